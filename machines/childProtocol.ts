@@ -1,0 +1,42 @@
+import type { AnyActorLogic, AnyActorRef } from 'xstate';
+import { LoaderError } from '../src/errors.ts';
+
+/**
+ * The contract between a supervisor and the actors it runs.
+ *
+ * - A child reports `child.ready` (with its id) once it has started; the supervisor starts
+ *   the next child only then.
+ * - The supervisor asks for a graceful stop with `child.stop`; the child finishes its work
+ *   and reaches a final state (the supervisor sees `xstate.done.actor.<id>`), or is stopped
+ *   by force after the supervisor's stop timeout.
+ * - A child fails by erroring (a thrown action, an unhandled error of its own invoked actor);
+ *   the supervisor sees `xstate.error.actor.<id>`.
+ * - `debug.crash` makes a child fail on purpose (fault-injection endpoint, chaos tests).
+ */
+export type RestartType = 'permanent' | 'transient' | 'temporary';
+
+export interface ChildSpec {
+  /** Actor id and systemId: the names of DESIGN.md §1 (`database`, `heartbeat`, …). */
+  id: string;
+  logic: AnyActorLogic;
+  restart: RestartType;
+  input?: unknown;
+}
+
+export type ChildReadyEvent = { type: 'child.ready'; id: string };
+export type ChildStopEvent = { type: 'child.stop' };
+export type CrashEvent = { type: 'debug.crash'; reason?: string };
+/** Sent by a child's own watcher when something it depends on broke beyond repair. */
+export type ChildFailedEvent = { type: 'child.failed'; error: unknown };
+
+/** Entry action for children: tells the parent (if any; a test may run a child alone) that this actor is up. */
+export function reportReady({ self }: { self: AnyActorRef }): void {
+  self._parent?.send({ type: 'child.ready', id: self.id } satisfies ChildReadyEvent);
+}
+
+/** Turns a fault-injection request or a watcher's failure report into an actor error. */
+export function crash({ event, self }: { event: { type: string }; self: { id: string } }): never {
+  if (event.type === 'child.failed') throw (event as ChildFailedEvent).error;
+  const reason = (event as CrashEvent).reason ?? 'requested through the fault-injection endpoint';
+  throw new LoaderError('FAULT_INJECTED', `Actor ${self.id} crashed on purpose: ${reason}.`);
+}

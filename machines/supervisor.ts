@@ -1,0 +1,527 @@
+import { assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
+import { LoaderError, errorMessage } from '../src/errors.ts';
+import { backoffDelay, type BackoffPolicy } from './backoff.ts';
+import { crash, reportReady, type ChildSpec } from './childProtocol.ts';
+import {
+  intensityExceeded,
+  isAlive,
+  planRestart,
+  recordRestart,
+  stopAllInReverse,
+  wantsRestart,
+  type ChildRecord,
+  type Operation,
+  type Strategy,
+} from './supervisionPlan.ts';
+
+/**
+ * A supervisor with Erlang/OTP semantics (plus Akka's restart backoff), as an XState machine.
+ *
+ * XState v5 has no supervision: a failed child stays dead and its error climbs to the
+ * parent as `xstate.error.actor.<id>`. This machine observes those events and runs a queue
+ * of operations (start, stop, backoff) one at a time: children start in list order, each
+ * only after the previous reported ready, and stop in reverse order, each within a timeout.
+ * Restarts are serialized too: one backoff may delay a sibling's restart by at most itself.
+ *
+ * Reporting (logs, metrics, alerts) is the named action `announce`, provided from src/.
+ */
+export interface SupervisorSettings {
+  intensity: number;
+  periodMs: number;
+  startTimeoutMs: number;
+  stopTimeoutMs: number;
+  backoff: BackoffPolicy & { resetAfterMs: number };
+}
+
+export interface SupervisorInput extends SupervisorSettings {
+  id: string;
+  strategy: Strategy;
+  children: ChildSpec[];
+  now?: () => number;
+  random?: () => number;
+}
+
+type Mode = 'starting' | 'running' | 'stopping' | 'escalating';
+
+export interface SupervisorContext {
+  id: string;
+  strategy: Strategy;
+  specs: ChildSpec[];
+  children: Record<string, ChildRecord>;
+  queue: Operation[];
+  restartLog: number[];
+  mode: Mode;
+  giveUpReason: string | null;
+  settings: SupervisorSettings;
+  now: () => number;
+  random: () => number;
+}
+
+export type Announcement =
+  | {
+      event: 'child_started';
+      supervisor: string;
+      child: string;
+      restarts: number;
+    }
+  | {
+      event: 'child_failed';
+      supervisor: string;
+      child: string;
+      error: string;
+      action: 'restart' | 'none' | 'escalate';
+    }
+  | {
+      event: 'child_restarting';
+      supervisor: string;
+      child: string;
+      delayMs: number;
+    }
+  | {
+      event: 'child_stopped';
+      supervisor: string;
+      child: string;
+      forced: boolean;
+    }
+  | { event: 'supervisor_ready'; supervisor: string }
+  | { event: 'supervisor_stopped'; supervisor: string }
+  | { event: 'supervisor_gave_up'; supervisor: string; reason: string };
+
+type SupervisorEvent =
+  | { type: 'child.ready'; id: string }
+  | { type: 'child.stop' }
+  | { type: 'debug.crash'; reason?: string }
+  | { type: `xstate.error.actor.${string}`; error: unknown }
+  | { type: `xstate.done.actor.${string}`; output?: unknown };
+
+const ERROR_PREFIX = 'xstate.error.actor.';
+const DONE_PREFIX = 'xstate.done.actor.';
+
+function childIdOf(event: { type: string }): string {
+  if (event.type.startsWith(ERROR_PREFIX)) return event.type.slice(ERROR_PREFIX.length);
+  if (event.type.startsWith(DONE_PREFIX)) return event.type.slice(DONE_PREFIX.length);
+  return (event as { id?: string }).id ?? '';
+}
+
+interface Failure {
+  id: string;
+  abnormal: boolean;
+  error: string;
+}
+
+/** What failed, from a child's error or done event, or from the start timeout of the head. */
+function failureOf(context: SupervisorContext, event: { type: string; error?: unknown }): Failure {
+  if (event.type.startsWith(ERROR_PREFIX))
+    return {
+      id: childIdOf(event),
+      abnormal: true,
+      error: errorMessage(event.error),
+    };
+  if (event.type.startsWith(DONE_PREFIX)) return { id: childIdOf(event), abnormal: false, error: 'exited normally' };
+  return {
+    id: context.queue[0]?.id ?? '',
+    abnormal: true,
+    error: `did not report ready within ${context.settings.startTimeoutMs} ms`,
+  };
+}
+
+function withChild(context: SupervisorContext, id: string, patch: Partial<ChildRecord>) {
+  const child = context.children[id];
+  if (!child) return context.children;
+  return {
+    ...context.children,
+    [id]: { ...child, since: context.now(), ...patch },
+  };
+}
+
+/** Does this failure change what the executor is doing right now? */
+function interruptsHead(context: SupervisorContext, { id, abnormal }: Failure): boolean {
+  const head = context.queue[0];
+  if (head && head.kind !== 'backoff' && head.id === id) return true;
+  return decideFailure(context, id, abnormal).escalate;
+}
+
+interface FailureDecision {
+  restart: boolean;
+  escalate: boolean;
+  restartLog: number[];
+}
+
+function decideFailure(context: SupervisorContext, id: string, abnormal: boolean): FailureDecision {
+  const child = context.children[id];
+  const restart =
+    !!child &&
+    (context.mode === 'starting' || context.mode === 'running') &&
+    child.status !== 'stopping' &&
+    wantsRestart(child.restart, abnormal);
+  if (!restart) return { restart: false, escalate: false, restartLog: context.restartLog };
+  const restartLog = recordRestart(context.restartLog, context.now(), context.settings.periodMs);
+  return {
+    restart: true,
+    escalate: intensityExceeded(restartLog, context.settings.intensity),
+    restartLog,
+  };
+}
+
+export const supervisorMachine = setup({
+  types: {
+    input: {} as SupervisorInput,
+    context: {} as SupervisorContext,
+    events: {} as SupervisorEvent,
+  },
+  actions: {
+    /** Provided from src/: log, count, alert. Params are an `Announcement` (typed loosely: XState cannot infer params of actions enqueued by sibling actions). */
+    announce: (_args, _params: unknown) => {},
+    reportReady,
+    crash,
+    handleFailure: enqueueActions(({ context, event, enqueue }) => {
+      const { id, abnormal, error } = failureOf(context, event);
+      const child = context.children[id];
+      if (!child) return;
+      const decision = decideFailure(context, id, abnormal);
+      const head = context.queue[0];
+      const rest = head && head.kind !== 'backoff' && head.id === id ? context.queue.slice(1) : context.queue;
+      const failed = withChild(context, id, {
+        status: abnormal ? 'failed' : 'stopped',
+        lastError: error,
+      });
+      enqueue.stopChild(id);
+
+      if (decision.escalate) {
+        const reason =
+          `${decision.restartLog.length} restarts within ${context.settings.periodMs} ms ` +
+          `(more than ${context.settings.intensity}); last: ${id} ${abnormal ? 'failed' : 'exited'}: ${error}`;
+        enqueue.assign({
+          children: failed,
+          restartLog: decision.restartLog,
+          mode: 'escalating',
+          giveUpReason: reason,
+          queue: stopAllInReverse(context.specs, failed),
+        });
+        enqueue({
+          type: 'announce',
+          params: {
+            event: 'child_failed',
+            supervisor: context.id,
+            child: id,
+            error,
+            action: 'escalate',
+          },
+        });
+        return;
+      }
+      if (!decision.restart) {
+        enqueue.assign({ children: failed, queue: rest });
+        if (abnormal || context.mode === 'running')
+          enqueue({
+            type: 'announce',
+            params: {
+              event: 'child_failed',
+              supervisor: context.id,
+              child: id,
+              error,
+              action: 'none',
+            },
+          });
+        return;
+      }
+      const stable = child.readyAt !== null && context.now() - child.readyAt >= context.settings.backoff.resetAfterMs;
+      const failures = (stable ? 0 : child.consecutiveFailures) + 1;
+      const delayMs = backoffDelay(context.settings.backoff, failures, context.random);
+      const plan = planRestart(context.strategy, context.specs, failed, id, delayMs);
+      // A child that failed while being started keeps its place: later siblings wait for it.
+      const queue = rest !== context.queue ? [...plan, ...rest] : [...context.queue, ...plan];
+      enqueue.assign({
+        children: {
+          ...failed,
+          [id]: { ...failed[id]!, consecutiveFailures: failures },
+        },
+        restartLog: decision.restartLog,
+        queue,
+      });
+      enqueue({
+        type: 'announce',
+        params: {
+          event: 'child_failed',
+          supervisor: context.id,
+          child: id,
+          error,
+          action: 'restart',
+        },
+      });
+    }),
+    startHead: enqueueActions(({ context, enqueue }) => {
+      const head = context.queue[0]!;
+      const spec = context.specs.find((s) => s.id === head.id)!;
+      const child = context.children[head.id]!;
+      const restarts = child.status === 'idle' ? 0 : child.restarts + 1;
+      // The child's logic is only known at run time, so the typed actor-id union does not apply.
+      enqueue.spawnChild(spec.logic, {
+        id: spec.id as never,
+        systemId: spec.id,
+        input: spec.input,
+      });
+      enqueue.assign({
+        children: withChild(context, head.id, {
+          status: 'starting',
+          restarts,
+          readyAt: null,
+        }),
+      });
+    }),
+    markReady: enqueueActions(({ context, event, enqueue }) => {
+      const id = childIdOf(event);
+      if (context.children[id]?.status !== 'starting') return;
+      enqueue.assign({
+        children: withChild(context, id, {
+          status: 'running',
+          readyAt: context.now(),
+        }),
+      });
+      enqueue({
+        type: 'announce',
+        params: {
+          event: 'child_started',
+          supervisor: context.id,
+          child: id,
+          restarts: context.children[id]!.restarts,
+        },
+      });
+    }),
+    requestHeadStop: enqueueActions(({ context, enqueue }) => {
+      const id = context.queue[0]!.id;
+      enqueue.sendTo(id, { type: 'child.stop' });
+      enqueue.assign({
+        children: withChild(context, id, { status: 'stopping' }),
+      });
+    }),
+    /** After the head's `xstate.done.actor` event, or by force when its stop timeout fired. */
+    finishHeadStop: enqueueActions(({ context, event, enqueue }) => {
+      const id = context.queue[0]!.id;
+      const forced = !event.type.startsWith(DONE_PREFIX);
+      enqueue.stopChild(id);
+      enqueue.assign({
+        children: withChild(context, id, { status: 'stopped' }),
+        queue: context.queue.slice(1),
+      });
+      enqueue({
+        type: 'announce',
+        params: {
+          event: 'child_stopped',
+          supervisor: context.id,
+          child: id,
+          forced,
+        },
+      });
+    }),
+    markHeadBackoff: enqueueActions(({ context, enqueue }) => {
+      const head = context.queue[0] as Extract<Operation, { kind: 'backoff' }>;
+      enqueue.assign({
+        children: withChild(context, head.id, { status: 'backoff' }),
+      });
+      enqueue({
+        type: 'announce',
+        params: {
+          event: 'child_restarting',
+          supervisor: context.id,
+          child: head.id,
+          delayMs: head.ms,
+        },
+      });
+    }),
+    popHead: assign({ queue: ({ context }) => context.queue.slice(1) }),
+    beginShutdown: assign({
+      mode: 'stopping' as const,
+      queue: ({ context }) => stopAllInReverse(context.specs, context.children),
+    }),
+    becomeRunning: enqueueActions(({ context, enqueue }) => {
+      if (context.mode !== 'starting') return;
+      enqueue.assign({ mode: 'running' });
+      enqueue({
+        type: 'announce',
+        params: { event: 'supervisor_ready', supervisor: context.id },
+      });
+      enqueue('reportReady');
+    }),
+    giveUp: ({ context }) => {
+      throw new LoaderError('SUPERVISOR_GAVE_UP', `Supervisor ${context.id} gave up: ${context.giveUpReason}.`);
+    },
+  },
+  guards: {
+    queueEmpty: ({ context }) => context.queue.length === 0,
+    headIsRedundant: ({ context }) => {
+      const head = context.queue[0];
+      if (!head || head.kind === 'backoff') return false;
+      const alive = isAlive(context.children[head.id]);
+      return head.kind === 'start' ? alive : !alive;
+    },
+    headIs: ({ context }, kind: Operation['kind']) => context.queue[0]?.kind === kind,
+    modeIs: ({ context }, mode: Mode) => context.mode === mode,
+    acceptsShutdown: ({ context }) => context.mode === 'starting' || context.mode === 'running',
+    queuePending: ({ context }) => context.queue.length > 0,
+    readyIsHead: ({ context, event }) => {
+      const head = context.queue[0];
+      return head?.kind === 'start' && head.id === childIdOf(event);
+    },
+    exitIsHeadStop: ({ context, event }) => {
+      const head = context.queue[0];
+      return head?.kind === 'stop' && head.id === childIdOf(event);
+    },
+    failureInterruptsHead: ({ context, event }) => interruptsHead(context, failureOf(context, event)),
+  },
+  delays: {
+    startTimeout: ({ context }) => context.settings.startTimeoutMs,
+    stopTimeout: ({ context }) => context.settings.stopTimeoutMs,
+    headBackoff: ({ context }) => (context.queue[0]?.kind === 'backoff' ? context.queue[0].ms : 0),
+  },
+}).createMachine({
+  id: 'supervisor',
+  context: ({ input }) => ({
+    id: input.id,
+    strategy: input.strategy,
+    specs: input.children,
+    children: Object.fromEntries(
+      input.children.map((spec) => [
+        spec.id,
+        {
+          id: spec.id,
+          restart: spec.restart,
+          status: 'idle',
+          restarts: 0,
+          consecutiveFailures: 0,
+          readyAt: null,
+          since: 0,
+          lastError: null,
+        } satisfies ChildRecord,
+      ]),
+    ),
+    queue: input.children.map((spec) => ({
+      kind: 'start' as const,
+      id: spec.id,
+    })),
+    restartLog: [],
+    mode: 'starting',
+    giveUpReason: null,
+    settings: input,
+    now: input.now ?? Date.now,
+    random: input.random ?? Math.random,
+  }),
+  initial: 'working',
+  on: {
+    'child.ready': [
+      {
+        guard: 'readyIsHead',
+        target: '.working',
+        reenter: true,
+        actions: ['markReady', 'popHead'],
+      },
+      { actions: 'markReady' },
+    ],
+    'xstate.error.actor.*': [
+      {
+        guard: 'failureInterruptsHead',
+        target: '.working',
+        reenter: true,
+        actions: 'handleFailure',
+      },
+      { actions: 'handleFailure' },
+    ],
+    'xstate.done.actor.*': [
+      {
+        guard: 'exitIsHeadStop',
+        target: '.working',
+        reenter: true,
+        actions: 'finishHeadStop',
+      },
+      {
+        guard: 'failureInterruptsHead',
+        target: '.working',
+        reenter: true,
+        actions: 'handleFailure',
+      },
+      { actions: 'handleFailure' },
+    ],
+    'child.stop': {
+      guard: 'acceptsShutdown',
+      target: '.working',
+      reenter: true,
+      actions: 'beginShutdown',
+    },
+    'debug.crash': { actions: 'crash' },
+  },
+  states: {
+    working: {
+      initial: 'next',
+      states: {
+        next: {
+          always: [
+            { guard: 'queueEmpty', target: '#supervisor.settled' },
+            { guard: 'headIsRedundant', actions: 'popHead' },
+            { guard: { type: 'headIs', params: 'start' }, target: 'starting' },
+            { guard: { type: 'headIs', params: 'stop' }, target: 'stopping' },
+            { target: 'backoff' },
+          ],
+        },
+        starting: {
+          entry: 'startHead',
+          after: {
+            startTimeout: {
+              target: 'next',
+              reenter: true,
+              actions: 'handleFailure',
+            },
+          },
+        },
+        stopping: {
+          entry: 'requestHeadStop',
+          after: {
+            stopTimeout: {
+              target: 'next',
+              reenter: true,
+              actions: 'finishHeadStop',
+            },
+          },
+        },
+        backoff: {
+          entry: 'markHeadBackoff',
+          after: {
+            headBackoff: { target: 'next', reenter: true, actions: 'popHead' },
+          },
+        },
+      },
+    },
+    settled: {
+      entry: 'becomeRunning',
+      always: [
+        { guard: { type: 'modeIs', params: 'stopping' }, target: 'stopped' },
+        { guard: { type: 'modeIs', params: 'escalating' }, target: 'gaveUp' },
+        { guard: 'queuePending', target: 'working' },
+      ],
+    },
+    stopped: {
+      type: 'final',
+      entry: {
+        type: 'announce',
+        params: ({ context }: { context: SupervisorContext }) => ({
+          event: 'supervisor_stopped',
+          supervisor: context.id,
+        }),
+      },
+    },
+    gaveUp: {
+      entry: [
+        {
+          type: 'announce',
+          params: ({ context }: { context: SupervisorContext }) => ({
+            event: 'supervisor_gave_up',
+            supervisor: context.id,
+            reason: context.giveUpReason ?? '',
+          }),
+        },
+        'giveUp',
+      ],
+    },
+  },
+});
+
+export type SupervisorActor = ActorRefFrom<typeof supervisorMachine>;

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * The shape of a valid configuration. Defaults are not here: they live in
+ * config/default.yaml, the one file an operator reads to learn every setting.
+ * Objects are strict so that a misspelt key is reported instead of silently ignored.
+ */
+const millis = z.number().int().nonnegative();
+const positiveMillis = z.number().int().positive();
+const port = z.number().int().min(0).max(65535);
+
+const backoff = z.strictObject({
+  minMs: positiveMillis,
+  maxMs: positiveMillis,
+  resetAfterMs: millis,
+  jitter: z.number().min(0).max(1),
+});
+
+export const configSchema = z.strictObject({
+  customer: z.strictObject({
+    name: z.string(),
+    ico: z
+      .string()
+      .regex(/^\d{8}$/, 'must be 8 digits')
+      .nullable(),
+  }),
+  database: z.strictObject({
+    url: z
+      .string()
+      .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must be empty (embedded) or a postgres:// URL'),
+    embedded: z.strictObject({
+      dir: z.string().min(1),
+      port: port,
+      user: z.string().min(1),
+      password: z.string().min(1),
+      database: z.string().min(1),
+    }),
+    poolSize: z.number().int().min(1).max(100),
+    connectTimeoutMs: positiveMillis,
+    pingIntervalMs: positiveMillis,
+    slowRoundTripMs: positiveMillis,
+    reconnect: backoff.omit({ resetAfterMs: true }),
+  }),
+  http: z.strictObject({
+    enabled: z.boolean(),
+    host: z.string().min(1),
+    port: port,
+    token: z.string(),
+    tokenFile: z.string().min(1),
+    openHealth: z.boolean(),
+    openMetrics: z.boolean(),
+  }),
+  logging: z.strictObject({
+    dir: z.string().min(1),
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
+    maxSizeMb: z.number().positive(),
+    files: z.number().int().min(1),
+    retentionDays: z.number().int().min(1),
+    console: z.enum(['auto', 'pretty', 'json', 'off']),
+  }),
+  heartbeat: z.strictObject({ intervalMs: positiveMillis }),
+  shutdown: z.strictObject({ timeoutMs: positiveMillis }),
+  supervisor: z.strictObject({
+    intensity: z.number().int().min(0),
+    periodMs: positiveMillis,
+    startTimeoutMs: positiveMillis,
+    stopTimeoutMs: positiveMillis,
+    backoff,
+  }),
+  debug: z.strictObject({ faultInjection: z.boolean() }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Keys whose values are never printed or logged. Matched against the dotted key. */
+export const secretKeyPattern = /(password|token|apikey|secret|passphrase)$/i;
