@@ -1,0 +1,23 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { VERSION } from '../runtime/version.ts';
+import { configCommand } from './commands/config.ts';
+import { dbCommand } from './commands/db.ts';
+import { healthCommand } from './commands/health.ts';
+import { inspectCommand } from './commands/inspect.ts';
+import { logsCommand } from './commands/logs.ts';
+import { runCommand } from './commands/run.ts';
+
+await yargs(hideBin(process.argv))
+  .scriptName('invoice-loader')
+  .version(VERSION)
+  .command(runCommand)
+  .command(healthCommand)
+  .command(inspectCommand)
+  .command(logsCommand)
+  .command(configCommand)
+  .command(dbCommand)
+  .demandCommand(1, 'Name a command; `invoice-loader --help` lists them.')
+  .strict()
+  .help()
+  .parseAsync();

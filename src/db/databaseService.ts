@@ -1,0 +1,169 @@
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { fromCallback, fromPromise } from 'xstate';
+import type { Config } from '../config/schema.ts';
+import { LoaderError, errorMessage } from '../errors.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.ts';
+import { migrate } from './migrate.ts';
+import { describeTarget, explainConnectionError } from './target.ts';
+
+export interface DatabaseStatus {
+  ok: boolean;
+  target: string;
+  embedded: boolean;
+  roundTripMs: number | null;
+  lastError: string | null;
+  checkedAt: string | null;
+}
+
+/** What the rest of the daemon uses: the pool while connected, and the last known status. */
+export interface DatabaseHandle {
+  pool(): pg.Pool;
+  status(): DatabaseStatus;
+}
+
+export interface DaemonInstance {
+  id: string;
+  version: string;
+}
+
+/**
+ * The I/O behind machines/database.ts: the `connect`, `watch` and `disconnect` actors and
+ * the announcements, plus the handle. One pool for the process's life: pg replaces broken
+ * connections itself, so a reconnect only has to prove the server answers again.
+ */
+export function createDatabaseService(settings: Config['database'], logger: Logger, instance: DaemonInstance) {
+  let pool: pg.Pool | undefined;
+  let embedded: EmbeddedServer | undefined;
+  let url = settings.url;
+  const status: DatabaseStatus = {
+    ok: false,
+    target: settings.url ? describeTarget(settings.url) : `embedded (${settings.embedded.dir})`,
+    embedded: settings.url === '',
+    roundTripMs: null,
+    lastError: null,
+    checkedAt: null,
+  };
+  const log = logger.child({ actor: 'database' });
+
+  async function openPool(): Promise<pg.Pool> {
+    if (pool) return pool;
+    if (!url) {
+      embedded = await startEmbeddedPostgres(settings.embedded, (message) => log.info(message));
+      url = embedded.url;
+      status.target = describeTarget(url);
+      log.info({ target: status.target, mode: embedded.mode }, 'embedded PostgreSQL is up');
+    }
+    pool = new pg.Pool({
+      connectionString: url,
+      max: settings.poolSize,
+      connectionTimeoutMillis: settings.connectTimeoutMs,
+      application_name: 'invoice-loader',
+    });
+    // An idle client's error (server restart) must not become an uncaught exception; the watcher notices.
+    pool.on('error', (error) => log.warn({ err: errorMessage(error) }, 'idle database connection lost'));
+    return pool;
+  }
+
+  async function roundTrip(client: pg.Pool | pg.ClientBase): Promise<number> {
+    const started = performance.now();
+    await client.query('UPDATE daemon_instances SET last_seen_at = now() WHERE id = $1', [instance.id]);
+    return performance.now() - started;
+  }
+
+  function markUp(ms: number) {
+    Object.assign(status, {
+      ok: true,
+      roundTripMs: Math.round(ms * 10) / 10,
+      lastError: null,
+      checkedAt: new Date().toISOString(),
+    });
+  }
+
+  const connect = fromPromise<void>(async () => {
+    try {
+      const client = await (await openPool()).connect();
+      try {
+        const applied = await migrate(client, (message) => log.debug({ migration: message }, 'migration'));
+        if (applied.length) log.info({ applied }, 'database migrated');
+        await client.query(
+          `INSERT INTO daemon_instances (id, hostname, pid, version) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (id) DO UPDATE SET last_seen_at = now(), stopped_at = NULL`,
+          [instance.id, hostname(), process.pid, instance.version],
+        );
+        markUp(await roundTrip(client));
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      const explained = error instanceof LoaderError ? error : explainConnectionError(error, url || settings.url);
+      Object.assign(status, { ok: false, lastError: explained.message, checkedAt: new Date().toISOString() });
+      throw explained;
+    }
+  });
+
+  const watch = fromCallback(({ sendBack }) => {
+    let inFlight = false;
+    const timer = setInterval(async () => {
+      if (inFlight || !pool) return;
+      inFlight = true;
+      try {
+        const ms = await roundTrip(pool);
+        markUp(ms);
+        if (ms > settings.slowRoundTripMs) log.warn({ round_trip_ms: Math.round(ms) }, 'database answers slowly');
+      } catch (error) {
+        const explained = explainConnectionError(error, url);
+        Object.assign(status, { ok: false, lastError: explained.message, checkedAt: new Date().toISOString() });
+        sendBack({ type: 'database.lost', error: explained });
+      } finally {
+        inFlight = false;
+      }
+    }, settings.pingIntervalMs);
+    return () => clearInterval(timer);
+  });
+
+  const disconnect = fromPromise<void>(async () => {
+    status.ok = false;
+    if (pool) {
+      await pool
+        .query('UPDATE daemon_instances SET stopped_at = now() WHERE id = $1', [instance.id])
+        .catch(() => undefined);
+      await pool.end().catch(() => undefined);
+      pool = undefined;
+    }
+    if (embedded) {
+      await embedded.stop();
+      if (embedded.mode !== 'attached') log.info('embedded PostgreSQL stopped');
+      embedded = undefined;
+      url = settings.url;
+    }
+  });
+
+  const handle: DatabaseHandle = {
+    pool() {
+      if (!pool || !status.ok) {
+        throw new LoaderError(
+          'DB_UNAVAILABLE',
+          `The database (${status.target}) is not available: ${status.lastError ?? 'not connected yet'}`,
+        );
+      }
+      return pool;
+    },
+    status: () => ({ ...status }),
+  };
+
+  return {
+    handle,
+    actors: { connect, watch, disconnect },
+    actions: {
+      announceConnected: () =>
+        log.info({ target: status.target, round_trip_ms: status.roundTripMs }, 'database connected'),
+      announceFailure: ({ context }: { context: { failures: number; retryInMs: number; lastError: string | null } }) =>
+        log.error(
+          { target: status.target, failures: context.failures, retry_in_ms: context.retryInMs, code: 'DB_UNAVAILABLE' },
+          `${context.lastError ?? 'database unavailable'} — retrying in ${Math.round(context.retryInMs / 1000)} s`,
+        ),
+    },
+  };
+}

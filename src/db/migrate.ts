@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { runner } from 'node-pg-migrate';
+import type pg from 'pg';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/**
+ * Applies pending migrations in one transaction. Several daemons may share a database:
+ * the advisory lock makes a second one wait instead of failing.
+ */
+export async function migrate(client: pg.ClientBase, log: (message: string) => void = () => {}): Promise<string[]> {
+  const applied = await runner({
+    dbClient: client,
+    dir: MIGRATIONS_DIR,
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    checkOrder: true,
+    singleTransaction: true,
+    advisoryLockMode: 'wait',
+    log,
+  });
+  return applied.map((migration) => migration.name);
+}

@@ -1,0 +1,109 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.ts';
+import type { ActorNode } from '../runtime/actorTree.ts';
+import type { HealthReport } from '../runtime/health.ts';
+import type { InspectionBus } from '../runtime/inspectionBus.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { Metrics } from '../runtime/metrics.ts';
+import { presentedToken, rejectUnauthorized, tokenMatches } from './auth.ts';
+
+/** What the HTTP layer may see and do of the running daemon. */
+export interface DaemonView {
+  tree(): ActorNode | undefined;
+  health(): HealthReport;
+  readiness(): { ready: boolean; reasons: string[] };
+  /** Sends `debug.crash` to the actor with that id; false when there is none. */
+  crash(actorId: string): boolean;
+  inspection: InspectionBus;
+  metrics: Metrics;
+  faultInjection: boolean;
+}
+
+export interface HttpDeps {
+  settings: Config['http'];
+  token: string;
+  view: DaemonView;
+  logger: Logger;
+}
+
+export function buildHttpApp({ settings, token, view, logger }: HttpDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Requests are not logged one by one: the heartbeat and metrics carry the totals.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const open =
+      request.method !== 'POST' &&
+      !path.startsWith('/api/') &&
+      (!path.startsWith('/health') || settings.openHealth) &&
+      (path !== '/metrics' || settings.openMetrics);
+    if (!open && !tokenMatches(presentedToken(request), token)) return rejectUnauthorized(request, reply);
+  });
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) app.log.error({ err: error }, 'request failed');
+    return reply.code(status).send({ error: { code: error.code ?? 'INTERNAL', message: error.message } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` } }),
+  );
+
+  app.get('/health/live', async () => ({ status: 'pass' }));
+  app.get('/health/ready', async (_request, reply) => {
+    const readiness = view.readiness();
+    return reply.code(readiness.ready ? 200 : 503).send({ status: readiness.ready ? 'pass' : 'fail', ...readiness });
+  });
+  app.get('/health', async (_request, reply) => {
+    const report = view.health();
+    return reply
+      .code(report.status === 'fail' ? 503 : 200)
+      .type('application/health+json')
+      .send(report);
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(view.metrics.registry.contentType).send(await view.metrics.registry.metrics()),
+  );
+
+  app.get('/api/actors', async () => view.tree());
+  app.get('/api/inspect/stream', (request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    const send = (event: string, data: unknown) =>
+      reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    send('tree', view.tree());
+    const unsubscribe = view.inspection.subscribe((record) => send('inspection', record));
+    const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+  });
+
+  app.post<{ Params: { actor: string } }>('/api/debug/crash/:actor', async (request, reply) => {
+    if (!view.faultInjection) {
+      return reply.code(404).send({
+        error: {
+          code: 'FAULT_INJECTION_DISABLED',
+          message: 'Fault injection is off; set debug.faultInjection: true to use this route.',
+        },
+      });
+    }
+    const { actor } = request.params;
+    if (!view.crash(actor)) {
+      return reply
+        .code(404)
+        .send({ error: { code: 'UNKNOWN_ACTOR', message: `There is no running actor "${actor}".` } });
+    }
+    return reply.code(202).send({ crashed: actor });
+  });
+
+  return app;
+}

@@ -1,0 +1,55 @@
+import type { AnyActorRef } from 'xstate';
+import type { SupervisorContext } from '../../machines/supervisor.ts';
+import type { ChildRecord } from '../../machines/supervisionPlan.ts';
+import { stateLabel } from './inspectionBus.ts';
+
+/** One node of the live actor tree, as `inspect` and `GET /api/actors` show it. */
+export interface ActorNode {
+  id: string;
+  kind: 'supervisor' | 'worker';
+  /** The actor's own state (`connected`, `working.backoff`), or its supervisor's view when it is not running. */
+  state: string;
+  /** The supervisor's view of the child: starting, running, backoff, failed, stopped… */
+  status: string;
+  restarts: number;
+  since: string | null;
+  lastError: string | null;
+  children: ActorNode[];
+}
+
+function isSupervisor(context: unknown): context is SupervisorContext {
+  return !!context && typeof context === 'object' && 'specs' in context && 'restartLog' in context;
+}
+
+export function actorTree(root: AnyActorRef): ActorNode {
+  return describe(root, undefined);
+}
+
+function describe(ref: AnyActorRef | undefined, record: ChildRecord | undefined, id = ref?.id ?? '?'): ActorNode {
+  const snapshot = ref?.getSnapshot() as
+    { value?: unknown; status?: string; context?: unknown; children?: Record<string, AnyActorRef> } | undefined;
+  const context = snapshot?.context;
+  const supervisor = isSupervisor(context);
+  const alive = snapshot?.status === 'active';
+  return {
+    id,
+    kind: supervisor ? 'supervisor' : 'worker',
+    state: alive ? stateLabel(snapshot?.value) : (record?.status ?? snapshot?.status ?? 'unknown'),
+    status: record?.status ?? (alive ? 'running' : (snapshot?.status ?? 'unknown')),
+    restarts: record?.restarts ?? 0,
+    since: record?.since ? new Date(record.since).toISOString() : null,
+    lastError: record?.lastError ?? null,
+    children: supervisor
+      ? context.specs.map((spec) => {
+          const childRecord = context.children[spec.id];
+          const childRef = snapshot?.children?.[spec.id];
+          const running = childRecord && ['starting', 'running', 'stopping'].includes(childRecord.status);
+          return describe(running ? childRef : undefined, childRecord, spec.id);
+        })
+      : [],
+  };
+}
+
+export function flattenTree(node: ActorNode): ActorNode[] {
+  return [node, ...node.children.flatMap(flattenTree)];
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { createActor, type AnyActorRef } from 'xstate';
+import { daemonTree } from '../../machines/daemon.ts';
+import { databaseMachine } from '../../machines/database.ts';
+import { heartbeatMachine } from '../../machines/heartbeat.ts';
+import { serviceMachine } from '../../machines/service.ts';
+import { supervisorMachine } from '../../machines/supervisor.ts';
+import type { LoadedConfig } from '../config/load.ts';
+import { createDatabaseService } from '../db/databaseService.ts';
+import { errorCode, errorMessage } from '../errors.ts';
+import type { DaemonView } from '../http/app.ts';
+import { createHttpService } from '../http/httpService.ts';
+import { resolveHttpToken } from '../http/token.ts';
+import { actorTree } from './actorTree.ts';
+import { healthReport } from './health.ts';
+import { createHeartbeat } from './heartbeat.ts';
+import { createInspectionBus } from './inspectionBus.ts';
+import type { Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { supervisionAnnouncer } from './supervisionLog.ts';
+import { createThroughput } from './throughput.ts';
+import { VERSION } from './version.ts';
+
+export interface RunningDaemon {
+  root: AnyActorRef;
+  view: DaemonView;
+  /** Asks the tree to stop in reverse order; resolves with the exit code once it has (or the deadline passed). */
+  stop(reason: string): Promise<number>;
+  /** Resolves with the exit code when the tree has ended: 0 after a stop, 1 when the root gave up. */
+  finished: Promise<number>;
+}
+
+/**
+ * Wires the machines of machines/ to their I/O and starts the root supervisor. Nothing in
+ * here decides behaviour: it only provides implementations and reports the outcome.
+ */
+export function startDaemon({ config }: LoadedConfig, logger: Logger): RunningDaemon {
+  const startedAt = Date.now();
+  const instance = { id: randomUUID(), version: VERSION };
+  const metrics = createMetrics();
+  const inspection = createInspectionBus();
+  const throughput = createThroughput();
+  const database = createDatabaseService(config.database, logger, instance);
+  // `root` is created last (it needs every implementation below); these closures run only after that.
+  const tree = () => actorTree(root);
+
+  const view: DaemonView = {
+    tree,
+    health: () => {
+      const db = database.handle.status();
+      metrics.databaseUp.set(db.ok ? 1 : 0);
+      if (db.roundTripMs !== null) metrics.databaseRoundTrip.set(db.roundTripMs / 1000);
+      return healthReport({
+        version: VERSION,
+        tree: tree(),
+        database: db,
+        slowRoundTripMs: config.database.slowRoundTripMs,
+        uptimeS: Math.round((Date.now() - startedAt) / 1000),
+      });
+    },
+    readiness: () => {
+      const reasons: string[] = [];
+      const rootNode = tree();
+      if (!rootNode || !rootNode.state.startsWith('settled')) reasons.push('the actor tree has not finished starting');
+      const db = database.handle.status();
+      if (!db.ok) reasons.push(`database: ${db.lastError ?? 'not connected yet'}`);
+      return { ready: reasons.length === 0, reasons };
+    },
+    crash: (actorId) => {
+      const target = actorId === 'root' ? root : (root.system.get(actorId) as AnyActorRef | undefined);
+      if (!target || target.getSnapshot().status !== 'active') return false;
+      logger.warn({ actor: actorId, code: 'FAULT_INJECTED' }, `fault injection: crashing actor ${actorId}`);
+      target.send({ type: 'debug.crash' });
+      return true;
+    },
+    inspection,
+    metrics,
+    faultInjection: config.debug.faultInjection,
+  };
+
+  const heartbeat = createHeartbeat(
+    {
+      tree,
+      database: database.handle,
+      throughput,
+      breakers: () => ({}),
+      lastBackupAt: () => null,
+      startedAt,
+    },
+    logger,
+  );
+  const token = config.http.enabled ? resolveHttpToken(config.http) : undefined;
+  const http = token ? createHttpService({ settings: config.http, token, view, logger }) : undefined;
+
+  const logics = {
+    supervisor: supervisorMachine.provide({ actions: { announce: supervisionAnnouncer(logger, metrics) } }),
+    database: databaseMachine.provide({ actors: database.actors, actions: database.actions }),
+    http: http && serviceMachine.provide({ actors: http.actors }),
+    heartbeat: heartbeatMachine.provide({ actions: { beat: heartbeat.beat } }),
+  };
+  const input = daemonTree(logics, {
+    supervision: config.supervisor,
+    database: { reconnect: config.database.reconnect },
+    heartbeat: { intervalMs: config.heartbeat.intervalMs },
+  });
+
+  let settle: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => (settle = resolve));
+  const root: AnyActorRef = createActor(logics.supervisor, {
+    id: 'root',
+    systemId: 'root',
+    input,
+    inspect: (event) => inspection.observe(event),
+  });
+  // The root's error observer is what keeps an actor error from reaching Node as uncaught.
+  root.subscribe({
+    error: (error) => {
+      logger.fatal(
+        { err: errorMessage(error), code: errorCode(error) },
+        'the root supervisor gave up; exiting so the service manager restarts the daemon',
+      );
+      heartbeat.stop();
+      settle(1);
+    },
+    complete: () => {
+      heartbeat.stop();
+      settle(0);
+    },
+  });
+  logger.info({ version: VERSION, instance: instance.id, pid: process.pid, node: process.version }, 'daemon starting');
+  root.start();
+
+  let stopping: Promise<number> | undefined;
+  return {
+    root,
+    view,
+    finished,
+    stop(reason) {
+      stopping ??= (async () => {
+        logger.info({ reason }, 'daemon stopping');
+        root.send({ type: 'child.stop' });
+        const deadline = new Promise<number>((resolve) =>
+          setTimeout(() => {
+            logger.error(
+              { timeout_ms: config.shutdown.timeoutMs, code: 'SHUTDOWN_TIMEOUT' },
+              'shutdown did not finish in time; exiting anyway',
+            );
+            resolve(1);
+          }, config.shutdown.timeoutMs).unref(),
+        );
+        return Promise.race([finished, deadline]);
+      })();
+      return stopping;
+    },
+  };
+}

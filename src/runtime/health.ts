@@ -1,0 +1,73 @@
+import type { DatabaseStatus } from '../db/databaseService.ts';
+import { flattenTree, type ActorNode } from './actorTree.ts';
+
+/** application/health+json (draft-inadarei-api-health-check): pass and warn → 200, fail → 503. */
+export type HealthStatus = 'pass' | 'warn' | 'fail';
+
+export interface HealthCheck {
+  componentId?: string;
+  status: HealthStatus;
+  observedValue?: unknown;
+  observedUnit?: string;
+  time: string;
+  output?: string;
+}
+
+export interface HealthReport {
+  status: HealthStatus;
+  version: string;
+  description: string;
+  checks: Record<string, HealthCheck[]>;
+}
+
+export interface HealthInputs {
+  version: string;
+  tree: ActorNode | undefined;
+  database: DatabaseStatus;
+  slowRoundTripMs: number;
+  uptimeS: number;
+}
+
+const rank: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
+export const worst = (statuses: HealthStatus[]): HealthStatus =>
+  statuses.reduce<HealthStatus>((a, b) => (rank[b] > rank[a] ? b : a), 'pass');
+
+export function healthReport(inputs: HealthInputs): HealthReport {
+  const time = new Date().toISOString();
+  const db = inputs.database;
+  const dbStatus: HealthStatus = !db.ok ? 'fail' : (db.roundTripMs ?? 0) > inputs.slowRoundTripMs ? 'warn' : 'pass';
+  const databaseCheck: HealthCheck = {
+    componentId: db.target,
+    status: dbStatus,
+    observedValue: db.roundTripMs,
+    observedUnit: 'ms',
+    time: db.checkedAt ?? time,
+    ...(db.ok ? {} : { output: db.lastError ?? 'not connected yet' }),
+  };
+  const actors = inputs.tree ? flattenTree(inputs.tree).slice(1) : [];
+  const actorChecks: HealthCheck[] = actors.map((node) => ({
+    componentId: node.id,
+    status: node.status === 'running' ? 'pass' : node.status === 'stopped' ? 'pass' : 'warn',
+    observedValue: node.state,
+    time: node.since ?? time,
+    ...(node.lastError ? { output: node.lastError } : {}),
+  }));
+  const rootDown = !inputs.tree || inputs.tree.status === 'error' || inputs.tree.status === 'done';
+  const checks: Record<string, HealthCheck[]> = {
+    'database:responseTime': [databaseCheck],
+    'actors:status': rootDown
+      ? [{ componentId: 'root', status: 'fail', time, output: 'the supervision tree is not running' }]
+      : actorChecks,
+    'process:uptime': [{ status: 'pass', observedValue: inputs.uptimeS, observedUnit: 's', time }],
+  };
+  return {
+    status: worst(
+      Object.values(checks)
+        .flat()
+        .map((check) => check.status),
+    ),
+    version: inputs.version,
+    description: 'Supplier Invoice Loader',
+    checks,
+  };
+}

@@ -1,0 +1,105 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino, { type Logger, type TransportTargetOptions } from 'pino';
+import type { Config } from '../config/schema.ts';
+import { LOG_BASENAME, removeExpiredLogs } from './logFiles.ts';
+
+export type { Logger } from 'pino';
+
+/** Paths whose values never reach a log line, wherever a caller puts them. */
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'apiKey',
+  '*.apiKey',
+  'passphrase',
+  '*.passphrase',
+  'authorization',
+  '*.authorization',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+];
+
+export interface DaemonLogger {
+  logger: Logger;
+  /** Flushes and closes the file transport; resolves when lines are on disk. */
+  close(): Promise<void>;
+}
+
+/**
+ * The daemon's logger: JSON lines to rotating files (pino-roll: size and daily rotation,
+ * a bounded number of files), pretty lines on a terminal, secrets redacted. Files older
+ * than the retention are removed at start and once a day.
+ */
+export function createDaemonLogger(settings: Config['logging'], isTTY = process.stdout.isTTY === true): DaemonLogger {
+  const dir = resolve(settings.dir);
+  mkdirSync(dir, { recursive: true });
+  const targets: TransportTargetOptions[] = [
+    {
+      target: 'pino-roll',
+      level: settings.level,
+      options: {
+        file: join(dir, LOG_BASENAME),
+        extension: '.log',
+        frequency: 'daily',
+        dateFormat: 'yyyy-MM-dd',
+        size: `${settings.maxSizeMb}m`,
+        limit: { count: settings.files, removeOtherLogFiles: true },
+        mkdir: true,
+      },
+    },
+  ];
+  const consoleMode = settings.console === 'auto' ? (isTTY ? 'pretty' : 'off') : settings.console;
+  if (consoleMode === 'pretty') {
+    targets.push({
+      target: 'pino-pretty',
+      level: settings.level,
+      options: { destination: 1, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname' },
+    });
+  } else if (consoleMode === 'json') {
+    targets.push({ target: 'pino/file', level: settings.level, options: { destination: 1 } });
+  }
+  const transport = pino.transport({ targets });
+  const logger = pino(
+    {
+      level: settings.level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      base: { pid: process.pid },
+    },
+    transport,
+  );
+
+  const expire = () => {
+    const removed = removeExpiredLogs(dir, settings.retentionDays);
+    if (removed.length)
+      logger.info({ removed: removed.length, retention_days: settings.retentionDays }, 'old log files removed');
+  };
+  expire();
+  const retentionTimer = setInterval(expire, 86_400_000).unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    logger,
+    close() {
+      closing ??= new Promise<void>((done) => {
+        clearInterval(retentionTimer);
+        // Holds the event loop open until the transport has flushed (its worker is unref'd), and
+        // never lets a stuck transport block exit for longer than 5 s.
+        const finish = setTimeout(done, 5_000);
+        logger.flush(() => {
+          transport.once('close', () => {
+            clearTimeout(finish);
+            done();
+          });
+          transport.end();
+        });
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { Announcement } from '../../machines/supervisor.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+
+/**
+ * The `announce` action of every supervisor: each start, failure, restart, stop and
+ * escalation becomes a log event and a metric. Repeated failures are logged at error level
+ * so that the alerter (which reads error events) mails the operator.
+ */
+export function supervisionAnnouncer(logger: Logger, metrics: Metrics) {
+  const log = logger.child({ component: 'supervisor' });
+  return (_args: unknown, params: unknown): void => {
+    const a = params as Announcement;
+    switch (a.event) {
+      case 'child_started':
+        log.info(
+          { supervisor: a.supervisor, child: a.child, restarts: a.restarts },
+          a.restarts ? 'actor restarted' : 'actor started',
+        );
+        return;
+      case 'child_failed':
+        metrics.actorFailures.inc({ supervisor: a.supervisor, child: a.child });
+        log[a.action === 'escalate' ? 'error' : 'warn'](
+          { supervisor: a.supervisor, child: a.child, err: a.error, then: a.action, code: 'ACTOR_FAILED' },
+          `actor ${a.child} failed: ${a.error}`,
+        );
+        return;
+      case 'child_restarting':
+        metrics.actorRestarts.inc({ supervisor: a.supervisor, child: a.child });
+        log.info(
+          { supervisor: a.supervisor, child: a.child, delay_ms: a.delayMs },
+          `restarting ${a.child} in ${a.delayMs} ms`,
+        );
+        return;
+      case 'child_stopped':
+        log[a.forced ? 'warn' : 'debug'](
+          { supervisor: a.supervisor, child: a.child, forced: a.forced },
+          a.forced ? `actor ${a.child} did not stop in time and was stopped by force` : `actor ${a.child} stopped`,
+        );
+        return;
+      case 'supervisor_ready':
+        log.debug({ supervisor: a.supervisor }, 'supervisor started all its children');
+        return;
+      case 'supervisor_stopped':
+        log.debug({ supervisor: a.supervisor }, 'supervisor stopped all its children');
+        return;
+      case 'supervisor_gave_up':
+        metrics.supervisorEscalations.inc({ supervisor: a.supervisor });
+        log.error(
+          { supervisor: a.supervisor, reason: a.reason, code: 'SUPERVISOR_GAVE_UP' },
+          `supervisor ${a.supervisor} gave up: ${a.reason}`,
+        );
+        return;
+    }
+  };
+}
