@@ -5,7 +5,9 @@ import { buildHttpApp, type HttpDeps } from './app.ts';
 
 /**
  * The `http` actor's I/O for machines/service.ts. Each start builds a fresh server
- * (a closed Fastify instance cannot listen again), so a restart after a crash is clean.
+ * (a closed Fastify instance cannot listen again). An actor that crashed never ran its
+ * graceful stop, so a start first closes whatever server the previous incarnation left
+ * listening; otherwise the restart would find its own port taken.
  */
 export function createHttpService(deps: HttpDeps) {
   let app: FastifyInstance | undefined;
@@ -13,6 +15,7 @@ export function createHttpService(deps: HttpDeps) {
   return {
     actors: {
       start: fromPromise<void>(async () => {
+        await app?.close().catch(() => undefined);
         app = buildHttpApp(deps);
         try {
           await app.listen({ host: deps.settings.host, port: deps.settings.port });
