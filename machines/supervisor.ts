@@ -344,7 +344,10 @@ export const supervisorMachine = setup({
       enqueue('reportReady');
     }),
     giveUp: ({ context }) => {
-      throw new LoaderError('SUPERVISOR_GAVE_UP', `Supervisor ${context.id} gave up: ${context.giveUpReason?.replace(/\.$/, '')}.`);
+      throw new LoaderError(
+        'SUPERVISOR_GAVE_UP',
+        `Supervisor ${context.id} gave up: ${context.giveUpReason?.replace(/\.$/, '')}.`,
+      );
     },
   },
   guards: {

@@ -87,7 +87,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     });
   }
 
-  const parsed = configSchema.safeParse(tree);
+  // reportInput: zod 4 leaves the offending value out of its issues otherwise, and a wrong type would read as missing.
+  const parsed = configSchema.safeParse(tree, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = issue.path.join('.') || '(root)';
@@ -112,6 +113,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
 function describeIssue(issue: { code: string; message: string; input?: unknown }): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required but missing';
+  if (typeof issue.input === 'number' && Number.isNaN(issue.input)) return 'must be a number';
   return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
 }
 

@@ -16,7 +16,18 @@ export function redactConfig<T extends Tree>(tree: T, prefix = ''): T {
   return result as T;
 }
 
-/** postgres://user:secret@host/db → postgres://user:[redacted]@host/db */
+/**
+ * postgres://user:secret@host/db → postgres://user:[redacted]@host/db. The user info ends at
+ * the last `@` of the authority (as URL parsers and pg read it), so a password holding an `@`
+ * is hidden whole; a `password=` query parameter is hidden too.
+ */
 export function redactUrl(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+):[^@\s]*@/i, `$1:${REDACTED}@`);
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(value);
+  if (!match) return value;
+  const [, scheme, authority = '', rest = ''] = match;
+  const at = authority.lastIndexOf('@');
+  const colon = authority.slice(0, Math.max(at, 0)).indexOf(':');
+  const hiddenAuthority =
+    at >= 0 && colon >= 0 ? `${authority.slice(0, colon)}:${REDACTED}${authority.slice(at)}` : authority;
+  return scheme + hiddenAuthority + rest.replace(/([?&](?:ssl)?password=)[^&#]*/gi, `$1${REDACTED}`);
 }

@@ -25,7 +25,11 @@ test('an actor crashed through the fault-injection endpoint is restarted and cou
   await daemon.waitForStatus('/health/ready', 200);
   const crash = await daemon.request('/api/debug/crash/heartbeat', { method: 'POST' });
   t.is(crash.status, 202);
-  const failed = await daemon.waitForLog((e) => e.msg === 'actor heartbeat failed: Actor heartbeat crashed on purpose: requested through the fault-injection endpoint.');
+  const failed = await daemon.waitForLog(
+    (e) =>
+      e.msg ===
+      'actor heartbeat failed: Actor heartbeat crashed on purpose: requested through the fault-injection endpoint.',
+  );
   t.is(failed.then, 'restart');
   await daemon.waitForLog(restarted('heartbeat'));
 
@@ -53,7 +57,10 @@ test('an actor crashed through the fault-injection endpoint is restarted and cou
 });
 
 test('the API needs the token, health stays open, fault injection is off unless configured', async (t) => {
-  const daemon = await startDaemonProcess(t, { databaseUrl: await createTestDatabase(t), config: { debug: { faultInjection: false } } });
+  const daemon = await startDaemonProcess(t, {
+    databaseUrl: await createTestDatabase(t),
+    config: { debug: { faultInjection: false } },
+  });
   await daemon.waitForStatus('/health/ready', 200);
   const missing = await daemon.request('/api/actors', { token: null });
   t.is(missing.status, 401);
@@ -73,10 +80,25 @@ test('the API needs the token, health stays open, fault injection is off unless 
 });
 
 test('the heartbeat line carries its stable keys', async (t) => {
-  const daemon = await startDaemonProcess(t, { databaseUrl: await createTestDatabase(t), config: { heartbeat: { intervalMs: 300 } } });
+  const daemon = await startDaemonProcess(t, {
+    databaseUrl: await createTestDatabase(t),
+    config: { heartbeat: { intervalMs: 300 } },
+  });
   await daemon.waitForStatus('/health/ready', 200);
   const first = await daemon.waitForLog((e) => e.msg === 'heartbeat');
-  const keys = ['uptime_s', 'actors', 'restarts', 'invoices_processed', 'invoices_failed', 'success_rate', 'breakers', 'rss_bytes', 'event_loop_lag_ms', 'db_ok', 'last_backup_at'];
+  const keys = [
+    'uptime_s',
+    'actors',
+    'restarts',
+    'invoices_processed',
+    'invoices_failed',
+    'success_rate',
+    'breakers',
+    'rss_bytes',
+    'event_loop_lag_ms',
+    'db_ok',
+    'last_backup_at',
+  ];
   for (const key of keys) t.true(key in first, `heartbeat has ${key}`);
   t.is(first.level, 30);
   t.is(first.db_ok, true);
@@ -98,7 +120,9 @@ test('SIGTERM stops the children in reverse order within the deadline and exits 
   await daemon.waitForStatus('/health/ready', 200);
   daemon.signal('SIGTERM');
   t.is(await daemon.waitForExit(), 0);
-  const stopped = daemon.logs.filter((e) => e.msg.startsWith('actor ') && e.msg.endsWith(' stopped')).map((e) => e.child);
+  const stopped = daemon.logs
+    .filter((e) => e.msg.startsWith('actor ') && e.msg.endsWith(' stopped'))
+    .map((e) => e.child);
   t.deepEqual(stopped, ['heartbeat', 'http', 'intake', 'database']);
   t.truthy(daemon.logs.find((e) => e.msg === 'daemon stopped'));
 });
@@ -118,7 +142,9 @@ test('past the root supervisor limit the process exits non-zero for its service 
   t.regex(gaveUp!.msg, /2 restarts within 60000 ms \(more than 1\)/);
   t.truthy(daemon.logs.find((e) => e.level === 60 && e.code === 'SUPERVISOR_GAVE_UP'));
   // Everything was stopped in order before the exit: the database last.
-  const stopped = daemon.logs.filter((e) => e.msg.startsWith('actor ') && e.msg.endsWith(' stopped')).map((e) => e.child);
+  const stopped = daemon.logs
+    .filter((e) => e.msg.startsWith('actor ') && e.msg.endsWith(' stopped'))
+    .map((e) => e.child);
   t.deepEqual(stopped.slice(-3), ['http', 'intake', 'database']);
   t.truthy(daemon.logs.find(started('database')));
 });

@@ -49,7 +49,11 @@ test('an unreachable database gives a clear error and health fail, and the daemo
   await proxy.open();
   await daemon.waitForLog((e) => e.msg === 'database connected', 10_000, mark);
   await daemon.waitForStatus('/health/ready', 200);
-  t.is(daemon.logs.filter((e) => e.msg.startsWith('actor database failed')).length, 0, 'a lost database is a state, not an actor failure');
+  t.is(
+    daemon.logs.filter((e) => e.msg.startsWith('actor database failed')).length,
+    0,
+    'a lost database is a state, not an actor failure',
+  );
 });
 
 test('a database that does not exist is named in the error', async (t) => {
@@ -57,7 +61,10 @@ test('a database that does not exist is named in the error', async (t) => {
   const url = `postgres://${real.username || 'postgres'}@${real.host}/no_such_db_${process.pid}`;
   const daemon = await startDaemonProcess(t, { databaseUrl: url });
   const error = await daemon.waitForLog((e) => e.code === 'DB_UNAVAILABLE');
-  t.regex(error.msg, new RegExp(`database "no_such_db_${process.pid}" does not exist \\(create it, or fix database.url\\)`));
+  t.regex(
+    error.msg,
+    new RegExp(`database "no_such_db_${process.pid}" does not exist \\(create it, or fix database.url\\)`),
+  );
   const health = (await (await daemon.waitForStatus('/health', 503)).json()) as Health;
   t.is(health.status, 'fail');
 });

@@ -6,7 +6,10 @@ import { DaemonProcess, startDaemonProcess } from '../support/daemonProcess.ts';
 // With no database configured the daemon runs its own PostgreSQL: what `npm start` does on a fresh machine.
 test('the embedded default starts its own PostgreSQL, answers ready, and Ctrl+C stops everything with exit 0', async (t) => {
   const startedAt = Date.now();
-  const daemon = await startDaemonProcess(t, { databaseUrl: '', config: { database: { embedded: { dir: './data/postgres' } } } });
+  const daemon = await startDaemonProcess(t, {
+    databaseUrl: '',
+    config: { database: { embedded: { dir: './data/postgres' } } },
+  });
   await daemon.waitForStatus('/health/ready', 200, 60_000);
   const seconds = (Date.now() - startedAt) / 1000;
   t.log(`ready after ${seconds.toFixed(1)} s (fresh cluster: initdb, start, migrate)`);

@@ -40,7 +40,10 @@ test('the database actor retries with growing backoff and reports ready after it
       }),
     },
   });
-  const actor = createActor(machine, { clock, input: { reconnect: { minMs: 1_000, maxMs: 4_000, jitter: 0 } } }).start();
+  const actor = createActor(machine, {
+    clock,
+    input: { reconnect: { minMs: 1_000, maxMs: 4_000, jitter: 0 } },
+  }).start();
   return (async () => {
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     await settle();

@@ -229,8 +229,7 @@ test('parseDuration rejects what is not a duration', (t) => {
 
 test('CLI: logs --level warn --json prints only the warn and error lines, across files', (t) => {
   const dir = tempDir(t);
-  const line = (level: number, msg: string) =>
-    JSON.stringify({ level, time: '2026-11-20T08:00:00.000Z', pid: 1, msg });
+  const line = (level: number, msg: string) => JSON.stringify({ level, time: '2026-11-20T08:00:00.000Z', pid: 1, msg });
   const warn = line(40, 'database slow');
   const error = line(50, 'mail fetch failed');
   writeFileSync(

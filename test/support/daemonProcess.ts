@@ -66,7 +66,9 @@ export class DaemonProcess {
       this.notify();
     });
     this.child.stderr!.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString('utf8')));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))),
+    );
     void this.exited.then(() => this.notify());
   }
 
@@ -102,7 +104,10 @@ export class DaemonProcess {
       if (found) return found;
       if (!this.running) throw new Error(`daemon exited before the log line appeared: ${this.describeEnd()}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching log line within ${timeoutMs} ms; last lines: ${JSON.stringify(this.logs.slice(-5))}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching log line within ${timeoutMs} ms; last lines: ${JSON.stringify(this.logs.slice(-5))}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 500));
         this.waiters.push(() => (clearTimeout(timer), resolve()));
@@ -141,7 +146,11 @@ export class DaemonProcess {
 
   /** Runs a CLI command against this daemon's config (same cwd). */
   cli(args: string[]) {
-    return spawnSync(process.execPath, [BIN, ...args, '--config', this.configFile], { cwd: this.dir, encoding: 'utf8', timeout: 30_000 });
+    return spawnSync(process.execPath, [BIN, ...args, '--config', this.configFile], {
+      cwd: this.dir,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
   }
 }
 

@@ -30,7 +30,13 @@ async function adminUrl(): Promise<string> {
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
   if (await canConnect(local)) return local;
   const dir = mkdtempSync(join(tmpdir(), 'invoice-loader-test-pg-'));
-  embedded = await startEmbeddedPostgres({ dir: join(dir, 'postgres'), port: 0, user: 'postgres', password: 'test', database: 'postgres' });
+  embedded = await startEmbeddedPostgres({
+    dir: join(dir, 'postgres'),
+    port: 0,
+    user: 'postgres',
+    password: 'test',
+    database: 'postgres',
+  });
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return embedded.url;
 }

@@ -18,7 +18,9 @@ export function tcpProxy(listenPort: number, targetHost: string, targetPort: num
         }
         client.pipe(upstream).pipe(client);
       });
-      await new Promise<void>((resolve, reject) => server!.once('error', reject).listen(listenPort, '127.0.0.1', resolve));
+      await new Promise<void>((resolve, reject) =>
+        server!.once('error', reject).listen(listenPort, '127.0.0.1', resolve),
+      );
     },
     /** Stops listening and cuts every open connection, as a server crash would. */
     async close(): Promise<void> {
