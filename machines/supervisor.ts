@@ -163,6 +163,45 @@ function decideFailure(context: SupervisorContext, id: string, abnormal: boolean
   };
 }
 
+/** The supervisor's context after a child failed or exited: records, restart log, queue, mode. */
+function afterFailure(
+  context: SupervisorContext,
+  failure: Failure,
+  decision: FailureDecision,
+): Partial<SupervisorContext> {
+  const { id, abnormal, error } = failure;
+  const head = context.queue[0];
+  const failedIsHead = !!head && head.kind !== 'backoff' && head.id === id;
+  const rest = failedIsHead ? context.queue.slice(1) : context.queue;
+  const children = withChild(context, id, { status: abnormal ? 'failed' : 'stopped', lastError: error });
+
+  if (decision.escalate) {
+    const giveUpReason =
+      `${decision.restartLog.length} restarts within ${context.settings.periodMs} ms ` +
+      `(more than ${context.settings.intensity}); last: ${id} ${abnormal ? 'failed' : 'exited'}: ${error}`;
+    return {
+      children,
+      restartLog: decision.restartLog,
+      mode: 'escalating',
+      giveUpReason,
+      queue: stopAllInReverse(context.specs, children),
+    };
+  }
+  if (!decision.restart) return { children, queue: rest };
+
+  const child = context.children[id]!;
+  const stable = child.readyAt !== null && context.now() - child.readyAt >= context.settings.backoff.resetAfterMs;
+  const failures = (stable ? 0 : child.consecutiveFailures) + 1;
+  const delayMs = backoffDelay(context.settings.backoff, failures, context.random);
+  const plan = planRestart(context.strategy, context.specs, children, id, delayMs);
+  return {
+    children: { ...children, [id]: { ...children[id]!, consecutiveFailures: failures } },
+    restartLog: decision.restartLog,
+    // A child that failed while being started keeps its place: later siblings wait for it.
+    queue: failedIsHead ? [...plan, ...rest] : [...context.queue, ...plan],
+  };
+}
+
 export const supervisorMachine = setup({
   types: {
     input: {} as SupervisorInput,
@@ -175,80 +214,19 @@ export const supervisorMachine = setup({
     reportReady,
     crash,
     handleFailure: enqueueActions(({ context, event, enqueue }) => {
-      const { id, abnormal, error } = failureOf(context, event);
-      const child = context.children[id];
-      if (!child) return;
-      const decision = decideFailure(context, id, abnormal);
-      const head = context.queue[0];
-      const rest = head && head.kind !== 'backoff' && head.id === id ? context.queue.slice(1) : context.queue;
-      const failed = withChild(context, id, {
-        status: abnormal ? 'failed' : 'stopped',
-        lastError: error,
-      });
-      enqueue.stopChild(id);
-
-      if (decision.escalate) {
-        const reason =
-          `${decision.restartLog.length} restarts within ${context.settings.periodMs} ms ` +
-          `(more than ${context.settings.intensity}); last: ${id} ${abnormal ? 'failed' : 'exited'}: ${error}`;
-        enqueue.assign({
-          children: failed,
-          restartLog: decision.restartLog,
-          mode: 'escalating',
-          giveUpReason: reason,
-          queue: stopAllInReverse(context.specs, failed),
-        });
+      const failure = failureOf(context, event);
+      if (!context.children[failure.id]) return;
+      const decision = decideFailure(context, failure.id, failure.abnormal);
+      enqueue.stopChild(failure.id);
+      enqueue.assign(afterFailure(context, failure, decision));
+      const action = decision.escalate ? 'escalate' : decision.restart ? 'restart' : 'none';
+      // A normal exit that needs no restart (a transient child finishing, a stop during shutdown) is not news.
+      if (action !== 'none' || failure.abnormal || context.mode === 'running') {
         enqueue({
           type: 'announce',
-          params: {
-            event: 'child_failed',
-            supervisor: context.id,
-            child: id,
-            error,
-            action: 'escalate',
-          },
+          params: { event: 'child_failed', supervisor: context.id, child: failure.id, error: failure.error, action },
         });
-        return;
       }
-      if (!decision.restart) {
-        enqueue.assign({ children: failed, queue: rest });
-        if (abnormal || context.mode === 'running')
-          enqueue({
-            type: 'announce',
-            params: {
-              event: 'child_failed',
-              supervisor: context.id,
-              child: id,
-              error,
-              action: 'none',
-            },
-          });
-        return;
-      }
-      const stable = child.readyAt !== null && context.now() - child.readyAt >= context.settings.backoff.resetAfterMs;
-      const failures = (stable ? 0 : child.consecutiveFailures) + 1;
-      const delayMs = backoffDelay(context.settings.backoff, failures, context.random);
-      const plan = planRestart(context.strategy, context.specs, failed, id, delayMs);
-      // A child that failed while being started keeps its place: later siblings wait for it.
-      const queue = rest !== context.queue ? [...plan, ...rest] : [...context.queue, ...plan];
-      enqueue.assign({
-        children: {
-          ...failed,
-          [id]: { ...failed[id]!, consecutiveFailures: failures },
-        },
-        restartLog: decision.restartLog,
-        queue,
-      });
-      enqueue({
-        type: 'announce',
-        params: {
-          event: 'child_failed',
-          supervisor: context.id,
-          child: id,
-          error,
-          action: 'restart',
-        },
-      });
     }),
     startHead: enqueueActions(({ context, enqueue }) => {
       const head = context.queue[0]!;

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import asyncExitHook from 'async-exit-hook';
 import pg from 'pg';
 import type { Config } from '../config/schema.ts';
 import { LoaderError, errorMessage } from '../errors.ts';
+import { freePort } from '../runtime/freePort.ts';
 
 /**
  * The embedded PostgreSQL of the default setup, in `database.embedded.dir`.
@@ -200,15 +200,4 @@ function makeTraversable(dir: string): void {
     const mode = statSync(current).mode;
     if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
 }

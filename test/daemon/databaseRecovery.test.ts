@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createTestDatabase } from '../support/database.ts';
 import { startDaemonProcess } from '../support/daemonProcess.ts';
-import { freePort } from '../support/ports.ts';
+import { freePort } from '../../src/runtime/freePort.ts';
 import { tcpProxy } from '../support/tcpProxy.ts';
 
 interface Health {

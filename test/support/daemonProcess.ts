@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { stringify } from 'yaml';
-import { freePort } from './ports.ts';
+import { freePort } from '../../src/runtime/freePort.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(REPO, 'bin', 'invoice-loader.js');
