@@ -9,22 +9,28 @@ import type { SupervisorInput, SupervisorSettings } from './supervisor.ts';
  *   root (one_for_one)
  *   ├── database
  *   ├── intake (one_for_one)
+ *   │   ├── dropFolder
  *   │   └── http
+ *   ├── pipeline (one_for_one)
+ *   │   └── invoices     one lifecycle actor per invoice, spawned as work is claimed
  *   └── heartbeat
  *
- * Later capabilities add their actors here (mailbox and dropFolder under intake, the
- * pipeline supervisor, backup, monitor, alerter).
+ * Later capabilities add their actors here (mailbox under intake, extractor and nexWriter
+ * under pipeline, backup, monitor, alerter).
  */
 export interface DaemonLogics {
   supervisor: AnyActorLogic;
   database: AnyActorLogic;
+  dropFolder: AnyActorLogic | undefined;
   http: AnyActorLogic | undefined;
+  invoices: AnyActorLogic;
   heartbeat: AnyActorLogic;
 }
 
 export interface DaemonTreeInputs {
   supervision: SupervisorSettings;
   database: unknown;
+  invoices: unknown;
   heartbeat: { intervalMs: number };
 }
 
@@ -35,14 +41,18 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
     restart: 'permanent',
     input: { id, strategy: 'one_for_one', children, ...inputs.supervision } satisfies SupervisorInput,
   });
-  const intake: ChildSpec[] = logics.http ? [{ id: 'http', logic: logics.http, restart: 'permanent' }] : [];
+  const optional = (id: string, logic: AnyActorLogic | undefined): ChildSpec[] =>
+    logic ? [{ id, logic, restart: 'permanent' }] : [];
   return {
     id: 'root',
     strategy: 'one_for_one',
     ...inputs.supervision,
     children: [
       { id: 'database', logic: logics.database, restart: 'permanent', input: inputs.database },
-      supervisor('intake', intake),
+      supervisor('intake', [...optional('dropFolder', logics.dropFolder), ...optional('http', logics.http)]),
+      supervisor('pipeline', [
+        { id: 'invoices', logic: logics.invoices, restart: 'permanent', input: inputs.invoices },
+      ]),
       { id: 'heartbeat', logic: logics.heartbeat, restart: 'permanent', input: inputs.heartbeat },
     ],
   };

@@ -58,6 +58,25 @@ export const configSchema = z.strictObject({
     retentionDays: z.number().int().min(1),
     console: z.enum(['auto', 'pretty', 'json', 'off']),
   }),
+  intake: z.strictObject({
+    dropFolder: z.strictObject({
+      enabled: z.boolean(),
+      path: z.string().min(1),
+      pollMs: positiveMillis,
+      /** A file counts as complete when its size and mtime have not changed for this long. */
+      stableMs: millis,
+      maxFileMb: z.number().positive(),
+    }),
+    http: z.strictObject({ maxUploadMb: z.number().positive() }),
+  }),
+  pipeline: z.strictObject({
+    concurrency: z.number().int().min(1).max(64),
+    leaseMs: positiveMillis,
+    pollMs: positiveMillis,
+    maxAttempts: z.number().int().min(1),
+    retryMinMs: positiveMillis,
+    retryMaxMs: positiveMillis,
+  }),
   heartbeat: z.strictObject({ intervalMs: positiveMillis }),
   shutdown: z.strictObject({ timeoutMs: positiveMillis }),
   supervisor: z.strictObject({

@@ -3,13 +3,21 @@ import { createActor, type AnyActorRef } from 'xstate';
 import { daemonTree } from '../../machines/daemon.ts';
 import { databaseMachine } from '../../machines/database.ts';
 import { heartbeatMachine } from '../../machines/heartbeat.ts';
+import { invoiceMachine } from '../../machines/invoice.ts';
+import { invoicesMachine } from '../../machines/invoices.ts';
 import { serviceMachine } from '../../machines/service.ts';
 import { supervisorMachine } from '../../machines/supervisor.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { createDatabaseService } from '../db/databaseService.ts';
 import { errorCode, errorMessage } from '../errors.ts';
 import type { DaemonView } from '../http/app.ts';
+import { extractDocument } from '../extract/extractDocument.ts';
 import { createHttpService } from '../http/httpService.ts';
+import { createDropFolder } from '../intake/dropFolder.ts';
+import { createIngest } from '../intake/ingest.ts';
+import { createInvoicesService } from '../pipeline/invoicesService.ts';
+import { lifecycleSteps } from '../pipeline/lifecycleSteps.ts';
+import { validateInvoice } from '../validate/validateInvoice.ts';
 import { resolveHttpToken } from '../http/token.ts';
 import { actorTree } from './actorTree.ts';
 import { healthReport } from './health.ts';
@@ -89,6 +97,34 @@ export function startDaemon({ config }: LoadedConfig, logger: Logger): RunningDa
     },
     logger,
   );
+  const pool = () => database.handle.pool();
+  const short = instance.id.slice(0, 8);
+  const ingest = createIngest({
+    pool,
+    logger,
+    actor: `intake@${short}`,
+    wake: () => root.system.get('invoices')?.send({ type: 'invoices.wake' }),
+  });
+  const dropFolder = config.intake.dropFolder.enabled
+    ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger })
+    : undefined;
+  const invoices = createInvoicesService({
+    pool,
+    owner: instance.id,
+    settings: config.pipeline,
+    logger,
+    throughput,
+    actor: `pipeline@${short}`,
+  });
+  const lifecycle = invoiceMachine.provide({
+    actors: lifecycleSteps({
+      pool,
+      extract: extractDocument,
+      validate: (invoice) => validateInvoice(invoice),
+      actor: `pipeline@${short}`,
+    }),
+  });
+
   const token = config.http.enabled ? resolveHttpToken(config.http) : undefined;
   const http = token ? createHttpService({ settings: config.http, token, view, logger }) : undefined;
 
@@ -96,11 +132,18 @@ export function startDaemon({ config }: LoadedConfig, logger: Logger): RunningDa
     supervisor: supervisorMachine.provide({ actions: { announce: supervisionAnnouncer(logger, metrics) } }),
     database: databaseMachine.provide({ actors: database.actors, actions: database.actions }),
     http: http && serviceMachine.provide({ actors: http.actors }),
+    dropFolder: dropFolder && serviceMachine.provide({ actors: dropFolder.actors }),
+    invoices: invoicesMachine.provide({
+      actors: invoices.actors,
+      actions: invoices.actions,
+      delays: { pollInterval: config.pipeline.pollMs },
+    }),
     heartbeat: heartbeatMachine.provide({ actions: { beat: heartbeat.beat } }),
   };
   const input = daemonTree(logics, {
     supervision: config.supervisor,
     database: { reconnect: config.database.reconnect },
+    invoices: { concurrency: config.pipeline.concurrency, lifecycle },
     heartbeat: { intervalMs: config.heartbeat.intervalMs },
   });
 

@@ -13,7 +13,7 @@ test('the tree starts in order and the daemon answers ready', async (t) => {
   await daemon.waitForStatus('/health/ready', 200);
   await daemon.waitForLog(started('heartbeat')); // log lines travel through pino's worker thread
   const order = daemon.logs.filter((e) => e.msg === 'actor started').map((e) => e.child);
-  t.deepEqual(order, ['database', 'http', 'intake', 'heartbeat']);
+  t.deepEqual(order, ['database', 'dropFolder', 'http', 'intake', 'invoices', 'pipeline', 'heartbeat']);
   const health = await daemon.request('/health', { token: null });
   t.is(health.status, 200);
   t.is(health.headers.get('content-type'), 'application/health+json; charset=utf-8');
@@ -103,7 +103,7 @@ test('the heartbeat line carries its stable keys', async (t) => {
   t.is(first.level, 30);
   t.is(first.db_ok, true);
   t.deepEqual(first.restarts, { total: 0, since_last: 0 });
-  t.is((first.actors as Record<string, number>).running, 4);
+  t.is((first.actors as Record<string, number>).running, 7);
   t.is(first.success_rate, null);
   t.is(first.last_backup_at, null);
   t.true((first.rss_bytes as number) > 1_000_000);
@@ -129,7 +129,7 @@ test('SIGTERM stops the children in reverse order within the deadline and exits 
   const stopped = daemon.logs
     .filter((e) => e.msg.startsWith('actor ') && e.msg.endsWith(' stopped'))
     .map((e) => e.child);
-  t.deepEqual(stopped, ['heartbeat', 'http', 'intake', 'database']);
+  t.deepEqual(stopped, ['heartbeat', 'invoices', 'pipeline', 'http', 'dropFolder', 'intake', 'database']);
   t.truthy(daemon.logs.find((e) => e.msg === 'daemon stopped'));
 });
 
@@ -151,6 +151,6 @@ test('past the root supervisor limit the process exits non-zero for its service 
   const stopped = daemon.logs
     .filter((e) => e.msg.startsWith('actor ') && e.msg.endsWith(' stopped'))
     .map((e) => e.child);
-  t.deepEqual(stopped.slice(-3), ['http', 'intake', 'database']);
+  t.deepEqual(stopped.slice(-4), ['http', 'dropFolder', 'intake', 'database']);
   t.truthy(daemon.logs.find(started('database')));
 });

@@ -1,0 +1,159 @@
+import { assign, enqueueActions, fromCallback, fromPromise, setup, type AnyActorLogic } from 'xstate';
+import { errorMessage } from '../src/errors.ts';
+import type { InvoiceStatus } from '../src/invoice/status.ts';
+import { reportReady, crash } from './childProtocol.ts';
+
+/**
+ * The `invoices` actor: claims invoices that need work (new ones and any left unfinished by
+ * a crash), runs one lifecycle actor per invoice with bounded concurrency, and reports what
+ * became of each. Claims are leases in the database, so several daemons can share the work
+ * and an invoice held by a dead daemon is taken over when its lease runs out.
+ *
+ * A lifecycle that fails is not retried here: its failure is recorded (the store backs it
+ * off, and quarantines it after too many attempts) and its lease makes it claimable later.
+ */
+export interface InvoicesContext {
+  concurrency: number;
+  lifecycle: AnyActorLogic;
+  running: string[];
+  /** A wake-up arrived while claiming: claim again right after. */
+  wakePending: boolean;
+}
+
+type Claimed = Array<{ id: string; status: InvoiceStatus }>;
+type InvoicesEvent =
+  | { type: 'invoices.wake' }
+  | { type: 'child.stop' }
+  | { type: 'debug.crash'; reason?: string }
+  | { type: `xstate.done.actor.${string}`; output: { invoiceId: string; status: string } }
+  | { type: `xstate.error.actor.${string}`; error: unknown };
+
+const LIFECYCLE_PREFIX = 'invoice-';
+const invoiceIdOf = (event: { type: string }) =>
+  event.type.slice(event.type.indexOf(LIFECYCLE_PREFIX) + LIFECYCLE_PREFIX.length);
+
+export const invoicesMachine = setup({
+  types: {
+    input: {} as { concurrency: number; lifecycle: AnyActorLogic },
+    context: {} as InvoicesContext,
+    events: {} as InvoicesEvent,
+  },
+  actors: {
+    claim: fromPromise<Claimed, { limit: number }>(async () => []),
+    /** Keeps the leases of running invoices fresh; reads the running ids from the parent. */
+    keepLeases: fromCallback<{ type: string }, { running: () => string[] }>(() => {}),
+    /** Gives back the leases of lifecycles stopped by a shutdown, so a restart resumes them at once. */
+    releaseAll: fromPromise<void, { ids: string[] }>(async () => {}),
+  },
+  actions: {
+    reportReady,
+    crash,
+    // Provided from src/. Params are typed loosely: XState cannot infer params of actions in a
+    // setup that also has enqueueActions. finished: {invoiceId, status}; failed: {invoiceId, error}.
+    /** Lease release, counting and logging of a finished lifecycle. */
+    finished: (_args, _params: unknown) => {},
+    /** Records a failed lifecycle (attempts, backoff, quarantine) and logs it. */
+    failed: (_args, _params: unknown) => {},
+    claimFailed: (_args, _params: unknown) => {},
+    spawnLifecycles: enqueueActions(({ context, event, enqueue }) => {
+      const claimed = (event as unknown as { output: Claimed }).output;
+      for (const invoice of claimed) {
+        if (context.running.includes(invoice.id)) continue;
+        enqueue.spawnChild(context.lifecycle, {
+          id: `${LIFECYCLE_PREFIX}${invoice.id}` as never,
+          input: { invoiceId: invoice.id, status: invoice.status },
+        });
+      }
+      enqueue.assign({
+        running: [...context.running, ...claimed.map((i) => i.id).filter((id) => !context.running.includes(id))],
+        wakePending: false,
+      });
+    }),
+    forget: enqueueActions(({ context, event, enqueue }) => {
+      const id = invoiceIdOf(event);
+      enqueue.stopChild(`${LIFECYCLE_PREFIX}${id}`);
+      enqueue.assign({ running: context.running.filter((running) => running !== id) });
+    }),
+    rememberWake: assign({ wakePending: true }),
+  },
+  guards: {
+    isLifecycle: ({ event }) => event.type.includes(`.${LIFECYCLE_PREFIX}`),
+    full: ({ context }) => context.running.length >= context.concurrency,
+    wakePending: ({ context }) => context.wakePending,
+  },
+  delays: { pollInterval: 5_000 },
+}).createMachine({
+  id: 'invoices',
+  context: ({ input }) => ({
+    concurrency: input.concurrency,
+    lifecycle: input.lifecycle,
+    running: [],
+    wakePending: false,
+  }),
+  entry: 'reportReady',
+  invoke: {
+    src: 'keepLeases',
+    input: ({ self }) => ({ running: () => (self.getSnapshot().context as InvoicesContext).running }),
+  },
+  initial: 'claiming',
+  states: {
+    idle: {
+      always: { guard: 'wakePending', target: 'claiming' },
+      after: { pollInterval: 'claiming' },
+      on: { 'invoices.wake': 'claiming' },
+    },
+    claiming: {
+      always: { guard: 'full', target: 'idle' },
+      invoke: {
+        src: 'claim',
+        input: ({ context }) => ({ limit: context.concurrency - context.running.length }),
+        onDone: { target: 'idle', actions: 'spawnLifecycles' },
+        onError: {
+          target: 'idle',
+          actions: {
+            type: 'claimFailed',
+            params: ({ event }: { event: { error: unknown } }) => ({ error: errorMessage(event.error) }),
+          },
+        },
+      },
+      on: { 'invoices.wake': { actions: 'rememberWake' } },
+    },
+    stopping: {
+      invoke: {
+        src: 'releaseAll',
+        input: ({ context }) => ({ ids: context.running }),
+        onDone: 'stopped',
+        onError: 'stopped',
+      },
+    },
+    stopped: { type: 'final' },
+  },
+  on: {
+    'xstate.done.actor.*': {
+      guard: 'isLifecycle',
+      actions: [
+        {
+          type: 'finished',
+          params: ({ event }: { event: { output?: unknown } }) => event.output,
+        },
+        'forget',
+        'rememberWake',
+      ],
+    },
+    'xstate.error.actor.*': {
+      guard: 'isLifecycle',
+      actions: [
+        {
+          type: 'failed',
+          params: ({ event }: { event: { type: string; error?: unknown } }) => ({
+            invoiceId: invoiceIdOf(event),
+            error: errorMessage(event.error),
+          }),
+        },
+        'forget',
+      ],
+    },
+    'child.stop': '.stopping',
+    'debug.crash': { actions: 'crash' },
+  },
+});

@@ -1,0 +1,152 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join, parse, resolve } from 'node:path';
+import { fromCallback, fromPromise } from 'xstate';
+import type { Config } from '../config/schema.ts';
+import { errorMessage } from '../errors.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { Ingest } from './ingest.ts';
+import { hasAcceptedExtension, ACCEPTED_EXTENSIONS } from './mediaType.ts';
+
+/**
+ * The `dropFolder` actor's I/O for machines/service.ts. A file is taken only once it is
+ * complete (size and mtime unchanged for `stableMs`), committed as `received`, and only then
+ * moved to processed/YYYY-MM-DD/. Files the intake refuses (wrong type, too large) go to
+ * rejected/ with a `.reason.txt` beside them. If the daemon dies between the commit and the
+ * move, the next scan reads the file again and the store recognizes the replay.
+ */
+interface Sighting {
+  size: number;
+  mtimeMs: number;
+  since: number;
+}
+
+// Names that editors and copy tools use while a file is still being written.
+const IN_PROGRESS = /(^\.|^~\$|\.(tmp|part|partial|crdownload|download)$)/i;
+
+export function createDropFolder(deps: { settings: Config['intake']['dropFolder']; ingest: Ingest; logger: Logger }) {
+  const folder = resolve(deps.settings.path);
+  const processedDir = join(folder, 'processed');
+  const rejectedDir = join(folder, 'rejected');
+  const log = deps.logger.child({ actor: 'dropFolder' });
+  const seen = new Map<string, Sighting>();
+  let scanning: Promise<void> = Promise.resolve();
+
+  async function moveInto(dir: string, name: string): Promise<string> {
+    await mkdir(dir, { recursive: true });
+    const { name: stem, ext } = parse(name);
+    for (let n = 0; ; n++) {
+      const target = join(dir, n === 0 ? name : `${stem}-${n}${ext}`);
+      const taken = await stat(target).then(
+        () => true,
+        () => false,
+      );
+      if (!taken) {
+        await rename(join(folder, name), target);
+        return target;
+      }
+    }
+  }
+
+  async function reject(name: string, reason: string): Promise<void> {
+    const target = await moveInto(rejectedDir, name);
+    await writeFile(`${target}.reason.txt`, `${reason}\n`);
+    log.warn({ file: name, reason, code: 'INTAKE_REJECTED' }, `${name} was not taken: ${reason}`);
+  }
+
+  async function take(name: string, size: number, mtimeMs: number): Promise<void> {
+    if (!hasAcceptedExtension(name)) {
+      return reject(name, `not an invoice document type: only ${ACCEPTED_EXTENSIONS.join(' ')} files are read`);
+    }
+    if (size > deps.settings.maxFileMb * 1024 * 1024) {
+      return reject(
+        name,
+        `the file is ${(size / 1048576).toFixed(1)} MB, more than intake.dropFolder.maxFileMb (${deps.settings.maxFileMb} MB)`,
+      );
+    }
+    const bytes = await readFile(join(folder, name));
+    if (bytes.length !== size) return; // changed between stat and read: wait for it to settle
+    await deps.ingest({
+      bytes,
+      filename: name,
+      channel: 'drop_folder',
+      intakeRef: `${name}|${size}|${Math.round(mtimeMs)}`,
+    });
+    await moveInto(join(processedDir, new Date().toISOString().slice(0, 10)), name);
+  }
+
+  async function scan(): Promise<void> {
+    const entries = await readdir(folder, { withFileTypes: true });
+    const now = Date.now();
+    const present = new Set<string>();
+    for (const entry of entries) {
+      if (!entry.isFile() || IN_PROGRESS.test(entry.name)) continue;
+      present.add(entry.name);
+      const info = await stat(join(folder, entry.name)).catch(() => undefined);
+      if (!info) continue;
+      const before = seen.get(entry.name);
+      if (!before || before.size !== info.size || before.mtimeMs !== info.mtimeMs) {
+        seen.set(entry.name, { size: info.size, mtimeMs: info.mtimeMs, since: now });
+        continue;
+      }
+      if (now - before.since < deps.settings.stableMs) continue;
+      try {
+        await take(entry.name, info.size, info.mtimeMs);
+        seen.delete(entry.name);
+      } catch (error) {
+        // Left in place: the next scan tries again (the database may be down for a while).
+        log.warn(
+          { file: entry.name, err: errorMessage(error), code: 'INTAKE_DEFERRED' },
+          `${entry.name} stays in the drop folder for now: ${errorMessage(error)}`,
+        );
+      }
+    }
+    for (const name of seen.keys()) if (!present.has(name)) seen.delete(name);
+  }
+
+  return {
+    folder,
+    actors: {
+      start: fromPromise<void>(async () => {
+        await mkdir(processedDir, { recursive: true });
+        await mkdir(rejectedDir, { recursive: true });
+        log.info({ folder }, 'watching the drop folder');
+      }),
+      watch: fromCallback(() => {
+        let stopped = false;
+        let timer: NodeJS.Timeout | undefined;
+        const loop = () => {
+          if (stopped) return;
+          scanning = scan()
+            .catch((error: unknown) => log.error({ folder, err: errorMessage(error) }, 'cannot read the drop folder'))
+            .finally(() => {
+              if (!stopped) timer = setTimeout(loop, deps.settings.pollMs);
+            });
+        };
+        // fs.watch only shortens the wait; the poll is what guarantees a file is seen (network shares miss events).
+        let watcher: FSWatcher | undefined;
+        try {
+          watcher = watch(folder, () => {
+            if (timer && !stopped) {
+              clearTimeout(timer);
+              timer = setTimeout(loop, Math.min(200, deps.settings.pollMs));
+            }
+          });
+          watcher.on('error', () => watcher?.close());
+        } catch {
+          watcher = undefined;
+        }
+        loop();
+        return () => {
+          stopped = true;
+          clearTimeout(timer);
+          watcher?.close();
+        };
+      }),
+      /** Lets a scan in progress finish, so no file is left half-handled by a graceful stop. */
+      stop: fromPromise<void>(async () => {
+        await scanning;
+      }),
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type pg from 'pg';
+import { receiveDocument, type Channel, type ReceiveResult } from '../db/invoiceStore.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { sniffMediaType } from './mediaType.ts';
+
+export interface Arrival {
+  bytes: Buffer;
+  filename: string;
+  channel: Channel;
+  sender?: string | null;
+  subject?: string | null;
+  messageId?: string | null;
+  sentAt?: string | null;
+  intakeRef?: string | null;
+}
+
+export type Ingest = (arrival: Arrival) => Promise<ReceiveResult>;
+
+/**
+ * The one way documents enter the pipeline, whatever the channel: the bytes and the
+ * `received` invoice are committed together; only then may the caller acknowledge (move the
+ * file, answer the upload, mark the mail). Then the invoices actor is woken.
+ */
+export function createIngest(deps: { pool: () => pg.Pool; logger: Logger; wake: () => void; actor: string }): Ingest {
+  const log = deps.logger.child({ component: 'intake' });
+  return async (arrival) => {
+    const mediaType = sniffMediaType(arrival.bytes);
+    const result = await receiveDocument(deps.pool(), { ...arrival, mediaType }, deps.actor);
+    log.info(
+      {
+        invoice: result.invoiceId,
+        channel: arrival.channel,
+        filename: arrival.filename,
+        media_type: mediaType,
+        bytes: arrival.bytes.length,
+        duplicate_of: result.duplicateOf,
+        replay: result.replay || undefined,
+      },
+      result.replay
+        ? 'document already received'
+        : result.duplicate
+          ? 'duplicate document received'
+          : 'document received',
+    );
+    if (!result.duplicate) deps.wake();
+    return result;
+  };
+}

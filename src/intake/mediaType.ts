@@ -1,0 +1,31 @@
+/**
+ * The media type of a document from its first bytes, never from its name: a `.pdf` that is
+ * really an HTML error page must not be treated as a PDF.
+ */
+export type DocumentMediaType =
+  'application/pdf' | 'application/xml' | 'application/zip' | 'message/rfc822' | 'application/octet-stream';
+
+const EMAIL_HEADER =
+  /^(Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|Delivered-To|Reply-To|X-[\w-]+):/i;
+
+export function sniffMediaType(bytes: Buffer): DocumentMediaType {
+  if (bytes.length >= 5 && bytes.subarray(0, 1024).includes('%PDF-')) return 'application/pdf';
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
+    return 'application/zip';
+  const head = bytes
+    .subarray(0, 512)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (head.startsWith('<?xml') || /^<[A-Za-z_][\w.:-]*[\s>/]/.test(head)) return 'application/xml';
+  if (EMAIL_HEADER.test(head)) return 'message/rfc822';
+  return 'application/octet-stream';
+}
+
+/** File name endings the intake accepts as invoice documents. */
+export const ACCEPTED_EXTENSIONS = ['.pdf', '.xml', '.isdoc', '.isdocx', '.eml'] as const;
+
+export function hasAcceptedExtension(filename: string): boolean {
+  const lower = filename.toLowerCase();
+  return ACCEPTED_EXTENSIONS.some((extension) => lower.endsWith(extension));
+}

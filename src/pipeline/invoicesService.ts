@@ -1,0 +1,78 @@
+import type pg from 'pg';
+import { fromCallback, fromPromise } from 'xstate';
+import type { Config } from '../config/schema.ts';
+import { claimActive, recordFailure, releaseLease, renewLeases } from '../db/invoiceStore.ts';
+import type { InvoiceStatus } from '../invoice/status.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { Throughput } from '../runtime/throughput.ts';
+
+/** The I/O behind machines/invoices.ts: leases in the database, outcomes to logs and counters. */
+export function createInvoicesService(deps: {
+  pool: () => pg.Pool;
+  owner: string;
+  settings: Config['pipeline'];
+  logger: Logger;
+  throughput: Throughput;
+  actor: string;
+}) {
+  const { settings } = deps;
+  const log = deps.logger.child({ actor: 'invoices' });
+  const backoffMs = (attempts: number) => Math.min(settings.retryMaxMs, settings.retryMinMs * 2 ** (attempts - 1));
+  return {
+    actors: {
+      claim: fromPromise<Array<{ id: string; status: InvoiceStatus }>, { limit: number }>(async ({ input }) =>
+        claimActive(deps.pool(), deps.owner, input.limit, settings.leaseMs),
+      ),
+      keepLeases: fromCallback<{ type: string }, { running: () => string[] }>(({ input }) => {
+        const timer = setInterval(() => {
+          void renewLeases(deps.pool(), deps.owner, input.running(), settings.leaseMs).catch((error: Error) =>
+            log.warn({ err: error.message }, 'could not renew invoice leases'),
+          );
+        }, settings.leaseMs / 3);
+        return () => clearInterval(timer);
+      }),
+      releaseAll: fromPromise<void, { ids: string[] }>(async ({ input }) => {
+        await Promise.all(input.ids.map((id) => releaseLease(deps.pool(), deps.owner, id)));
+      }),
+    },
+    actions: {
+      finished: (_args: unknown, params: unknown) => {
+        const { invoiceId, status } = params as { invoiceId: string; status: string };
+        if (status === 'unreadable') deps.throughput.failed();
+        else deps.throughput.processed();
+        log.info({ invoice: invoiceId, status }, `invoice ${status.replace('_', ' ')}`);
+        void releaseLease(deps.pool(), deps.owner, invoiceId).catch(() => undefined);
+      },
+      failed: (_args: unknown, params: unknown) => {
+        const { invoiceId, error } = params as { invoiceId: string; error: string };
+        void recordFailure(deps.pool(), invoiceId, error, {
+          maxAttempts: settings.maxAttempts,
+          backoffMs,
+          actor: deps.actor,
+        })
+          .then(({ attempts, quarantined }) => {
+            if (quarantined) deps.throughput.failed();
+            log[quarantined ? 'error' : 'warn'](
+              {
+                invoice: invoiceId,
+                attempts,
+                err: error,
+                code: quarantined ? 'INVOICE_QUARANTINED' : 'INVOICE_STEP_FAILED',
+              },
+              quarantined
+                ? `invoice ${invoiceId} quarantined after ${attempts} failed attempts: ${error}`
+                : `processing invoice ${invoiceId} failed (attempt ${attempts}), will retry: ${error}`,
+            );
+          })
+          .catch((recordError: Error) =>
+            log.error(
+              { invoice: invoiceId, err: error, record_error: recordError.message },
+              'processing an invoice failed and the failure could not be recorded; its lease will expire and it will be retried',
+            ),
+          );
+      },
+      claimFailed: (_args: unknown, params: unknown) =>
+        log.warn({ err: (params as { error: string }).error }, 'could not claim invoices; will try again'),
+    },
+  };
+}
