@@ -25,4 +25,10 @@ export const ACTIVE_STATUSES: readonly InvoiceStatus[] = ['received', 'extractin
 export const WAITING_STATUSES: readonly InvoiceStatus[] = ['needs_review', 'validated', 'approved', 'posting', 'retry'];
 
 /** End states: nothing more happens without an operator's replay. */
-export const TERMINAL_STATUSES: readonly InvoiceStatus[] = ['posted', 'dead_letter', 'unreadable', 'duplicate', 'rejected'];
+export const TERMINAL_STATUSES: readonly InvoiceStatus[] = [
+  'posted',
+  'dead_letter',
+  'unreadable',
+  'duplicate',
+  'rejected',
+];
