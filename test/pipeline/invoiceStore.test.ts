@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
+import type pg from 'pg';
 import {
   claimActive,
   receiveDocument,
@@ -18,7 +19,7 @@ const arrival = (bytes: Buffer, extra: Partial<IncomingDocument> = {}): Incoming
   ...extra,
 });
 
-async function events(pool: import('pg').Pool, id: string) {
+async function events(pool: pg.Pool, id: string) {
   return (
     await pool.query(
       'SELECT seq, from_status, to_status, actor FROM invoice_events WHERE invoice_id = $1 ORDER BY seq',
