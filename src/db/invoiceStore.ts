@@ -160,11 +160,14 @@ export async function receiveDocument(pool: pg.Pool, doc: IncomingDocument, acto
 }
 
 /**
- * Moves an invoice from one status to the next, with its event, atomically. Fails with
- * INVOICE_STATE_CONFLICT when the invoice is no longer in `from` (another worker moved it).
+ * Moves an invoice from one status to the next, with its event. `client` must be inside a
+ * transaction (inTransaction), so that the status and its event are committed together: two
+ * autocommitted statements would leave a status without its event if the process died
+ * between them. Fails with INVOICE_STATE_CONFLICT when the invoice is no longer in `from`
+ * (another worker moved it).
  */
 export async function transition(
-  client: Queryable,
+  client: pg.PoolClient,
   invoiceId: string,
   from: InvoiceStatus,
   to: InvoiceStatus,
@@ -187,6 +190,14 @@ export async function transition(
     );
   }
   await appendEvent(client, invoiceId, from, to, reason, actor, extra.details);
+}
+
+/** One transition in its own transaction. */
+export async function commitTransition(
+  pool: pg.Pool,
+  ...args: Parameters<typeof transition> extends [unknown, ...infer Rest] ? Rest : never
+): Promise<void> {
+  await inTransaction(pool, (client) => transition(client, ...args));
 }
 
 /** Takes up to `limit` invoices that need work and nobody holds, oldest first. */

@@ -42,6 +42,8 @@ function structuralProblem(bytes: Buffer, mediaType: DocumentMediaType): string 
     case 'application/zip':
     case 'message/rfc822':
       return undefined;
+    case 'text/html':
+      return 'an HTML page (often a web server error page saved under the invoice name), not an invoice document';
     default: {
       const start = bytes
         .subarray(0, 16)

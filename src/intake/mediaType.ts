@@ -3,7 +3,12 @@
  * really an HTML error page must not be treated as a PDF.
  */
 export type DocumentMediaType =
-  'application/pdf' | 'application/xml' | 'application/zip' | 'message/rfc822' | 'application/octet-stream';
+  | 'application/pdf'
+  | 'application/xml'
+  | 'application/zip'
+  | 'message/rfc822'
+  | 'text/html'
+  | 'application/octet-stream';
 
 const EMAIL_HEADER =
   /^(Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|Delivered-To|Reply-To|X-[\w-]+):/i;
@@ -17,6 +22,8 @@ export function sniffMediaType(bytes: Buffer): DocumentMediaType {
     .toString('utf8')
     .replace(/^\uFEFF/, '')
     .trimStart();
+  // Checked before XML: a web server's error page saved under an invoice's name is common.
+  if (/^(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>])/i.test(head)) return 'text/html';
   if (head.startsWith('<?xml') || /^<[A-Za-z_][\w.:-]*[\s>/]/.test(head)) return 'application/xml';
   if (EMAIL_HEADER.test(head)) return 'message/rfc822';
   return 'application/octet-stream';

@@ -20,9 +20,17 @@ export function createInvoicesService(deps: {
   const backoffMs = (attempts: number) => Math.min(settings.retryMaxMs, settings.retryMinMs * 2 ** (attempts - 1));
   return {
     actors: {
-      claim: fromPromise<Array<{ id: string; status: InvoiceStatus }>, { limit: number }>(async ({ input }) =>
-        claimActive(deps.pool(), deps.owner, input.limit, settings.leaseMs),
-      ),
+      claim: fromPromise<Array<{ id: string; status: InvoiceStatus }>, { limit: number }>(async ({ input }) => {
+        const claimed = await claimActive(deps.pool(), deps.owner, input.limit, settings.leaseMs);
+        const resumed = claimed.filter((invoice) => invoice.status !== 'received');
+        if (resumed.length) {
+          log.info(
+            { resumed: resumed.length, statuses: resumed.map((i) => i.status) },
+            `resuming ${resumed.length} invoice(s) left unfinished`,
+          );
+        }
+        return claimed;
+      }),
       keepLeases: fromCallback<{ type: string }, { running: () => string[] }>(({ input }) => {
         const timer = setInterval(() => {
           void renewLeases(deps.pool(), deps.owner, input.running(), settings.leaseMs).catch((error: Error) =>

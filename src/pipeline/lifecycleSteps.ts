@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { fromPromise } from 'xstate';
 import {
+  commitTransition,
   findOriginalByNumber,
   inTransaction,
   loadDocument,
@@ -31,7 +32,7 @@ type Input = { input: { invoiceId: string } };
 export function lifecycleSteps(deps: LifecycleDeps) {
   return {
     startExtraction: fromPromise<void, { invoiceId: string }>(async ({ input }: Input) =>
-      transition(deps.pool(), input.invoiceId, 'received', 'extracting', 'extraction started', deps.actor),
+      commitTransition(deps.pool(), input.invoiceId, 'received', 'extracting', 'extraction started', deps.actor),
     ),
 
     extract: fromPromise<'extracted' | 'unreadable' | 'duplicate', { invoiceId: string }>(async ({ input }: Input) => {
@@ -84,7 +85,7 @@ export function lifecycleSteps(deps: LifecycleDeps) {
     }),
 
     startValidation: fromPromise<void, { invoiceId: string }>(async ({ input }: Input) =>
-      transition(deps.pool(), input.invoiceId, 'extracted', 'validating', 'validation started', deps.actor),
+      commitTransition(deps.pool(), input.invoiceId, 'extracted', 'validating', 'validation started', deps.actor),
     ),
 
     validate: fromPromise<'validated' | 'needs_review', { invoiceId: string }>(async ({ input }: Input) => {

@@ -21,7 +21,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-async function setup(t: Parameters<typeof startDaemonProcess>[0], config: object = FAST) {
+async function setup(t: Parameters<typeof startDaemonProcess>[0], config: Record<string, unknown> = FAST) {
   const url = await createTestDatabase(t);
   const daemon = await startDaemonProcess(t, { databaseUrl: url, config });
   await daemon.waitForStatus('/health/ready', 200);
