@@ -6,6 +6,7 @@ import type { InspectionBus } from '../runtime/inspectionBus.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { presentedToken, rejectUnauthorized, tokenMatches } from './auth.ts';
+import { registerInvoiceRoutes, type InvoiceRouteDeps } from './invoiceRoutes.ts';
 
 /** What the HTTP layer may see and do of the running daemon. */
 export interface DaemonView {
@@ -24,9 +25,11 @@ export interface HttpDeps {
   token: string;
   view: DaemonView;
   logger: Logger;
+  /** The invoice intake and reads; without it the server has only health, metrics and inspection. */
+  invoices?: InvoiceRouteDeps;
 }
 
-export function buildHttpApp({ settings, token, view, logger }: HttpDeps): FastifyInstance {
+export function buildHttpApp({ settings, token, view, logger, invoices }: HttpDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Requests are not logged one by one: the heartbeat and metrics carry the totals.
@@ -104,6 +107,8 @@ export function buildHttpApp({ settings, token, view, logger }: HttpDeps): Fasti
     }
     return reply.code(202).send({ crashed: actor });
   });
+
+  if (invoices) registerInvoiceRoutes(app, invoices);
 
   return app;
 }

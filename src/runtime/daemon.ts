@@ -126,7 +126,15 @@ export function startDaemon({ config }: LoadedConfig, logger: Logger): RunningDa
   });
 
   const token = config.http.enabled ? resolveHttpToken(config.http) : undefined;
-  const http = token ? createHttpService({ settings: config.http, token, view, logger }) : undefined;
+  const http = token
+    ? createHttpService({
+        settings: config.http,
+        token,
+        view,
+        logger,
+        invoices: { ingest, pool, maxUploadMb: config.intake.http.maxUploadMb },
+      })
+    : undefined;
 
   const logics = {
     supervisor: supervisorMachine.provide({ actions: { announce: supervisionAnnouncer(logger, metrics) } }),
