@@ -4,7 +4,9 @@ import { VERSION } from '../runtime/version.ts';
 import { configCommand } from './commands/config.ts';
 import { dbCommand } from './commands/db.ts';
 import { healthCommand } from './commands/health.ts';
+import { importCommand } from './commands/import.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { invoicesCommand } from './commands/invoices.ts';
 import { logsCommand } from './commands/logs.ts';
 import { runCommand } from './commands/run.ts';
 
@@ -14,6 +16,8 @@ await yargs(hideBin(process.argv))
   .command(runCommand)
   .command(healthCommand)
   .command(inspectCommand)
+  .command(importCommand)
+  .command(invoicesCommand)
   .command(logsCommand)
   .command(configCommand)
   .command(dbCommand)

@@ -3,6 +3,7 @@ import { errorMessage } from '../../errors.ts';
 import type { ActorNode } from '../../runtime/actorTree.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
 import { daemonJson } from '../daemonClient.ts';
+import { fetchInvoice, renderEvents } from './invoices.ts';
 
 export function renderTree(node: ActorNode, prefix = '', last = true, root = true): string[] {
   const branch = root ? '' : last ? '└── ' : '├── ';
@@ -16,14 +17,36 @@ export function renderTree(node: ActorNode, prefix = '', last = true, root = tru
   ];
 }
 
+/** Read from the database, not the daemon: the history is there whether or not the daemon runs. */
+const invoiceHistoryCommand: CommandModule<object, { config?: string; id: string; json?: boolean }> = {
+  command: 'invoice <id>',
+  describe: "one invoice's event history: seq, time, from → to, actor, reason",
+  builder: (y) =>
+    y
+      .positional('id', { type: 'string', demandOption: true, describe: 'the invoice id (from `invoices list`)' })
+      .options({ ...configOption, json: { type: 'boolean', describe: 'print the events as JSON' } }),
+  handler: async (argv) => {
+    const { config } = loadConfigOrExit(argv.config);
+    try {
+      const { id, status, events } = await fetchInvoice(config, argv.id);
+      if (argv.json) console.log(JSON.stringify(events, null, 2));
+      else console.log(`Invoice ${id}, now ${status}\n${renderEvents(events)}`);
+    } catch (error) {
+      console.error(errorMessage(error));
+      process.exitCode = 1;
+    }
+  },
+};
+
+// `inspect` alone shows the actor tree; `inspect invoice ID` is a subcommand of it.
 export const inspectCommand: CommandModule<object, { config?: string; json?: boolean; watch?: boolean }> = {
   command: 'inspect',
-  describe: 'show the live actor tree: states, restarts, last errors',
+  describe: "show the live actor tree: states, restarts, last errors; `inspect invoice ID`: one invoice's history",
   builder: (y) =>
-    y.options({
+    y.command(invoiceHistoryCommand).options({
       ...configOption,
-      json: { type: 'boolean', describe: 'print the tree as JSON' },
-      watch: { type: 'boolean', describe: 'refresh every second until Ctrl+C' },
+      json: { type: 'boolean', describe: 'print the tree (or the events) as JSON' },
+      watch: { type: 'boolean', global: false, describe: 'refresh the tree every second until Ctrl+C' },
     }),
   handler: async (argv) => {
     const { config } = loadConfigOrExit(argv.config);

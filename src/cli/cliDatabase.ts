@@ -1,0 +1,50 @@
+import pg from 'pg';
+import type { Config } from '../config/schema.ts';
+import { startEmbeddedPostgres } from '../db/embedded.ts';
+import { migrate } from '../db/migrate.ts';
+import { describeTarget, explainConnectionError } from '../db/target.ts';
+
+/** What a command may want to tell about the database it worked on. */
+export interface CliDatabaseInfo {
+  /** The database, for humans: never the password. */
+  target: string;
+  /** Migrations this run applied (usually none: the daemon applies them at start). */
+  appliedMigrations: string[];
+}
+
+/**
+ * Runs one CLI command's database work: against database.url, or else the embedded
+ * PostgreSQL (attached to when the daemon runs it, started otherwise). Migrations run first,
+ * so a command works on a fresh database too. The pool is always closed, and an embedded
+ * server this command started is stopped again; one the daemon owns is left alone.
+ */
+export async function withCliDatabase<T>(
+  config: Config,
+  work: (pool: pg.Pool, info: CliDatabaseInfo) => Promise<T>,
+): Promise<T> {
+  const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.embedded);
+  const url = embedded?.url ?? config.database.url;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 2,
+    connectionTimeoutMillis: config.database.connectTimeoutMs,
+    application_name: 'invoice-loader-cli',
+  });
+  // A connection dropped while idle must not end the process with an uncaught error; the next query reports it.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect().catch((error: unknown) => {
+      throw explainConnectionError(error, url);
+    });
+    let appliedMigrations: string[];
+    try {
+      appliedMigrations = await migrate(client);
+    } finally {
+      client.release();
+    }
+    return await work(pool, { target: describeTarget(url), appliedMigrations });
+  } finally {
+    await pool.end().catch(() => undefined);
+    await embedded?.stop();
+  }
+}
