@@ -47,19 +47,28 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-export async function createTestDatabase(t: ExecutionContext): Promise<string> {
+/** A new, empty database on the test server; `drop()` removes it (whoever is connected). */
+export async function createScratchDatabase(prefix = 'test'): Promise<{ url: string; drop: () => Promise<void> }> {
   server ??= adminUrl();
   const admin = await server;
-  const name = `test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   await client.query(`CREATE DATABASE ${name}`);
   await client.end();
-  t.teardown(async () => {
-    const dropper = new pg.Client({ connectionString: admin });
-    await dropper.connect();
-    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await dropper.end();
-  });
-  return withDatabase(admin, name);
+  return {
+    url: withDatabase(admin, name),
+    drop: async () => {
+      const dropper = new pg.Client({ connectionString: admin });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
+export async function createTestDatabase(t: ExecutionContext): Promise<string> {
+  const scratch = await createScratchDatabase();
+  t.teardown(scratch.drop);
+  return scratch.url;
 }
