@@ -11,10 +11,10 @@ import { ACTIVE_STATUSES, type InvoiceStatus } from '../invoice/status.ts';
  */
 export type Channel = 'drop_folder' | 'http' | 'email' | 'import';
 
-export interface IncomingDocument {
+/** A document as it arrives on a channel, with what the channel knows about it. */
+export interface Arrival {
   bytes: Buffer;
   filename: string;
-  mediaType: string;
   channel: Channel;
   sender?: string | null;
   subject?: string | null;
@@ -22,6 +22,11 @@ export interface IncomingDocument {
   sentAt?: string | null;
   /** Names this arrival at its source (file path + size + mtime, message id): a re-read of it is a replay. */
   intakeRef?: string | null;
+}
+
+/** An arrival with its media type sniffed from the content. */
+export interface IncomingDocument extends Arrival {
+  mediaType: string;
 }
 
 export interface ReceiveResult {

@@ -1,18 +1,7 @@
 import type pg from 'pg';
-import { receiveDocument, type Channel, type ReceiveResult } from '../db/invoiceStore.ts';
+import { receiveDocument, type Arrival, type ReceiveResult } from '../db/invoiceStore.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { sniffMediaType } from './mediaType.ts';
-
-export interface Arrival {
-  bytes: Buffer;
-  filename: string;
-  channel: Channel;
-  sender?: string | null;
-  subject?: string | null;
-  messageId?: string | null;
-  sentAt?: string | null;
-  intakeRef?: string | null;
-}
 
 export type Ingest = (arrival: Arrival) => Promise<ReceiveResult>;
 
