@@ -1,0 +1,113 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { LoaderError } from '../../errors.ts';
+import { rootTag, type RootTag } from './rootTag.ts';
+import type { XmlElement, XmlNode } from './xmlNode.ts';
+
+export interface XmlDocument {
+  root: RootTag;
+  /** The document element's content. */
+  element: XmlElement;
+}
+
+/**
+ * Elements the three invoice schemas let repeat (UBL 2.1, CII D16B, ISDOC 6), by local name.
+ * Parsed as arrays even when a document has one, so a list is a list in every document.
+ */
+// prettier-ignore
+const REPEATABLE: ReadonlySet<string> = new Set([
+  // UBL
+  'Note', 'InvoiceLine', 'CreditNoteLine', 'TaxTotal', 'TaxSubtotal', 'AllowanceCharge', 'PaymentMeans',
+  'PaymentTerms', 'PartyIdentification', 'PartyTaxScheme', 'PartyName', 'AdditionalItemProperty',
+  'AdditionalDocumentReference', 'CommodityClassification', 'BillingReference', 'InvoicePeriod', 'Delivery',
+  'Description', 'TaxExemptionReason', 'DespatchDocumentReference', 'ContractDocumentReference',
+  // CII
+  'IncludedNote', 'Content', 'IncludedSupplyChainTradeLineItem', 'ApplicableTradeTax',
+  'SpecifiedTradeAllowanceCharge', 'SpecifiedTradeSettlementPaymentMeans', 'SpecifiedTaxRegistration',
+  'SpecifiedTradePaymentTerms', 'TaxTotalAmount', 'GlobalID', 'AdditionalReferencedDocument',
+  'AppliedTradeAllowanceCharge', 'ApplicableProductCharacteristic', 'DesignatedProductClassification',
+  // ISDOC
+  'TaxSubTotal', 'Payment', 'OrderReference', 'DeliveryNoteReference', 'OriginalDocumentReference',
+  'ContractReference', 'AlternateBankAccount', 'Supplement', 'TaxedDeposit', 'NonTaxedDeposit', 'StoreBatch',
+]);
+
+const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+
+/**
+ * With entity processing off the parser leaves even `&amp;` as written, so the five predefined
+ * entities and character references are decoded here, in one pass ("&amp;lt;" stays "&lt;").
+ * Any other reference stays as text: nothing is ever looked up or expanded.
+ */
+function decodeReferences(value: string): string {
+  return value.replace(/&(?:#(\d+)|#x([0-9a-fA-F]+)|(lt|gt|amp|apos|quot));/g, (reference, decimal, hex, name) => {
+    if (name) return PREDEFINED_ENTITIES[name as string]!;
+    const codePoint = Number.parseInt((decimal ?? hex) as string, decimal ? 10 : 16);
+    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : reference;
+  });
+}
+
+const parser = new XMLParser({
+  // No entity expansion of any kind: no billion laughs, no external entities (file:// or http://).
+  processEntities: false,
+  htmlEntities: false,
+  // UBL writes `cbc:ID`, others a default namespace: both read as `ID`.
+  removeNSPrefix: true,
+  // currencyID, unitCode, schemeID and format carry meaning.
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  // Values stay text: "39.900" must not become 39.9, nor an IČO "00006947" become 6947.
+  parseTagValue: false,
+  parseAttributeValue: false,
+  cdataPropName: '#cdata',
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  tagValueProcessor: (_name, value) => decodeReferences(value),
+  attributeValueProcessor: (_name, value) => decodeReferences(value),
+  isArray: (name, _path, _isLeaf, isAttribute) => !isAttribute && REPEATABLE.has(name),
+});
+
+/**
+ * The one way XML enters the extractors. Refuses entity declarations (XML_UNSAFE) before any
+ * parsing, and anything not well-formed (XML_MALFORMED, with the line and column).
+ */
+export function parseXml(text: string): XmlDocument {
+  refuseEntityDeclarations(text);
+  const verdict = XMLValidator.validate(text);
+  if (verdict !== true) {
+    const { line, col, msg } = verdict.err;
+    const where = col === undefined ? `line ${line}` : `line ${line}, column ${col}`;
+    throw new LoaderError('XML_MALFORMED', `The XML document is malformed at ${where}: ${msg}`, {
+      details: { line, column: col ?? null },
+    });
+  }
+  let tree: Record<string, unknown>;
+  try {
+    tree = parser.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new LoaderError('XML_MALFORMED', `The XML document cannot be parsed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  // Same-named roots arrive as one array: count elements, not names.
+  const roots = Object.keys(tree)
+    .filter((name) => !name.startsWith('?') && !name.startsWith('#'))
+    .flatMap((name): XmlNode[] => {
+      const content = tree[name] as XmlNode | XmlNode[];
+      return Array.isArray(content) ? content : [content];
+    });
+  const root = rootTag(text);
+  if (roots.length !== 1 || root === null) {
+    throw new LoaderError('XML_MALFORMED', `The XML document has ${roots.length} root elements where one is allowed.`);
+  }
+  const element = roots[0]!;
+  return { root, element: typeof element === 'object' ? element : { '#text': element } };
+}
+
+function refuseEntityDeclarations(text: string): void {
+  const doctype = /<!DOCTYPE/i.exec(text);
+  if (doctype && /<!ENTITY/i.test(text.slice(doctype.index))) {
+    throw new LoaderError(
+      'XML_UNSAFE',
+      'The XML document declares entities in its DOCTYPE; such documents are refused because entities can read local files or expand without bound.',
+    );
+  }
+}
