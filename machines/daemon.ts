@@ -12,17 +12,20 @@ import type { SupervisorInput, SupervisorSettings } from './supervisor.ts';
  *   │   ├── dropFolder
  *   │   └── http
  *   ├── pipeline (one_for_one)
+ *   │   ├── extractor (one_for_one)
+ *   │   │   └── worker-1 … worker-N   one worker thread each
  *   │   └── invoices     one lifecycle actor per invoice, spawned as work is claimed
  *   └── heartbeat
  *
- * Later capabilities add their actors here (mailbox under intake, extractor and nexWriter
- * under pipeline, backup, monitor, alerter).
+ * Later capabilities add their actors here (mailbox under intake, nexWriter under
+ * pipeline, backup, monitor, alerter).
  */
 export interface DaemonLogics {
   supervisor: AnyActorLogic;
   database: AnyActorLogic;
   dropFolder: AnyActorLogic | undefined;
   http: AnyActorLogic | undefined;
+  extractionWorkers: Array<{ id: string; logic: AnyActorLogic }>;
   invoices: AnyActorLogic;
   heartbeat: AnyActorLogic;
 }
@@ -51,6 +54,10 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
       { id: 'database', logic: logics.database, restart: 'permanent', input: inputs.database },
       supervisor('intake', [...optional('dropFolder', logics.dropFolder), ...optional('http', logics.http)]),
       supervisor('pipeline', [
+        supervisor(
+          'extractor',
+          logics.extractionWorkers.map(({ id, logic }) => ({ id, logic, restart: 'permanent' })),
+        ),
         { id: 'invoices', logic: logics.invoices, restart: 'permanent', input: inputs.invoices },
       ]),
       { id: 'heartbeat', logic: logics.heartbeat, restart: 'permanent', input: inputs.heartbeat },

@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../runtime/version.ts';
 import { configCommand } from './commands/config.ts';
 import { dbCommand } from './commands/db.ts';
+import { extractCommand } from './commands/extract.ts';
 import { healthCommand } from './commands/health.ts';
 import { importCommand } from './commands/import.ts';
 import { inspectCommand } from './commands/inspect.ts';
@@ -14,6 +15,7 @@ await yargs(hideBin(process.argv))
   .scriptName('invoice-loader')
   .version(VERSION)
   .command(runCommand)
+  .command(extractCommand)
   .command(healthCommand)
   .command(inspectCommand)
   .command(importCommand)

@@ -69,6 +69,14 @@ export const configSchema = z.strictObject({
     }),
     http: z.strictObject({ maxUploadMb: z.number().positive() }),
   }),
+  extraction: z.strictObject({
+    /** Worker threads; 0 = one per CPU core. */
+    workers: z.number().int().min(0).max(64),
+    timeoutMs: positiveMillis,
+    memoryMb: z.number().int().min(64),
+    /** Folders of user templates, read in addition to the shipped ones. */
+    templateDirs: z.array(z.string().min(1)),
+  }),
   pipeline: z.strictObject({
     concurrency: z.number().int().min(1).max(64),
     leaseMs: positiveMillis,

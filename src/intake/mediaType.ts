@@ -18,13 +18,15 @@ export function sniffMediaType(bytes: Buffer): DocumentMediaType {
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
     return 'application/zip';
   const head = bytes
-    .subarray(0, 512)
+    .subarray(0, 4096)
     .toString('utf8')
     .replace(/^\uFEFF/, '')
     .trimStart();
+  // Comments and processing instructions may come first (licence headers are common).
+  const markup = head.replace(/^(?:\s*(?:<!--[\s\S]*?-->|<\?(?!xml\b)[\s\S]*?\?>))*\s*/, '');
   // Checked before XML: a web server's error page saved under an invoice's name is common.
-  if (/^(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>])/i.test(head)) return 'text/html';
-  if (head.startsWith('<?xml') || /^<[A-Za-z_][\w.:-]*[\s>/]/.test(head)) return 'application/xml';
+  if (/^<(!doctype\s+html|html[\s>])/i.test(markup)) return 'text/html';
+  if (head.startsWith('<?xml') || /^<[A-Za-z_][\w.:-]*[\s>/]/.test(markup)) return 'application/xml';
   if (EMAIL_HEADER.test(head)) return 'message/rfc822';
   return 'application/octet-stream';
 }

@@ -11,7 +11,8 @@ import type { LoadedConfig } from '../config/load.ts';
 import { createDatabaseService } from '../db/databaseService.ts';
 import { errorCode, errorMessage } from '../errors.ts';
 import type { DaemonView } from '../http/app.ts';
-import { extractDocument } from '../extract/extractDocument.ts';
+import { createExtractionPool, workerCount } from '../extract/extractionPool.ts';
+import { shippedTemplateDir } from '../extract/shippedTemplates.ts';
 import { createHttpService } from '../http/httpService.ts';
 import { createDropFolder } from '../intake/dropFolder.ts';
 import { createIngest } from '../intake/ingest.ts';
@@ -116,13 +117,21 @@ export function startDaemon({ config }: LoadedConfig, logger: Logger): RunningDa
     throughput,
     actor: `pipeline@${short}`,
   });
+  const extraction = createExtractionPool({
+    ...config.extraction,
+    templateDirs: [shippedTemplateDir, ...config.extraction.templateDirs],
+  });
   const lifecycle = invoiceMachine.provide({
     actors: lifecycleSteps({
       pool,
-      extract: extractDocument,
+      extract: (bytes, mediaType) => extraction.extract(bytes, mediaType),
       validate: (invoice) => validateInvoice(invoice),
       actor: `pipeline@${short}`,
     }),
+  });
+  const extractionWorkers = Array.from({ length: workerCount(config.extraction.workers) }, (_, i) => {
+    const id = `worker-${i + 1}`;
+    return { id, logic: serviceMachine.provide({ actors: extraction.workerActors(id) }) };
   });
 
   const token = config.http.enabled ? resolveHttpToken(config.http) : undefined;
@@ -141,6 +150,7 @@ export function startDaemon({ config }: LoadedConfig, logger: Logger): RunningDa
     database: databaseMachine.provide({ actors: database.actors, actions: database.actions }),
     http: http && serviceMachine.provide({ actors: http.actors }),
     dropFolder: dropFolder && serviceMachine.provide({ actors: dropFolder.actors }),
+    extractionWorkers,
     invoices: invoicesMachine.provide({
       actors: invoices.actors,
       actions: invoices.actions,

@@ -13,7 +13,17 @@ test('the tree starts in order and the daemon answers ready', async (t) => {
   await daemon.waitForStatus('/health/ready', 200);
   await daemon.waitForLog(started('heartbeat')); // log lines travel through pino's worker thread
   const order = daemon.logs.filter((e) => e.msg === 'actor started').map((e) => e.child);
-  t.deepEqual(order, ['database', 'dropFolder', 'http', 'intake', 'invoices', 'pipeline', 'heartbeat']);
+  t.deepEqual(order, [
+    'database',
+    'dropFolder',
+    'http',
+    'intake',
+    'worker-1',
+    'extractor',
+    'invoices',
+    'pipeline',
+    'heartbeat',
+  ]);
   const health = await daemon.request('/health', { token: null });
   t.is(health.status, 200);
   t.is(health.headers.get('content-type'), 'application/health+json; charset=utf-8');
@@ -103,7 +113,7 @@ test('the heartbeat line carries its stable keys', async (t) => {
   t.is(first.level, 30);
   t.is(first.db_ok, true);
   t.deepEqual(first.restarts, { total: 0, since_last: 0 });
-  t.is((first.actors as Record<string, number>).running, 7);
+  t.is((first.actors as Record<string, number>).running, 9);
   t.is(first.success_rate, null);
   t.is(first.last_backup_at, null);
   t.true((first.rss_bytes as number) > 1_000_000);
@@ -129,7 +139,17 @@ test('SIGTERM stops the children in reverse order within the deadline and exits 
   const stopped = daemon.logs
     .filter((e) => e.msg.startsWith('actor ') && e.msg.endsWith(' stopped'))
     .map((e) => e.child);
-  t.deepEqual(stopped, ['heartbeat', 'invoices', 'pipeline', 'http', 'dropFolder', 'intake', 'database']);
+  t.deepEqual(stopped, [
+    'heartbeat',
+    'invoices',
+    'worker-1',
+    'extractor',
+    'pipeline',
+    'http',
+    'dropFolder',
+    'intake',
+    'database',
+  ]);
   t.truthy(daemon.logs.find((e) => e.msg === 'daemon stopped'));
 });
 

@@ -2,6 +2,7 @@ import test from 'ava';
 import type { InvoiceDetail, InvoiceSummary } from '../../src/db/invoiceQueries.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { startDaemonProcess, TOKEN, type DaemonProcess } from '../support/daemonProcess.ts';
+import { pdfBytes } from '../support/fixtures.ts';
 
 interface Receipt {
   invoice_id: string;
@@ -15,7 +16,8 @@ interface ErrorAnswer {
   error: { code: string; message: string };
 }
 
-const pdf = (marker: string) => Buffer.from(`%PDF-1.4\n% ${marker}\n1 0 obj\n<<>>\nendobj\n%%EOF\n`, 'latin1');
+// A genuine one-page PDF: readable, but without invoice fields, so it ends in review.
+const pdf = (marker: string) => pdfBytes(marker);
 
 function form(bytes: Buffer, filename: string, fields: Record<string, string> = {}): FormData {
   const body = new FormData();

@@ -170,6 +170,8 @@ export async function startDaemonProcess(t: ExecutionContext, options: DaemonOpt
       logging: { dir: './logs', console: 'json', level: 'debug' },
       debug: { faultInjection: true },
       supervisor: { backoff: { minMs: 100, maxMs: 1_000, resetAfterMs: 60_000, jitter: 0 } },
+      // One thread per test daemon: several daemons run at once on a 2-core machine.
+      extraction: { workers: 1 },
     },
     options.config ?? {},
   );

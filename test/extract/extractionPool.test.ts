@@ -1,0 +1,101 @@
+import test from 'ava';
+import { createActor, type AnyActorRef } from 'xstate';
+import { serviceMachine } from '../../machines/service.ts';
+import { supervisorMachine } from '../../machines/supervisor.ts';
+import { createExtractionPool } from '../../src/extract/extractionPool.ts';
+
+const settings = {
+  intensity: 20,
+  periodMs: 60_000,
+  startTimeoutMs: 10_000,
+  stopTimeoutMs: 2_000,
+  backoff: { minMs: 10, maxMs: 50, resetAfterMs: 60_000, jitter: 0 },
+};
+
+/** A real `extractor` supervisor over the pool's worker actors, with the misbehaving test worker. */
+async function startExtractor(t: { teardown: (fn: () => void) => void }, workers: number) {
+  const pool = createExtractionPool({
+    workers,
+    timeoutMs: 500,
+    memoryMb: 64,
+    templateDirs: [],
+    workerScript: new URL('../support/misbehavingWorker.ts', import.meta.url),
+  });
+  const children = Array.from({ length: workers }, (_, i) => ({
+    id: `worker-${i + 1}`,
+    logic: serviceMachine.provide({ actors: pool.workerActors(`worker-${i + 1}`) }),
+    restart: 'permanent' as const,
+  }));
+  const extractor: AnyActorRef = createActor(supervisorMachine, {
+    input: { id: 'extractor', strategy: 'one_for_one', children, ...settings },
+  });
+  extractor.subscribe({ error: () => {} });
+  extractor.start();
+  t.teardown(() => extractor.send({ type: 'child.stop' }));
+  await until(() => pool.idleWorkers === workers);
+  const restarts = (id: string) => (extractor.getSnapshot().context.children[id]?.restarts ?? 0) as number;
+  return { pool, restarts };
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const doc = (text: string) => Buffer.from(text);
+
+test('documents are extracted on worker threads, several at once', async (t) => {
+  const { pool } = await startExtractor(t, 2);
+  const outcomes = await Promise.all(
+    ['a', 'b', 'c', 'd', 'e'].map((text) => pool.extract(doc(text), 'application/pdf')),
+  );
+  t.deepEqual(
+    outcomes.map((o) => (o.kind === 'extracted' ? (o.invoice as unknown as { echo: string }).echo : o.reason)),
+    ['a', 'b', 'c', 'd', 'e'],
+  );
+});
+
+test('a document that takes too long is quarantined with the reason, and its worker is replaced', async (t) => {
+  const { pool, restarts } = await startExtractor(t, 1);
+  const outcome = await pool.extract(doc('hang'), 'application/pdf');
+  t.deepEqual(outcome, { kind: 'unreadable', reason: 'extraction took longer than 0.5 s (extraction.timeoutMs)' });
+  await until(() => restarts('worker-1') === 1 && pool.idleWorkers === 1);
+  const next = await pool.extract(doc('after'), 'application/pdf');
+  t.is(next.kind, 'extracted', 'the replacement worker reads the next document');
+});
+
+test('a worker that crashes on a document quarantines that document only', async (t) => {
+  const { pool, restarts } = await startExtractor(t, 2);
+  const [crashed, fine] = await Promise.all([
+    pool.extract(doc('crash'), 'application/pdf'),
+    pool.extract(doc('fine'), 'application/pdf'),
+  ]);
+  t.deepEqual(crashed, { kind: 'unreadable', reason: 'the extraction worker crashed: the worker exited with code 3' });
+  t.is(fine.kind, 'extracted');
+  await until(() => restarts('worker-1') + restarts('worker-2') === 1 && pool.idleWorkers === 2);
+});
+
+test('a document that needs more memory than allowed is quarantined, and the worker is replaced', async (t) => {
+  const { pool, restarts } = await startExtractor(t, 1);
+  const outcome = await pool.extract(doc('oom'), 'application/pdf');
+  t.deepEqual(outcome, {
+    kind: 'unreadable',
+    reason: 'extracting it needed more than 64 MB of memory (extraction.memoryMb)',
+  });
+  await until(() => restarts('worker-1') === 1 && pool.idleWorkers === 1);
+  t.is((await pool.extract(doc('later'), 'application/pdf')).kind, 'extracted');
+});
+
+test('documents wait while every worker is being replaced, and none is lost', async (t) => {
+  const { pool, restarts } = await startExtractor(t, 1);
+  const outcomes = await Promise.all(['crash', 'x', 'y'].map((text) => pool.extract(doc(text), 'application/pdf')));
+  t.is(outcomes[0]!.kind, 'unreadable');
+  t.deepEqual(
+    outcomes.slice(1).map((o) => o.kind),
+    ['extracted', 'extracted'],
+  );
+  t.is(restarts('worker-1'), 1);
+});
