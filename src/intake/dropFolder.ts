@@ -113,24 +113,33 @@ export function createDropFolder(deps: { settings: Config['intake']['dropFolder'
         log.info({ folder }, 'watching the drop folder');
       }),
       watch: fromCallback(() => {
+        // One scan at a time. A change seen while scanning (our own moves included) asks for
+        // one more scan right after, instead of a second scan racing the first over the same files.
         let stopped = false;
+        let running = false;
+        let again = false;
         let timer: NodeJS.Timeout | undefined;
-        const loop = () => {
+        const schedule = (ms: number) => {
           if (stopped) return;
+          clearTimeout(timer);
+          timer = setTimeout(loop, ms);
+        };
+        const loop = () => {
+          running = true;
+          again = false;
           scanning = scan()
             .catch((error: unknown) => log.error({ folder, err: errorMessage(error) }, 'cannot read the drop folder'))
             .finally(() => {
-              if (!stopped) timer = setTimeout(loop, deps.settings.pollMs);
+              running = false;
+              schedule(again ? 0 : deps.settings.pollMs);
             });
         };
         // fs.watch only shortens the wait; the poll is what guarantees a file is seen (network shares miss events).
         let watcher: FSWatcher | undefined;
         try {
           watcher = watch(folder, () => {
-            if (timer && !stopped) {
-              clearTimeout(timer);
-              timer = setTimeout(loop, Math.min(200, deps.settings.pollMs));
-            }
+            if (running) again = true;
+            else schedule(Math.min(50, deps.settings.pollMs));
           });
           watcher.on('error', () => watcher?.close());
         } catch {

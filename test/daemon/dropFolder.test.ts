@@ -119,3 +119,22 @@ test('while the database is down a file stays in the inbox, and is taken when it
   await until('the move', async () => (existsSync(join(inbox, 'waiting.pdf')) ? undefined : true));
   t.deepEqual(processedFiles(daemon), ['waiting.pdf']);
 });
+
+test('a burst of files is taken once each: no scan races another over the same files', async (t) => {
+  const { daemon, pool, inbox } = await setup(t, {
+    intake: { dropFolder: { pollMs: 20, stableMs: 0 } },
+    pipeline: { pollMs: 200 },
+  });
+  for (let i = 0; i < 60; i++) writeFileSync(join(inbox, `burst-${i}.pdf`), pdfBytes(`burst ${i}`));
+  await until('all 60 stored', async () =>
+    (await pool.query('SELECT count(*)::int AS n FROM invoices')).rows[0].n === 60 ? true : undefined,
+  );
+  await until('all moved', async () => (processedFiles(daemon).length === 60 ? true : undefined));
+  t.is(daemon.logs.filter((e) => e.code === 'INTAKE_DEFERRED').length, 0, 'no file was moved from under another scan');
+  t.is(daemon.logs.filter((e) => e.msg === 'document already received').length, 0, 'no file was read twice');
+  t.deepEqual(
+    processedFiles(daemon).filter((name) => /-\d+\.pdf$/.test(name) && !/^burst-\d+\.pdf$/.test(name)),
+    [],
+    'no renamed copies',
+  );
+});
