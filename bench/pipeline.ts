@@ -21,14 +21,44 @@ import { sniffMediaType } from '../src/intake/mediaType.ts';
 import { freePort } from '../src/runtime/freePort.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 import { DaemonProcess } from '../test/support/daemonProcess.ts';
-import { pdfBytes, xmlBytes } from '../test/support/fixtures.ts';
+import type { NormalizedInvoice } from '../src/invoice/normalizedInvoice.ts';
+import {
+  buildCii,
+  buildIsdoc,
+  buildUbl,
+  slovakSampleInvoice,
+  slovakSampleIsdocInvoice,
+} from '../test/support/einvoices.ts';
+import {
+  lsInvoice,
+  lsInvoicePdf,
+  marsoInvoice,
+  marsoInvoicePdf,
+  slovakInvoice,
+  slovakInvoicePdf,
+} from '../test/support/pdfInvoices.ts';
 
 const { values } = parseArgs({ options: { documents: { type: 'string', default: '300' } } });
 const count = Number(values.documents);
-const documents = Array.from({ length: count }, (_, i) => ({
-  name: `bench-${i}.${i % 2 ? 'pdf' : 'xml'}`,
-  bytes: i % 2 ? pdfBytes(`bench ${i}`, 2_000 + (i % 7) * 500) : xmlBytes(`bench ${i}`),
-}));
+// Realistic invoices: the three supplier layouts as PDFs (read through templates) and the
+// three e-invoice formats, each with its own number so none is a duplicate of another.
+const kinds: Array<[string, (n: number) => Promise<Buffer>]> = [
+  ['pdf', (n) => lsInvoicePdf(numbered(lsInvoice(), n))],
+  ['pdf', (n) => marsoInvoicePdf(numbered(marsoInvoice(), n))],
+  ['pdf', (n) => slovakInvoicePdf(numbered(slovakInvoice(), n))],
+  ['xml', async (n) => Buffer.from(buildUbl(numbered(slovakSampleInvoice(), n)))],
+  ['xml', async (n) => Buffer.from(buildCii(numbered(slovakSampleInvoice(), n)))],
+  ['isdoc', async (n) => Buffer.from(buildIsdoc(numbered(slovakSampleIsdocInvoice(), n)))],
+];
+function numbered(invoice: NormalizedInvoice, n: number): NormalizedInvoice {
+  return { ...invoice, invoice_number: `${invoice.invoice_number}-${n}`, variable_symbol: null };
+}
+const documents = await Promise.all(
+  Array.from({ length: count }, async (_, i) => {
+    const [extension, make] = kinds[i % kinds.length]!;
+    return { name: `bench-${i}.${extension}`, bytes: await make(i) };
+  }),
+);
 
 // 1. The raw extractor alone: the same worker pool the daemon uses (one worker per core),
 //    fed all documents at once. Best of 5 rounds (the least disturbed by the machine).

@@ -21,6 +21,8 @@ interface Sighting {
   since: number;
 }
 
+const INGESTS_IN_FLIGHT = 4;
+
 // Names that editors and copy tools use while a file is still being written.
 const IN_PROGRESS = /(^\.|^~\$|\.(tmp|part|partial|crdownload|download)$)/i;
 
@@ -79,6 +81,7 @@ export function createDropFolder(deps: { settings: Config['intake']['dropFolder'
     const entries = await readdir(folder, { withFileTypes: true });
     const now = Date.now();
     const present = new Set<string>();
+    const ready: Array<{ name: string; size: number; mtimeMs: number }> = [];
     for (const entry of entries) {
       if (!entry.isFile() || IN_PROGRESS.test(entry.name)) continue;
       present.add(entry.name);
@@ -89,18 +92,27 @@ export function createDropFolder(deps: { settings: Config['intake']['dropFolder'
         seen.set(entry.name, { size: info.size, mtimeMs: info.mtimeMs, since: now });
         continue;
       }
-      if (now - before.since < deps.settings.stableMs) continue;
-      try {
-        await take(entry.name, info.size, info.mtimeMs);
-        seen.delete(entry.name);
-      } catch (error) {
-        // Left in place: the next scan tries again (the database may be down for a while).
-        log.warn(
-          { file: entry.name, err: errorMessage(error), code: 'INTAKE_DEFERRED' },
-          `${entry.name} stays in the drop folder for now: ${errorMessage(error)}`,
-        );
-      }
+      if (now - before.since >= deps.settings.stableMs)
+        ready.push({ name: entry.name, size: info.size, mtimeMs: info.mtimeMs });
     }
+    // A few files at once: each waits mostly on its commit, and a month-end burst is hundreds of files.
+    const next = () => ready.shift();
+    await Promise.all(
+      Array.from({ length: Math.min(INGESTS_IN_FLIGHT, ready.length) }, async () => {
+        for (let file = next(); file; file = next()) {
+          try {
+            await take(file.name, file.size, file.mtimeMs);
+            seen.delete(file.name);
+          } catch (error) {
+            // Left in place: the next scan tries again (the database may be down for a while).
+            log.warn(
+              { file: file.name, err: errorMessage(error), code: 'INTAKE_DEFERRED' },
+              `${file.name} stays in the drop folder for now: ${errorMessage(error)}`,
+            );
+          }
+        }
+      }),
+    );
     for (const name of seen.keys()) if (!present.has(name)) seen.delete(name);
   }
 
