@@ -164,28 +164,51 @@ export async function receiveDocument(pool: pg.Pool, doc: IncomingDocument, acto
   });
 }
 
+/** Columns a transition may set together with the status (validation results). */
+export interface TransitionPatch {
+  validation_status?: 'valid' | 'invalid';
+  validation_problems?: unknown[];
+}
+
 /**
- * Moves an invoice from one status to the next, with its event. `client` must be inside a
- * transaction (inTransaction), so that the status and its event are committed together: two
- * autocommitted statements would leave a status without its event if the process died
- * between them. Fails with INVOICE_STATE_CONFLICT when the invoice is no longer in `from`
- * (another worker moved it).
+ * Moves an invoice from one status to the next, with its event row, in ONE statement: the
+ * UPDATE and the INSERT of the event are a single atomic statement, so a process dying at
+ * any instant leaves both or neither, with or without a surrounding transaction. (Two
+ * autocommitted statements once lost an event in the crash test.) Fails with
+ * INVOICE_STATE_CONFLICT when the invoice is no longer in `from` (another worker moved it).
  */
 export async function transition(
-  client: pg.PoolClient,
+  client: Queryable,
   invoiceId: string,
   from: InvoiceStatus,
   to: InvoiceStatus,
   reason: string,
   actor: string,
-  extra: { details?: unknown; duplicateOf?: string } = {},
+  extra: { details?: unknown; duplicateOf?: string; patch?: TransitionPatch } = {},
 ): Promise<void> {
-  const updated = await client.query(
-    `UPDATE invoices SET status = $3, status_reason = $4, duplicate_of = COALESCE($5, duplicate_of), updated_at = now()
-     WHERE id = $1 AND status = $2`,
-    [invoiceId, from, to, reason, extra.duplicateOf ?? null],
+  const patch = extra.patch ?? {};
+  const moved = await client.query(
+    `WITH moved AS (
+       UPDATE invoices SET status = $3, status_reason = $4, duplicate_of = COALESCE($5, duplicate_of),
+         validation_status = COALESCE($8, validation_status),
+         validation_problems = COALESCE($9::jsonb, validation_problems), updated_at = now()
+       WHERE id = $1 AND status = $2 RETURNING id)
+     INSERT INTO invoice_events (invoice_id, seq, from_status, to_status, reason, actor, details)
+     SELECT moved.id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoice_events WHERE invoice_id = $1), $2, $3, $4, $6, $7
+     FROM moved`,
+    [
+      invoiceId,
+      from,
+      to,
+      reason,
+      extra.duplicateOf ?? null,
+      actor,
+      extra.details === undefined ? null : JSON.stringify(extra.details),
+      patch.validation_status ?? null,
+      patch.validation_problems === undefined ? null : JSON.stringify(patch.validation_problems),
+    ],
   );
-  if (updated.rowCount !== 1) {
+  if (moved.rowCount !== 1) {
     throw new LoaderError(
       'INVOICE_STATE_CONFLICT',
       `Invoice ${invoiceId} is no longer ${from}; it was not moved to ${to}.`,
@@ -194,15 +217,6 @@ export async function transition(
       },
     );
   }
-  await appendEvent(client, invoiceId, from, to, reason, actor, extra.details);
-}
-
-/** One transition in its own transaction. */
-export async function commitTransition(
-  pool: pg.Pool,
-  ...args: Parameters<typeof transition> extends [unknown, ...infer Rest] ? Rest : never
-): Promise<void> {
-  await inTransaction(pool, (client) => transition(client, ...args));
 }
 
 /** Takes up to `limit` invoices that need work and nobody holds, oldest first. */
@@ -339,18 +353,6 @@ export async function saveExtraction(client: Queryable, invoiceId: string, invoi
        quantity numeric, unit text, discount_percent numeric, unit_price numeric, unit_price_with_vat numeric,
        vat_rate numeric, line_net numeric, line_gross numeric)`,
     [invoiceId, JSON.stringify(invoice.lines)],
-  );
-}
-
-export async function saveValidation(
-  client: Queryable,
-  invoiceId: string,
-  valid: boolean,
-  problems: unknown[],
-): Promise<void> {
-  await client.query(
-    'UPDATE invoices SET validation_status = $2, validation_problems = $3, updated_at = now() WHERE id = $1',
-    [invoiceId, valid ? 'valid' : 'invalid', JSON.stringify(problems)],
   );
 }
 

@@ -34,8 +34,12 @@ export function createDropFolder(deps: { settings: Config['intake']['dropFolder'
   const seen = new Map<string, Sighting>();
   let scanning: Promise<void> = Promise.resolve();
 
-  async function moveInto(dir: string, name: string): Promise<string> {
-    await mkdir(dir, { recursive: true });
+  const madeDirs = new Set<string>();
+  async function moveInto(dir: string, name: string, retried = false): Promise<string> {
+    if (!madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      madeDirs.add(dir);
+    }
     const { name: stem, ext } = parse(name);
     for (let n = 0; ; n++) {
       const target = join(dir, n === 0 ? name : `${stem}-${n}${ext}`);
@@ -43,10 +47,16 @@ export function createDropFolder(deps: { settings: Config['intake']['dropFolder'
         () => true,
         () => false,
       );
-      if (!taken) {
+      if (taken) continue;
+      try {
         await rename(join(folder, name), target);
-        return target;
+      } catch (error) {
+        // The dated folder was removed while we ran (an operator tidying up): make it again, once.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || retried) throw error;
+        madeDirs.delete(dir);
+        return moveInto(dir, name, true);
       }
+      return target;
     }
   }
 

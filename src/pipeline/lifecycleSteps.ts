@@ -1,13 +1,11 @@
 import type pg from 'pg';
 import { fromPromise } from 'xstate';
 import {
-  commitTransition,
   findOriginalByNumber,
   inTransaction,
   loadDocument,
   loadExtracted,
   saveExtraction,
-  saveValidation,
   transition,
 } from '../db/invoiceStore.ts';
 import type { ExtractionOutcome } from '../extract/extractDocument.ts';
@@ -26,13 +24,13 @@ type Input = { input: { invoiceId: string } };
 
 /**
  * The steps of machines/invoice.ts. Each runs its work, then commits its transition with the
- * event in one transaction; run again after a crash, it finds the same inputs and does the
+ * event atomically (one statement, or one transaction with what extraction stored); run again after a crash, it finds the same inputs and does the
  * same thing (the stored status guards against doing it twice).
  */
 export function lifecycleSteps(deps: LifecycleDeps) {
   return {
     startExtraction: fromPromise<void, { invoiceId: string }>(async ({ input }: Input) =>
-      commitTransition(deps.pool(), input.invoiceId, 'received', 'extracting', 'extraction started', deps.actor),
+      transition(deps.pool(), input.invoiceId, 'received', 'extracting', 'extraction started', deps.actor),
     ),
 
     extract: fromPromise<'extracted' | 'unreadable' | 'duplicate', { invoiceId: string }>(async ({ input }: Input) => {
@@ -85,7 +83,7 @@ export function lifecycleSteps(deps: LifecycleDeps) {
     }),
 
     startValidation: fromPromise<void, { invoiceId: string }>(async ({ input }: Input) =>
-      commitTransition(deps.pool(), input.invoiceId, 'extracted', 'validating', 'validation started', deps.actor),
+      transition(deps.pool(), input.invoiceId, 'extracted', 'validating', 'validation started', deps.actor),
     ),
 
     validate: fromPromise<'validated' | 'needs_review', { invoiceId: string }>(async ({ input }: Input) => {
@@ -98,9 +96,9 @@ export function lifecycleSteps(deps: LifecycleDeps) {
         ? `valid${result.problems.length ? ` with ${result.problems.length} warning(s)` : ''}`
         : [...invoice.notes, ...errors.map((p) => p.message)].slice(0, 4).join('; ') +
           (errors.length > 3 ? `; … ${errors.length} problems in all` : '');
-      await inTransaction(deps.pool(), async (client) => {
-        await saveValidation(client, id, result.valid, result.problems);
-        await transition(client, id, 'validating', to, reason, deps.actor, { details: { problems: result.problems } });
+      await transition(deps.pool(), id, 'validating', to, reason, deps.actor, {
+        details: { problems: result.problems },
+        patch: { validation_status: result.valid ? 'valid' : 'invalid', validation_problems: result.problems },
       });
       return to;
     }),

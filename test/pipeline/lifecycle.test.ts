@@ -2,7 +2,7 @@ import test from 'ava';
 import type pg from 'pg';
 import { createActor, toPromise } from 'xstate';
 import { invoiceMachine } from '../../machines/invoice.ts';
-import { commitTransition, receiveDocument } from '../../src/db/invoiceStore.ts';
+import { receiveDocument, transition } from '../../src/db/invoiceStore.ts';
 import { getInvoice } from '../../src/db/invoiceQueries.ts';
 import type { ExtractionOutcome } from '../../src/extract/extractDocument.ts';
 import type { NormalizedInvoice } from '../../src/invoice/normalizedInvoice.ts';
@@ -113,7 +113,7 @@ test('an interrupted extraction is run again from the stored status, and the his
     { bytes: pdfBytes('resume'), filename: 'r.pdf', mediaType: 'application/pdf', channel: 'http' },
     'test',
   );
-  await commitTransition(pool, invoiceId, 'received', 'extracting', 'extraction started', 'daemon-that-died');
+  await transition(pool, invoiceId, 'received', 'extracting', 'extraction started', 'daemon-that-died');
   let extractions = 0;
   const machine = lifecycle(pool, () => {
     extractions++;
