@@ -128,6 +128,10 @@ export function createExtractionPool(settings: ExtractionPoolSettings) {
           });
           worker.stdout.resume();
           worker.stderr.resume();
+          // A worker may still report an error after its job ended (it ran out of memory just as
+          // the timeout terminated it). Failures are handled where a job or the watcher sees them;
+          // an 'error' event with no listener would be an uncaught exception in the daemon.
+          worker.on('error', () => {});
           await new Promise<void>((ready, failed) => {
             const onExit = (code: number) =>
               failed(

@@ -13,10 +13,10 @@ const settings = {
 };
 
 /** A real `extractor` supervisor over the pool's worker actors, with the misbehaving test worker. */
-async function startExtractor(t: { teardown: (fn: () => void) => void }, workers: number) {
+async function startExtractor(t: { teardown: (fn: () => void) => void }, workers: number, timeoutMs = 500) {
   const pool = createExtractionPool({
     workers,
-    timeoutMs: 500,
+    timeoutMs,
     memoryMb: 64,
     templateDirs: [],
     workerScript: new URL('../support/misbehavingWorker.ts', import.meta.url),
@@ -58,6 +58,15 @@ test('documents are extracted on worker threads, several at once', async (t) => 
   );
 });
 
+test('a worker that fails after its job was answered is replaced, and the process is not upset', async (t) => {
+  // Its 'error' event reaches no job (as when a worker runs out of memory just as its timeout
+  // ends it); without a listener, Node would turn it into an uncaught exception here.
+  const { pool, restarts } = await startExtractor(t, 1);
+  t.is((await pool.extract(doc('late-error'), 'application/pdf')).kind, 'extracted');
+  await until(() => restarts('worker-1') === 1 && pool.idleWorkers === 1);
+  t.is((await pool.extract(doc('still fine'), 'application/pdf')).kind, 'extracted');
+});
+
 test('a document that takes too long is quarantined with the reason, and its worker is replaced', async (t) => {
   const { pool, restarts } = await startExtractor(t, 1);
   const outcome = await pool.extract(doc('hang'), 'application/pdf');
@@ -79,7 +88,8 @@ test('a worker that crashes on a document quarantines that document only', async
 });
 
 test('a document that needs more memory than allowed is quarantined, and the worker is replaced', async (t) => {
-  const { pool, restarts } = await startExtractor(t, 1);
+  // A generous timeout: filling 64 MB can take a while on a loaded machine, and the memory limit is what is tested.
+  const { pool, restarts } = await startExtractor(t, 1, 20_000);
   const outcome = await pool.extract(doc('oom'), 'application/pdf');
   t.deepEqual(outcome, {
     kind: 'unreadable',
