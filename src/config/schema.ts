@@ -85,6 +85,22 @@ export const configSchema = z.strictObject({
     retryMinMs: positiveMillis,
     retryMaxMs: positiveMillis,
   }),
+  backup: z.strictObject({
+    enabled: z.boolean(),
+    dir: z.string().min(1),
+    /** Folder holding pg_dump and pg_restore; empty: PATH (and on Windows the PostgreSQL install folders). */
+    pgBinDir: z.string(),
+    /** Cron expressions (node-schedule); empty string = off. */
+    schedule: z.strictObject({ daily: z.string(), weekly: z.string(), monthly: z.string() }),
+    retention: z.strictObject({
+      daily: z.number().int().min(1),
+      weekly: z.number().int().min(0),
+      monthly: z.number().int().min(0),
+    }),
+    drill: z.strictObject({ schedule: z.string() }),
+    /** Health warns when the newest successful backup is older than this. */
+    warnAfterHours: z.number().positive(),
+  }),
   heartbeat: z.strictObject({ intervalMs: positiveMillis }),
   shutdown: z.strictObject({ timeoutMs: positiveMillis }),
   supervisor: z.strictObject({
