@@ -10,6 +10,8 @@ export interface CliDatabaseInfo {
   target: string;
   /** Migrations this run applied (usually none: the daemon applies them at start). */
   appliedMigrations: string[];
+  /** The connection string, for tools such as pg_dump. Holds the password: never print it. */
+  url: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function withCliDatabase<T>(
     } finally {
       client.release();
     }
-    return await work(pool, { target: describeTarget(url), appliedMigrations });
+    return await work(pool, { target: describeTarget(url), appliedMigrations, url });
   } finally {
     await pool.end().catch(() => undefined);
     await embedded?.stop();

@@ -21,6 +21,8 @@ export interface DatabaseStatus {
 export interface DatabaseHandle {
   pool(): pg.Pool;
   status(): DatabaseStatus;
+  /** The connection string in use, for tools such as pg_dump. Holds the password: never log it. */
+  connectionUrl(): string;
 }
 
 export interface DaemonInstance {
@@ -151,6 +153,10 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
       return pool;
     },
     status: () => ({ ...status }),
+    connectionUrl: () => {
+      if (!url) throw new LoaderError('DB_UNAVAILABLE', `The database (${status.target}) has not been started yet.`);
+      return url;
+    },
   };
 
   return {
