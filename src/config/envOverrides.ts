@@ -3,7 +3,12 @@ import { isTree, type Tree } from './layers.ts';
 
 export const ENV_PREFIX = 'INVOICE_LOADER_';
 /** Variables with the prefix that are not config keys. */
-const RESERVED = new Set(['INVOICE_LOADER_CONFIG', 'INVOICE_LOADER_NODE_VERSION', 'INVOICE_LOADER_NODE_CACHE']);
+const RESERVED = new Set([
+  'INVOICE_LOADER_CONFIG',
+  'INVOICE_LOADER_NODE_VERSION',
+  'INVOICE_LOADER_NODE_CACHE',
+  'INVOICE_LOADER_BACKUP_PASSPHRASE', // read by `config backup` and `config restore`, never a setting
+]);
 
 export interface EnvOverride {
   variable: string;
