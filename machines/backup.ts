@@ -46,6 +46,8 @@ export const backupMachine = setup({
     crash,
     /** Provided from src/: log (error level on failure, which the alerter mails) and record. */
     announce: (_args, _params: unknown) => {},
+    /** Provided from src/: says which job was skipped because another was running. */
+    skipped: (_args, _params: unknown) => {},
     recordBackup: assign({
       lastBackup: ({ event }) => outcomeOf(event),
     }),
@@ -120,7 +122,11 @@ export const backupMachine = setup({
     stopped: { type: 'final' },
   },
   on: {
-    // While a job runs, another that falls due is skipped (logged by the schedules actor's owner).
+    // Only reached while a job runs (idle handles these itself): the job that fell due is skipped.
+    'backup.due': {
+      actions: { type: 'skipped', params: ({ event }: { event: { kind?: string } }) => ({ kind: event.kind }) },
+    },
+    'drill.due': { actions: { type: 'skipped', params: () => ({ kind: 'drill' }) } },
     'child.stop': '.stopped',
     'debug.crash': { actions: 'crash' },
   },

@@ -15,10 +15,11 @@ import type { SupervisorInput, SupervisorSettings } from './supervisor.ts';
  *   │   ├── extractor (one_for_one)
  *   │   │   └── worker-1 … worker-N   one worker thread each
  *   │   └── invoices     one lifecycle actor per invoice, spawned as work is claimed
+ *   ├── backup       scheduled backups, verification, retention, restore drills
  *   └── heartbeat
  *
  * Later capabilities add their actors here (mailbox under intake, nexWriter under
- * pipeline, backup, monitor, alerter).
+ * pipeline, monitor, alerter).
  */
 export interface DaemonLogics {
   supervisor: AnyActorLogic;
@@ -27,6 +28,7 @@ export interface DaemonLogics {
   http: AnyActorLogic | undefined;
   extractionWorkers: Array<{ id: string; logic: AnyActorLogic }>;
   invoices: AnyActorLogic;
+  backup: AnyActorLogic | undefined;
   heartbeat: AnyActorLogic;
 }
 
@@ -34,6 +36,7 @@ export interface DaemonTreeInputs {
   supervision: SupervisorSettings;
   database: unknown;
   invoices: unknown;
+  backup: unknown;
   heartbeat: { intervalMs: number };
 }
 
@@ -60,6 +63,9 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
         ),
         { id: 'invoices', logic: logics.invoices, restart: 'permanent', input: inputs.invoices },
       ]),
+      ...(logics.backup
+        ? [{ id: 'backup', logic: logics.backup, restart: 'permanent' as const, input: inputs.backup }]
+        : []),
       { id: 'heartbeat', logic: logics.heartbeat, restart: 'permanent', input: inputs.heartbeat },
     ],
   };

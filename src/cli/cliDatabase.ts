@@ -23,6 +23,8 @@ export interface CliDatabaseInfo {
 export async function withCliDatabase<T>(
   config: Config,
   work: (pool: pg.Pool, info: CliDatabaseInfo) => Promise<T>,
+  /** migrate: false for `restore`, which needs the database as it is (empty, or to be dropped). */
+  options: { migrate?: boolean } = {},
 ): Promise<T> {
   const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.embedded);
   const url = embedded?.url ?? config.database.url;
@@ -38,9 +40,9 @@ export async function withCliDatabase<T>(
     const client = await pool.connect().catch((error: unknown) => {
       throw explainConnectionError(error, url);
     });
-    let appliedMigrations: string[];
+    let appliedMigrations: string[] = [];
     try {
-      appliedMigrations = await migrate(client);
+      if (options.migrate !== false) appliedMigrations = await migrate(client);
     } finally {
       client.release();
     }

@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../runtime/version.ts';
+import { backupCommand } from './commands/backup.ts';
 import { configCommand } from './commands/config.ts';
 import { dbCommand } from './commands/db.ts';
 import { extractCommand } from './commands/extract.ts';
@@ -9,6 +10,7 @@ import { importCommand } from './commands/import.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { invoicesCommand } from './commands/invoices.ts';
 import { logsCommand } from './commands/logs.ts';
+import { restoreCommand } from './commands/restore.ts';
 import { runCommand } from './commands/run.ts';
 
 await yargs(hideBin(process.argv))
@@ -21,6 +23,8 @@ await yargs(hideBin(process.argv))
   .command(importCommand)
   .command(invoicesCommand)
   .command(logsCommand)
+  .command(backupCommand)
+  .command(restoreCommand)
   .command(configCommand)
   .command(dbCommand)
   .demandCommand(1, 'Name a command; `invoice-loader --help` lists them.')

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, type AnyActorRef } from 'xstate';
 import { daemonTree } from '../../machines/daemon.ts';
+import { backupMachine } from '../../machines/backup.ts';
 import { databaseMachine } from '../../machines/database.ts';
 import { heartbeatMachine } from '../../machines/heartbeat.ts';
 import { invoiceMachine } from '../../machines/invoice.ts';
 import { invoicesMachine } from '../../machines/invoices.ts';
 import { serviceMachine } from '../../machines/service.ts';
 import { supervisorMachine } from '../../machines/supervisor.ts';
+import { createBackupService } from '../backup/backupActor.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { createDatabaseService } from '../db/databaseService.ts';
 import { errorCode, errorMessage } from '../errors.ts';
@@ -43,7 +45,7 @@ export interface RunningDaemon {
  * Wires the machines of machines/ to their I/O and starts the root supervisor. Nothing in
  * here decides behaviour: it only provides implementations and reports the outcome.
  */
-export function startDaemon({ config }: LoadedConfig, logger: Logger): RunningDaemon {
+export async function startDaemon({ config }: LoadedConfig, logger: Logger): Promise<RunningDaemon> {
   const startedAt = Date.now();
   const instance = { id: randomUUID(), version: VERSION };
   const metrics = createMetrics();
@@ -65,6 +67,7 @@ export function startDaemon({ config }: LoadedConfig, logger: Logger): RunningDa
         database: db,
         slowRoundTripMs: config.database.slowRoundTripMs,
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
+        backup: backup && { ...backup.status(), warnAfterHours: config.backup.warnAfterHours, runningSince: startedAt },
       });
     },
     readiness: () => {
@@ -87,13 +90,17 @@ export function startDaemon({ config }: LoadedConfig, logger: Logger): RunningDa
     faultInjection: config.debug.faultInjection,
   };
 
+  const backup = config.backup.enabled
+    ? await createBackupService({ settings: config.backup, url: () => database.handle.connectionUrl(), logger })
+    : undefined;
+
   const heartbeat = createHeartbeat(
     {
       tree,
       database: database.handle,
       throughput,
       breakers: () => ({}),
-      lastBackupAt: () => null,
+      lastBackupAt: () => backup?.status().lastSuccessfulBackupAt ?? null,
       startedAt,
     },
     logger,
@@ -157,11 +164,13 @@ export function startDaemon({ config }: LoadedConfig, logger: Logger): RunningDa
       delays: { pollInterval: config.pipeline.pollMs },
     }),
     heartbeat: heartbeatMachine.provide({ actions: { beat: heartbeat.beat } }),
+    backup: backup && backupMachine.provide({ actors: backup.actors, actions: backup.actions }),
   };
   const input = daemonTree(logics, {
     supervision: config.supervisor,
     database: { reconnect: config.database.reconnect },
     invoices: { concurrency: config.pipeline.concurrency, lifecycle },
+    backup: backup?.initial,
     heartbeat: { intervalMs: config.heartbeat.intervalMs },
   });
 

@@ -1,3 +1,4 @@
+import type { BackupStatus } from '../backup/backupActor.ts';
 import type { DatabaseStatus } from '../db/databaseService.ts';
 import { flattenTree, type ActorNode } from './actorTree.ts';
 
@@ -26,6 +27,7 @@ export interface HealthInputs {
   database: DatabaseStatus;
   slowRoundTripMs: number;
   uptimeS: number;
+  backup?: (BackupStatus & { warnAfterHours: number; runningSince: number }) | undefined;
 }
 
 const rank: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
@@ -59,6 +61,7 @@ export function healthReport(inputs: HealthInputs): HealthReport {
       ? [{ componentId: 'root', status: 'fail', time, output: 'the supervision tree is not running' }]
       : actorChecks,
     'process:uptime': [{ status: 'pass', observedValue: inputs.uptimeS, observedUnit: 's', time }],
+    ...(inputs.backup ? { 'backup:age': [backupCheck(inputs.backup, time)] } : {}),
   };
   return {
     status: worst(
@@ -69,5 +72,29 @@ export function healthReport(inputs: HealthInputs): HealthReport {
     version: inputs.version,
     description: 'Supplier Invoice Loader',
     checks,
+  };
+}
+
+/**
+ * Warn when no backup has succeeded for `warnAfterHours` (counted from the daemon's start when
+ * there is none yet: a fresh installation is not late), or when the last backup failed.
+ */
+function backupCheck(backup: NonNullable<HealthInputs['backup']>, time: string): HealthCheck {
+  const reference = backup.lastSuccessfulBackupAt ? Date.parse(backup.lastSuccessfulBackupAt) : backup.runningSince;
+  const ageHours = (Date.now() - reference) / 3_600_000;
+  const failed = backup.lastBackup && !backup.lastBackup.ok;
+  const late = ageHours > backup.warnAfterHours;
+  const output = failed
+    ? `the last backup failed: ${backup.lastBackup!.detail}`
+    : late
+      ? backup.lastSuccessfulBackupAt
+        ? `the newest successful backup is ${Math.round(ageHours)} h old (more than ${backup.warnAfterHours} h)`
+        : `no backup has succeeded in the ${Math.round(ageHours)} h since the daemon started`
+      : undefined;
+  return {
+    status: failed || late ? 'warn' : 'pass',
+    observedValue: backup.lastSuccessfulBackupAt,
+    time,
+    ...(output ? { output } : {}),
   };
 }

@@ -22,6 +22,7 @@ test('the tree starts in order and the daemon answers ready', async (t) => {
     'extractor',
     'invoices',
     'pipeline',
+    'backup',
     'heartbeat',
   ]);
   const health = await daemon.request('/health', { token: null });
@@ -113,7 +114,7 @@ test('the heartbeat line carries its stable keys', async (t) => {
   t.is(first.level, 30);
   t.is(first.db_ok, true);
   t.deepEqual(first.restarts, { total: 0, since_last: 0 });
-  t.is((first.actors as Record<string, number>).running, 9);
+  t.is((first.actors as Record<string, number>).running, 10);
   t.is(first.success_rate, null);
   t.is(first.last_backup_at, null);
   t.true((first.rss_bytes as number) > 1_000_000);
@@ -141,6 +142,7 @@ test('SIGTERM stops the children in reverse order within the deadline and exits 
     .map((e) => e.child);
   t.deepEqual(stopped, [
     'heartbeat',
+    'backup',
     'invoices',
     'worker-1',
     'extractor',

@@ -5,6 +5,7 @@ import { backupMachine, type BackupKind } from '../../machines/backup.ts';
 function start(backup: (kind: BackupKind) => Promise<string>) {
   const kinds: BackupKind[] = [];
   const announced: unknown[] = [];
+  const skipped: unknown[] = [];
   const machine = backupMachine.provide({
     actors: {
       backup: fromPromise<string, { kind: BackupKind }>(({ input }) => {
@@ -13,10 +14,13 @@ function start(backup: (kind: BackupKind) => Promise<string>) {
       }),
       drill: fromPromise<string>(async () => 'drill ok: 7 tables, 412 ms'),
     },
-    actions: { announce: (_args, params) => void announced.push(params) },
+    actions: {
+      announce: (_args, params) => void announced.push(params),
+      skipped: (_args, params) => void skipped.push(params),
+    },
   });
   const actor = createActor(machine, { input: { lastBackup: null, lastDrill: null } }).start();
-  return { actor, kinds, announced };
+  return { actor, kinds, announced, skipped };
 }
 
 test('a due backup runs, and its outcome is kept', async (t) => {
@@ -40,7 +44,7 @@ test('a failed backup is recorded as a failure with its reason', async (t) => {
 
 test('a job that falls due while another runs is skipped, not queued', async (t) => {
   let release: (value: string) => void = () => {};
-  const { actor, kinds } = start(() => new Promise((resolve) => (release = resolve)));
+  const { actor, kinds, skipped } = start(() => new Promise((resolve) => (release = resolve)));
   actor.send({ type: 'backup.due', kind: 'daily' });
   actor.send({ type: 'backup.due', kind: 'weekly' });
   actor.send({ type: 'drill.due' });
@@ -48,6 +52,7 @@ test('a job that falls due while another runs is skipped, not queued', async (t)
   await waitFor(actor, (s) => s.matches('idle') && s.context.lastBackup !== null);
   t.deepEqual(kinds, ['daily']);
   t.is(actor.getSnapshot().context.lastDrill, null);
+  t.deepEqual(skipped, [{ kind: 'weekly' }, { kind: 'drill' }]);
 });
 
 test('a drill runs and its outcome is kept apart from backups', async (t) => {

@@ -21,7 +21,7 @@ export const runCommand: CommandModule<object, { config?: string }> = {
       logger.error({ err: errorMessage(reason), code: 'UNHANDLED_REJECTION' }, 'unhandled promise rejection'),
     );
 
-    const daemon = startDaemon(loaded, logger);
+    const daemon = await startDaemon(loaded, logger);
     const removeSignals = onTerminationSignal(
       (signal) => void daemon.stop(`signal ${signal}`),
       (signal) => {
