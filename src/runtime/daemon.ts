@@ -101,6 +101,10 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
       throughput,
       breakers: () => ({}),
       lastBackupAt: () => backup?.status().lastSuccessfulBackupAt ?? null,
+      lastDrill: () => {
+        const drill = backup?.status().lastDrill;
+        return drill ? { at: drill.at, ok: drill.ok } : null;
+      },
       startedAt,
     },
     logger,

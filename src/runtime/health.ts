@@ -77,22 +77,25 @@ export function healthReport(inputs: HealthInputs): HealthReport {
 
 /**
  * Warn when no backup has succeeded for `warnAfterHours` (counted from the daemon's start when
- * there is none yet: a fresh installation is not late), or when the last backup failed.
+ * there is none yet: a fresh installation is not late), or when the last backup or drill failed.
  */
 function backupCheck(backup: NonNullable<HealthInputs['backup']>, time: string): HealthCheck {
   const reference = backup.lastSuccessfulBackupAt ? Date.parse(backup.lastSuccessfulBackupAt) : backup.runningSince;
   const ageHours = (Date.now() - reference) / 3_600_000;
   const failed = backup.lastBackup && !backup.lastBackup.ok;
+  const drillFailed = backup.lastDrill && !backup.lastDrill.ok;
   const late = ageHours > backup.warnAfterHours;
   const output = failed
     ? `the last backup failed: ${backup.lastBackup!.detail}`
-    : late
-      ? backup.lastSuccessfulBackupAt
-        ? `the newest successful backup is ${Math.round(ageHours)} h old (more than ${backup.warnAfterHours} h)`
-        : `no backup has succeeded in the ${Math.round(ageHours)} h since the daemon started`
-      : undefined;
+    : drillFailed
+      ? `the last restore drill failed: ${backup.lastDrill!.detail}`
+      : late
+        ? backup.lastSuccessfulBackupAt
+          ? `the newest successful backup is ${Math.round(ageHours)} h old (more than ${backup.warnAfterHours} h)`
+          : `no backup has succeeded in the ${Math.round(ageHours)} h since the daemon started`
+        : undefined;
   return {
-    status: failed || late ? 'warn' : 'pass',
+    status: failed || drillFailed || late ? 'warn' : 'pass',
     observedValue: backup.lastSuccessfulBackupAt,
     time,
     ...(output ? { output } : {}),

@@ -18,6 +18,8 @@ export interface HeartbeatLine {
   event_loop_lag_ms: number;
   db_ok: boolean;
   last_backup_at: string | null;
+  /** The last restore drill: when, and whether the restored database matched its backup. */
+  last_drill: { at: string; ok: boolean } | null;
 }
 
 export interface HeartbeatSources {
@@ -26,6 +28,7 @@ export interface HeartbeatSources {
   throughput: Throughput;
   breakers: () => Record<string, string>;
   lastBackupAt: () => string | null;
+  lastDrill: () => { at: string; ok: boolean } | null;
   startedAt: number;
 }
 
@@ -56,6 +59,7 @@ export function createHeartbeat(sources: HeartbeatSources, logger: Logger) {
       event_loop_lag_ms: Math.round(lagMs * 10) / 10,
       db_ok: sources.database.status().ok,
       last_backup_at: sources.lastBackupAt(),
+      last_drill: sources.lastDrill(),
     };
     restartsAtLastBeat = total;
     return result;

@@ -109,6 +109,7 @@ test('the heartbeat line carries its stable keys', async (t) => {
     'event_loop_lag_ms',
     'db_ok',
     'last_backup_at',
+    'last_drill',
   ];
   for (const key of keys) t.true(key in first, `heartbeat has ${key}`);
   t.is(first.level, 30);
@@ -117,6 +118,7 @@ test('the heartbeat line carries its stable keys', async (t) => {
   t.is((first.actors as Record<string, number>).running, 10);
   t.is(first.success_rate, null);
   t.is(first.last_backup_at, null);
+  t.is(first.last_drill, null);
   t.true((first.rss_bytes as number) > 1_000_000);
 
   const mark = daemon.logs.length;
