@@ -36,7 +36,12 @@ const processedFiles = (daemon: DaemonProcess) => {
 };
 
 test('a file still being written is taken only once it is complete', async (t) => {
-  const { daemon, pool, inbox } = await setup(t);
+  // A stability window far above the pause between writes (150 ms), so that a loaded CI
+  // machine stalling this test's writes for a moment cannot make the file look finished.
+  const { daemon, pool, inbox } = await setup(t, {
+    intake: { dropFolder: { pollMs: 100, stableMs: 2_000 } },
+    pipeline: { pollMs: 200 },
+  });
   const whole = pdfBytes('growing', 4000);
   const path = join(inbox, 'growing.pdf');
   writeFileSync(path, whole.subarray(0, 1000));
