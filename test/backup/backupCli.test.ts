@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { receiveDocument } from '../../src/db/invoiceStore.ts';
 import { BIN } from '../support/daemonProcess.ts';
 import { pdfBytes } from '../support/fixtures.ts';
-import { migratedPool } from '../support/migratedDatabase.ts';
+import { migratedDatabase } from '../support/migratedDatabase.ts';
 
 function cliIn(dir: string, configFile: string) {
   return (args: string[]) =>
@@ -20,8 +20,7 @@ function cliIn(dir: string, configFile: string) {
 }
 
 test('backup run, list, verify --drill and restore --drop bring back what the backup held', async (t) => {
-  const pool = await migratedPool(t);
-  const url = (pool as unknown as { options: { connectionString: string } }).options.connectionString;
+  const { url, pool } = await migratedDatabase(t);
   const kept = await receiveDocument(
     pool,
     { bytes: pdfBytes('kept'), filename: 'kept.pdf', mediaType: 'application/pdf', channel: 'import' },

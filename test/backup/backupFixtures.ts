@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { ExecutionContext } from 'ava';
 import pg from 'pg';
 import { receiveDocument } from '../../src/db/invoiceStore.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { findPgTools, type PgTools } from '../../src/backup/pgTools.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { migratedDatabase } from '../support/migratedDatabase.ts';
 import { pdfBytes } from '../support/fixtures.ts';
 
 let tools: Promise<PgTools> | undefined;
@@ -21,16 +20,7 @@ export function pgTools(): Promise<PgTools> {
  * dump's bytes are document content, as in production.
  */
 export async function invoiceDatabase(t: ExecutionContext, invoices = 5): Promise<{ url: string; pool: pg.Pool }> {
-  const url = await createTestDatabase(t);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  pool.on('error', () => {}); // the database is dropped at the end while idle clients remain
-  t.teardown(() => pool.end());
-  const client = await pool.connect();
-  try {
-    await migrate(client);
-  } finally {
-    client.release();
-  }
+  const { url, pool } = await migratedDatabase(t, { max: 4 });
   for (let i = 0; i < invoices; i++) {
     const bytes = i === 0 ? Buffer.concat([pdfBytes('random'), randomBytes(256 * 1024)]) : pdfBytes(`invoice ${i}`);
     await addInvoice(pool, bytes, `invoice-${i}.pdf`);
