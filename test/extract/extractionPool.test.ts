@@ -13,7 +13,9 @@ const settings = {
 };
 
 /** A real `extractor` supervisor over the pool's worker actors, with the misbehaving test worker. */
-async function startExtractor(t: { teardown: (fn: () => void) => void }, workers: number, timeoutMs = 500) {
+// Generous by default: on a loaded CI machine even an instant answer can take a while; only the
+// timeout test uses a short limit.
+async function startExtractor(t: { teardown: (fn: () => void) => void }, workers: number, timeoutMs = 10_000) {
   const pool = createExtractionPool({
     workers,
     timeoutMs,
@@ -68,7 +70,7 @@ test('a worker that fails after its job was answered is replaced, and the proces
 });
 
 test('a document that takes too long is quarantined with the reason, and its worker is replaced', async (t) => {
-  const { pool, restarts } = await startExtractor(t, 1);
+  const { pool, restarts } = await startExtractor(t, 1, 500);
   const outcome = await pool.extract(doc('hang'), 'application/pdf');
   t.deepEqual(outcome, { kind: 'unreadable', reason: 'extraction took longer than 0.5 s (extraction.timeoutMs)' });
   await until(() => restarts('worker-1') === 1 && pool.idleWorkers === 1);
@@ -89,7 +91,7 @@ test('a worker that crashes on a document quarantines that document only', async
 
 test('a document that needs more memory than allowed is quarantined, and the worker is replaced', async (t) => {
   // A generous timeout: filling 64 MB can take a while on a loaded machine, and the memory limit is what is tested.
-  const { pool, restarts } = await startExtractor(t, 1, 20_000);
+  const { pool, restarts } = await startExtractor(t, 1, 30_000);
   const outcome = await pool.extract(doc('oom'), 'application/pdf');
   t.deepEqual(outcome, {
     kind: 'unreadable',
