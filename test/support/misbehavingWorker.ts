@@ -10,9 +10,11 @@ parentPort!.on('message', (job: { bytes: Uint8Array }) => {
   if (command === 'hang') return;
   if (command === 'crash') process.exit(3);
   if (command === 'late-error') {
+    // A full second later: the answer (message port) and the error (another channel) are not
+    // ordered by Node, so the failure must come well after the answer to be a late one.
     setTimeout(() => {
       throw new Error('failed after answering');
-    }, 20);
+    }, 1_000);
   }
   if (command === 'oom') {
     const hoard: number[][] = [];
