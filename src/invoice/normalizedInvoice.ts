@@ -107,3 +107,21 @@ export function emptyInvoice(format: SourceFormat = 'none'): NormalizedInvoice {
     source: { format, template: null, fields: {} },
   };
 }
+
+/** A line with nothing known but its number: what builders of lines start from. */
+export function emptyLine(line_number: number): InvoiceLine {
+  return {
+    line_number,
+    item_code: null,
+    ean: null,
+    description: null,
+    quantity: null,
+    unit: null,
+    discount_percent: null,
+    unit_price: null,
+    unit_price_with_vat: null,
+    vat_rate: null,
+    line_net: null,
+    line_gross: null,
+  };
+}

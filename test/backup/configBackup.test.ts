@@ -1,8 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createConfigBackup,
   generateKeyFile,
@@ -11,9 +9,8 @@ import {
   type KeySource,
 } from '../../src/backup/configBackup.ts';
 import { LoaderError } from '../../src/errors.ts';
-import { cleanEnv, tempDir } from '../support/tempDir.ts';
+import { runCli, tempDir } from '../support/tempDir.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = 'pg-password-Zq8v1Lk3';
 const PASSPHRASE: KeySource = { passphrase: 'correct horse battery staple' };
 const CONFIG_TEXT = `http:\n  port: 7000\ndatabase:\n  url: postgres://loader:\${ENV:PGPASSWORD}@db/invoices\n`;
@@ -157,15 +154,7 @@ test('restore writes nothing over existing files unless told, and names them', a
   t.deepEqual(readdirSync(target).sort(), ['.env', 'config.yaml'], 'no temp files are left behind');
 });
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['bin/invoice-loader.js', ...args], {
-    cwd: ROOT,
-    env: cleanEnv(env),
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = runCli;
 
 test('CLI: config backup to backup.dir, then config restore --to DIR gives the same files', (t) => {
   const { dir, config } = configFolder(t);

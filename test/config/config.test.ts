@@ -1,12 +1,8 @@
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig, type ConfigProblem } from '../../src/config/load.ts';
 import { REDACTED, redactConfig, redactUrl } from '../../src/config/redact.ts';
-import { cleanEnv, tempFile } from '../support/tempDir.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { runCli, tempFile } from '../support/tempDir.ts';
 
 /** The problems loadConfig reports, sorted by key (their order is not part of the contract). */
 function problemsOf(load: () => unknown): ConfigProblem[] {
@@ -19,15 +15,7 @@ function problemsOf(load: () => unknown): ConfigProblem[] {
   throw new Error('loadConfig succeeded but problems were expected');
 }
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['bin/invoice-loader.js', ...args], {
-    cwd: ROOT,
-    env: cleanEnv(env),
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = runCli;
 
 test('the defaults alone load and validate', (t) => {
   const { config, file, sources } = loadConfig({ env: {} });

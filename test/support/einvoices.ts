@@ -8,6 +8,7 @@
  */
 import {
   emptyInvoice,
+  emptyLine,
   type InvoiceLine,
   type NormalizedInvoice,
   type Party,
@@ -15,21 +16,7 @@ import {
 import { add, formatDecimal, multiply, parseDecimal, roundHalfUp, subtract } from '../../src/validate/decimal.ts';
 
 function line(line_number: number, fields: Partial<InvoiceLine>): InvoiceLine {
-  return {
-    line_number,
-    item_code: null,
-    ean: null,
-    description: null,
-    quantity: null,
-    unit: null,
-    discount_percent: null,
-    unit_price: null,
-    unit_price_with_vat: null,
-    vat_rate: null,
-    line_net: null,
-    line_gross: null,
-    ...fields,
-  };
+  return { ...emptyLine(line_number), ...fields };
 }
 
 const SUPPLIER: Party = {

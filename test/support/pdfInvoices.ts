@@ -1,7 +1,12 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
-import { emptyInvoice, type InvoiceLine, type NormalizedInvoice } from '../../src/invoice/normalizedInvoice.ts';
+import {
+  emptyInvoice,
+  emptyLine,
+  type InvoiceLine,
+  type NormalizedInvoice,
+} from '../../src/invoice/normalizedInvoice.ts';
 
 /**
  * Invoice PDFs for the template extraction tests, generated with pdfkit so that a fresh clone
@@ -66,20 +71,7 @@ function slovakDate(iso: string): string {
 }
 
 function line(fields: Partial<InvoiceLine> & { line_number: number }): InvoiceLine {
-  return {
-    item_code: null,
-    ean: null,
-    description: null,
-    quantity: null,
-    unit: null,
-    discount_percent: null,
-    unit_price: null,
-    unit_price_with_vat: null,
-    vat_rate: null,
-    line_net: null,
-    line_gross: null,
-    ...fields,
-  };
+  return { ...emptyLine(fields.line_number), ...fields };
 }
 
 /** Everything but `source`, which tests check on its own. */
