@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { imapConfigSchema } from './imapSchema.ts';
 
 /**
  * The shape of a valid configuration. Defaults are not here: they live in
@@ -8,6 +9,13 @@ import { z } from 'zod';
 const millis = z.number().int().nonnegative();
 const positiveMillis = z.number().int().positive();
 const port = z.number().int().min(0).max(65535);
+/** A money amount: a decimal string ("1000.00") or a whole number; kept as a string. */
+const money = z
+  .union([
+    z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal amount such as 1000 or 1000.00'),
+    z.number().int().nonnegative(),
+  ])
+  .transform(String);
 
 const backoff = z.strictObject({
   minMs: positiveMillis,
@@ -68,6 +76,7 @@ export const configSchema = z.strictObject({
       maxFileMb: z.number().positive(),
     }),
     http: z.strictObject({ maxUploadMb: z.number().positive() }),
+    imap: imapConfigSchema,
   }),
   extraction: z.strictObject({
     /** Worker threads; 0 = one per CPU core. */
@@ -100,6 +109,35 @@ export const configSchema = z.strictObject({
     drill: z.strictObject({ schedule: z.string() }),
     /** Health warns when the newest successful backup is older than this. */
     warnAfterHours: z.number().positive(),
+  }),
+  nex: z.strictObject({
+    /** outbox: ISDOC files for NEX's own import; api: the NEX gateway (shared/domain/nex-gateway.md). */
+    mode: z.enum(['outbox', 'api']),
+    outboxDir: z.string().min(1),
+    url: z.string().refine((v) => v === '' || /^https?:\/\//.test(v), 'must be empty or an http(s):// URL'),
+    apiKey: z.string(),
+    timeoutMs: positiveMillis,
+    concurrency: z.number().int().min(1).max(16),
+    pollMs: positiveMillis,
+    leaseMs: positiveMillis,
+    matching: z.strictObject({ minConfidence: z.number().min(0).max(1) }),
+    breaker: z.strictObject({
+      errorThresholdPercentage: z.number().min(1).max(100),
+      volumeThreshold: z.number().int().min(1),
+      rollingCountMs: positiveMillis,
+      resetTimeoutMs: positiveMillis,
+    }),
+    retry: z.strictObject({
+      maxAttempts: z.number().int().min(1),
+      maxRetryTimeMs: positiveMillis,
+      minMs: positiveMillis,
+      maxMs: positiveMillis,
+    }),
+  }),
+  approval: z.strictObject({
+    /** Gross amounts (in the invoice's currency) as decimal strings or whole numbers; never floats. */
+    autoApproveBelow: money,
+    doubleApprovalAbove: money,
   }),
   heartbeat: z.strictObject({ intervalMs: positiveMillis }),
   shutdown: z.strictObject({ timeoutMs: positiveMillis }),
