@@ -17,6 +17,8 @@ export interface Arrival {
   filename: string;
   channel: Channel;
   sender?: string | null;
+  /** A mail's recipients (To and Cc), comma-separated. */
+  mailTo?: string | null;
   subject?: string | null;
   messageId?: string | null;
   sentAt?: string | null;
@@ -121,8 +123,8 @@ export async function receiveDocument(pool: pg.Pool, doc: IncomingDocument, acto
     const status: InvoiceStatus = original ? 'duplicate' : 'received';
     await client.query(
       `INSERT INTO invoices (id, document_id, status, status_reason, duplicate_of, channel, filename, sender, subject,
-         message_id, sent_at, intake_ref)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+         message_id, sent_at, intake_ref, mail_to)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         invoiceId,
         documentId,
@@ -136,6 +138,7 @@ export async function receiveDocument(pool: pg.Pool, doc: IncomingDocument, acto
         doc.messageId ?? null,
         doc.sentAt ?? null,
         doc.intakeRef ?? null,
+        doc.mailTo ?? null,
       ],
     );
     await appendEvent(
