@@ -14,12 +14,12 @@ import type { SupervisorInput, SupervisorSettings } from './supervisor.ts';
  *   ├── pipeline (one_for_one)
  *   │   ├── extractor (one_for_one)
  *   │   │   └── worker-1 … worker-N   one worker thread each
- *   │   └── invoices     one lifecycle actor per invoice, spawned as work is claimed
+ *   │   ├── invoices     one lifecycle actor per invoice, spawned as work is claimed
+ *   │   └── nexWriter    one posting actor per approved invoice (outbox files or the NEX gateway)
  *   ├── backup       scheduled backups, verification, retention, restore drills
  *   └── heartbeat
  *
- * Later capabilities add their actors here (mailbox under intake, nexWriter under
- * pipeline, monitor, alerter).
+ * Later capabilities add their actors here (mailbox under intake, monitor, alerter).
  */
 export interface DaemonLogics {
   supervisor: AnyActorLogic;
@@ -28,6 +28,7 @@ export interface DaemonLogics {
   http: AnyActorLogic | undefined;
   extractionWorkers: Array<{ id: string; logic: AnyActorLogic }>;
   invoices: AnyActorLogic;
+  nexWriter: AnyActorLogic;
   backup: AnyActorLogic | undefined;
   heartbeat: AnyActorLogic;
 }
@@ -36,6 +37,7 @@ export interface DaemonTreeInputs {
   supervision: SupervisorSettings;
   database: unknown;
   invoices: unknown;
+  nexWriter: unknown;
   backup: unknown;
   heartbeat: { intervalMs: number };
 }
@@ -62,6 +64,7 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
           logics.extractionWorkers.map(({ id, logic }) => ({ id, logic, restart: 'permanent' })),
         ),
         { id: 'invoices', logic: logics.invoices, restart: 'permanent', input: inputs.invoices },
+        { id: 'nexWriter', logic: logics.nexWriter, restart: 'permanent', input: inputs.nexWriter },
       ]),
       ...(logics.backup
         ? [{ id: 'backup', logic: logics.backup, restart: 'permanent' as const, input: inputs.backup }]

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BACKUP_TYPES, backupPaths, parseBackupFileName, type BackupType } from './backupFiles.ts';
-import { writeFileDurably } from './durableFiles.ts';
+import { writeFileDurably } from '../runtime/durableFiles.ts';
 import { readManifest, type BackupManifest } from './manifest.ts';
 import type { VerifyResult } from './verifyBackup.ts';
 

@@ -7,7 +7,7 @@ import { backupFileName, backupPaths, partialFileName, type BackupType } from '.
 import { sha256Line, sha256OfFile } from './checksum.ts';
 import { databaseName, toolConnection } from './databaseUrl.ts';
 import { openSnapshot } from './databaseSnapshot.ts';
-import { syncFolder, writeAndSync } from './durableFiles.ts';
+import { syncFolder, writeAndSync } from '../runtime/durableFiles.ts';
 import type { BackupManifest } from './manifest.ts';
 import { runPgCommand } from './pgCommand.ts';
 import { assertToolsCanDump, type PgTools } from './pgTools.ts';

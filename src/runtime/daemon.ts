@@ -6,6 +6,7 @@ import { databaseMachine } from '../../machines/database.ts';
 import { heartbeatMachine } from '../../machines/heartbeat.ts';
 import { invoiceMachine } from '../../machines/invoice.ts';
 import { invoicesMachine } from '../../machines/invoices.ts';
+import { nexWriterMachine } from '../../machines/nexWriter.ts';
 import { serviceMachine } from '../../machines/service.ts';
 import { supervisorMachine } from '../../machines/supervisor.ts';
 import { createBackupService } from '../backup/backupActor.ts';
@@ -18,6 +19,8 @@ import { shippedTemplateDir } from '../extract/shippedTemplates.ts';
 import { createHttpService } from '../http/httpService.ts';
 import { createDropFolder } from '../intake/dropFolder.ts';
 import { createIngest } from '../intake/ingest.ts';
+import { createGatewayClient } from '../nex/gatewayClient.ts';
+import { createNexWriterService } from '../nex/nexWriterService.ts';
 import { createInvoicesService } from '../pipeline/invoicesService.ts';
 import { lifecycleSteps } from '../pipeline/lifecycleSteps.ts';
 import { validateInvoice } from '../validate/validateInvoice.ts';
@@ -99,7 +102,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
       tree,
       database: database.handle,
       throughput,
-      breakers: () => ({}),
+      breakers: (): Record<string, string> => (gateway ? { nex: gateway.breakerState() } : {}),
       lastBackupAt: () => backup?.status().lastSuccessfulBackupAt ?? null,
       lastDrill: () => {
         const drill = backup?.status().lastDrill;
@@ -127,6 +130,26 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
     logger,
     throughput,
     actor: `pipeline@${short}`,
+  });
+  // api mode: one client, so one breaker, for matching and posting alike.
+  const gateway = config.nex.mode === 'api' ? createGatewayClient(config.nex) : undefined;
+  gateway?.onBreakerChange((state, previous) =>
+    logger[state === 'open' ? 'warn' : 'info'](
+      { actor: 'nexWriter', breaker: 'nex', state, previous, code: state === 'open' ? 'NEX_BREAKER_OPEN' : undefined },
+      state === 'open'
+        ? 'NEX gateway breaker opened after repeated failures; posting pauses until a trial call succeeds'
+        : `NEX gateway breaker ${state.replace('_', '-')}`,
+    ),
+  );
+  const nexWriter = createNexWriterService({
+    pool,
+    owner: instance.id,
+    settings: config.nex,
+    gateway,
+    logger,
+    actor: `nexWriter@${short}`,
+    outcome: (status) =>
+      status === 'posted' ? throughput.processed() : status === 'dead_letter' && throughput.failed(),
   });
   const extraction = createExtractionPool({
     ...config.extraction,
@@ -167,6 +190,11 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
       actions: invoices.actions,
       delays: { pollInterval: config.pipeline.pollMs },
     }),
+    nexWriter: nexWriterMachine.provide({
+      actors: nexWriter.actors,
+      actions: nexWriter.actions,
+      delays: { pollInterval: config.nex.pollMs },
+    }),
     heartbeat: heartbeatMachine.provide({ actions: { beat: heartbeat.beat } }),
     backup: backup && backupMachine.provide({ actors: backup.actors, actions: backup.actions }),
   };
@@ -174,6 +202,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
     supervision: config.supervisor,
     database: { reconnect: config.database.reconnect },
     invoices: { concurrency: config.pipeline.concurrency, lifecycle },
+    nexWriter: { concurrency: config.nex.concurrency, lifecycle: nexWriter.posting },
     backup: backup?.initial,
     heartbeat: { intervalMs: config.heartbeat.intervalMs },
   });

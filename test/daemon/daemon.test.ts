@@ -21,6 +21,7 @@ test('the tree starts in order and the daemon answers ready', async (t) => {
     'worker-1',
     'extractor',
     'invoices',
+    'nexWriter',
     'pipeline',
     'backup',
     'heartbeat',
@@ -115,7 +116,8 @@ test('the heartbeat line carries its stable keys', async (t) => {
   t.is(first.level, 30);
   t.is(first.db_ok, true);
   t.deepEqual(first.restarts, { total: 0, since_last: 0 });
-  t.is((first.actors as Record<string, number>).running, 10);
+  t.is((first.actors as Record<string, number>).running, 11);
+  t.deepEqual(first.breakers, {}, 'outbox mode has no gateway, so no breaker');
   t.is(first.success_rate, null);
   t.is(first.last_backup_at, null);
   t.is(first.last_drill, null);
@@ -145,6 +147,7 @@ test('SIGTERM stops the children in reverse order within the deadline and exits 
   t.deepEqual(stopped, [
     'heartbeat',
     'backup',
+    'nexWriter',
     'invoices',
     'worker-1',
     'extractor',

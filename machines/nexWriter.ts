@@ -1,0 +1,14 @@
+import { invoicesMachine } from './invoices.ts';
+
+/**
+ * The NEX writer (DESIGN.md §1): the same claim-and-run machine as `invoices` — leases in the
+ * database, bounded concurrency (nex.concurrency), wake-ups, leases given back on a graceful
+ * stop — running one posting actor per approved invoice instead of a lifecycle. What is
+ * particular to NEX lives in its provided implementations (src/nex/nexWriterService.ts): the
+ * claim pauses while the gateway's breaker is open, and each posting (src/nex/poster.ts)
+ * commits before it sends, reconciles before it resends, and backs off with p-retry.
+ *
+ *   claiming ──claimed──▶ idle ──wake / pollMs──▶ claiming
+ *        └── spawns posting-<id> actors ──done──▶ finished (lease released)
+ */
+export const nexWriterMachine = invoicesMachine;

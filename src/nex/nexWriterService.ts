@@ -1,0 +1,79 @@
+import type pg from 'pg';
+import { fromCallback, fromPromise } from 'xstate';
+import type { Config } from '../config/schema.ts';
+import { releaseLease, renewLeases } from '../db/invoiceStore.ts';
+import { claimForPosting } from '../db/nexStore.ts';
+import type { InvoiceStatus } from '../invoice/status.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { GatewayClient } from './gatewayClient.ts';
+import { createPoster } from './poster.ts';
+
+/**
+ * The I/O behind machines/nexWriter.ts: leases on approved invoices, one posting actor per
+ * invoice (src/nex/poster.ts), outcomes to logs. While the gateway's breaker is open nothing
+ * new is claimed: the gateway is resting and the invoices are safe where they are.
+ */
+export function createNexWriterService(deps: {
+  pool: () => pg.Pool;
+  owner: string;
+  settings: Config['nex'];
+  gateway: GatewayClient | undefined;
+  logger: Logger;
+  actor: string;
+  /** Counts posted and failed invoices for the heartbeat. */
+  outcome?: (status: InvoiceStatus) => void;
+}) {
+  const { settings } = deps;
+  const log = deps.logger.child({ actor: 'nexWriter' });
+  const poster = createPoster({
+    pool: deps.pool,
+    settings,
+    gateway: deps.gateway,
+    actor: deps.actor,
+    logger: deps.logger,
+  });
+  return {
+    /** One posting; its output is what the writer machine's `finished` receives. */
+    posting: fromPromise<{ invoiceId: string; status: InvoiceStatus }, { invoiceId: string }>(
+      async ({ input, signal }) => ({
+        invoiceId: input.invoiceId,
+        status: await poster.post(input.invoiceId, signal),
+      }),
+    ),
+    actors: {
+      claim: fromPromise<Array<{ id: string; status: InvoiceStatus }>, { limit: number }>(async ({ input }) => {
+        if (deps.gateway?.breakerState() === 'open') return [];
+        return claimForPosting(deps.pool(), deps.owner, input.limit, settings.leaseMs);
+      }),
+      keepLeases: fromCallback<{ type: string }, { running: () => string[] }>(({ input }) => {
+        const timer = setInterval(() => {
+          void renewLeases(deps.pool(), deps.owner, input.running(), settings.leaseMs).catch((error: Error) =>
+            log.warn({ err: error.message }, 'could not renew posting leases'),
+          );
+        }, settings.leaseMs / 3);
+        return () => clearInterval(timer);
+      }),
+      releaseAll: fromPromise<void, { ids: string[] }>(async ({ input }) => {
+        await Promise.all(input.ids.map((id) => releaseLease(deps.pool(), deps.owner, id)));
+      }),
+    },
+    actions: {
+      finished: (_args: unknown, params: unknown) => {
+        const { invoiceId, status } = params as { invoiceId: string; status: InvoiceStatus };
+        deps.outcome?.(status);
+        void releaseLease(deps.pool(), deps.owner, invoiceId).catch(() => undefined);
+      },
+      failed: (_args: unknown, params: unknown) => {
+        const { invoiceId, error } = params as { invoiceId: string; error: string };
+        // The lease is kept until it runs out: that is the pause before another try, which
+        // then starts by asking NEX whether this attempt reached it.
+        log.error(
+          { invoice: invoiceId, err: error, code: 'NEX_POSTING_FAILED' },
+          `posting invoice ${invoiceId} failed and will be retried after its lease (${settings.leaseMs} ms) runs out: ${error}`,
+        );
+      },
+      claimFailed: (_args: unknown, params: unknown) =>
+        log.warn({ err: (params as { error: string }).error }, 'could not claim invoices to post; will try again'),
+    },
+  };
+}

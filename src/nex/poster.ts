@@ -1,0 +1,249 @@
+import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry from 'p-retry';
+import type pg from 'pg';
+import type { Config } from '../config/schema.ts';
+import {
+  beginAttempt,
+  loadForPosting,
+  markFailed,
+  markPosted,
+  markRetry,
+  POSTING_STATUSES,
+  type PostedVia,
+  type PostingRecord,
+} from '../db/nexStore.ts';
+import { errorCode, errorMessage } from '../errors.ts';
+import type { InvoiceStatus } from '../invoice/status.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { GatewayClient } from './gatewayClient.ts';
+import { NexError, summarizeFieldErrors } from './gatewayErrors.ts';
+import { idempotencyKey, importPayload } from './importPayload.ts';
+import { writeToOutbox } from './outbox.ts';
+
+/**
+ * Posts one approved invoice: to the outbox folder, or to the NEX gateway. The gateway path
+ * is what keeps NEX free of duplicates:
+ *
+ * - every attempt is committed (status posting, nex_sent) before its request leaves, so a
+ *   crash at any instant leaves a row that says NEX may hold the document;
+ * - an attempt that follows any earlier one first asks NEX for the document
+ *   (GET /documents?ext_num&partner_ico) and only sends when NEX has none;
+ * - transient failures (429, 5xx, timeouts, resets, an open breaker) back off with p-retry
+ *   (exponential, jittered, Retry-After honoured); each is a `retry` event with its error;
+ * - permanent refusals (400, a failed import, an incomplete invoice) go to needs_review with
+ *   the gateway's reasons; a spent retry budget (nex.retry) goes to dead_letter.
+ *
+ * The budget lives in the row (nex_attempts, nex_first_attempt_at), so a restart continues it.
+ */
+export interface PosterDeps {
+  pool: () => pg.Pool;
+  settings: Config['nex'];
+  /** The gateway client in api mode; undefined in outbox mode. */
+  gateway: GatewayClient | undefined;
+  actor: string;
+  logger: Logger;
+}
+
+type Posted = {
+  via: PostedVia;
+  documentNumber: string | null;
+  deliveryNumber?: string | null;
+  warnings?: string[];
+};
+
+export function createPoster(deps: PosterDeps) {
+  const log = deps.logger.child({ actor: 'nexWriter' });
+  const { settings } = deps;
+
+  async function post(invoiceId: string, signal: AbortSignal): Promise<InvoiceStatus> {
+    const record = await loadForPosting(deps.pool(), invoiceId);
+    if (!POSTING_STATUSES.includes(record.status)) return record.status;
+    return deps.gateway ? postToGateway(record, deps.gateway, signal) : postToOutbox(record);
+  }
+
+  async function postToOutbox(record: PostingRecord): Promise<InvoiceStatus> {
+    let files: { isdocFile: string };
+    try {
+      files = await writeToOutbox(settings.outboxDir, {
+        invoiceId: record.id,
+        invoice: record.invoice,
+        sidecar: { ...record.origin, nex_products: Object.fromEntries(record.products), invoice: record.invoice },
+      });
+    } catch (error) {
+      if (errorCode(error) !== 'ISDOC_INCOMPLETE') throw error;
+      await markFailed(
+        deps.pool(),
+        record.id,
+        'needs_review',
+        { error: errorMessage(error), code: errorCode(error) },
+        deps.actor,
+      );
+      return 'needs_review';
+    }
+    const file = basename(files.isdocFile);
+    await markPosted(
+      deps.pool(),
+      record.id,
+      { via: 'outbox', documentNumber: null, outboxFile: file, reason: `written to the outbox as ${file}` },
+      deps.actor,
+    );
+    return 'posted';
+  }
+
+  async function postToGateway(record: PostingRecord, gateway: GatewayClient, signal: AbortSignal) {
+    const id = record.id;
+    let payload;
+    try {
+      payload = importPayload(record.invoice, record.products);
+    } catch (error) {
+      await markFailed(
+        deps.pool(),
+        id,
+        'needs_review',
+        { error: errorMessage(error), code: errorCode(error) },
+        deps.actor,
+      );
+      return 'needs_review';
+    }
+    const key = idempotencyKey(record.invoice);
+    const spentMs = record.firstAttemptAt ? Date.now() - record.firstAttemptAt.getTime() : 0;
+    let attempt = record.attempts;
+
+    const send = async (): Promise<Posted> => {
+      if (gateway.breakerState() === 'open') throw breakerOpen();
+      const begun = await beginAttempt(deps.pool(), id, deps.actor);
+      attempt = begun.attempt;
+      if (begun.reconcileFirst) {
+        const held = (
+          await gateway.findDocuments({ ext_num: payload.invoice_number, partner_ico: payload.supplier.ico })
+        ).find((doc) => doc.ext_num === payload.invoice_number && doc.partner_ico === payload.supplier.ico);
+        if (held) return { via: 'reconciliation', documentNumber: held.doc_number };
+      }
+      const outcome = await gateway.importInvoice(payload, key);
+      return outcome.kind === 'stored'
+        ? {
+            via: 'api',
+            documentNumber: outcome.result.document_number,
+            deliveryNumber: outcome.result.delivery_number,
+            warnings: outcome.result.warnings,
+          }
+        : { via: 'already_imported', documentNumber: outcome.documentNumber };
+    };
+
+    try {
+      const posted = await pRetry(send, {
+        // At least one attempt even when a restart finds the budget spent: a post left
+        // ambiguous by the crash is reconciled before the invoice is given up.
+        retries: Math.max(0, settings.retry.maxAttempts - record.attempts - 1),
+        maxRetryTime: Math.max(0, settings.retry.maxRetryTimeMs - spentMs),
+        minTimeout: settings.retry.minMs,
+        maxTimeout: settings.retry.maxMs,
+        factor: 2,
+        randomize: true,
+        signal,
+        // An open breaker is the gateway being given a rest, not a failed attempt of this invoice.
+        shouldConsumeRetry: ({ error }) => !isBreakerOpen(error),
+        shouldRetry: ({ error }) => isTransient(error),
+        onFailedAttempt: async ({ error, retryDelay }) => {
+          if (isBreakerOpen(error)) return waitForBreaker(gateway, signal);
+          if (!isTransient(error) || retryDelay === 0) return;
+          const retryAfter = (error as NexError).retryAfterMs ?? 0;
+          const delayMs = Math.max(retryDelay, retryAfter);
+          await markRetry(
+            deps.pool(),
+            id,
+            { error: error.message, code: errorCode(error), delayMs, attempt },
+            deps.actor,
+          );
+          log.warn(
+            { invoice: id, attempt, code: errorCode(error), delay_ms: delayMs },
+            `posting invoice ${id} failed (attempt ${attempt}), retrying in ${Math.round(delayMs / 1000)} s: ${error.message}`,
+          );
+          // p-retry waits retryDelay; a longer Retry-After is waited out here.
+          if (retryAfter > retryDelay) await sleep(retryAfter - retryDelay, undefined, { signal });
+        },
+      });
+      const reason = describePosted(posted);
+      await markPosted(
+        deps.pool(),
+        id,
+        { ...posted, reason, details: { attempt, warnings: posted.warnings } },
+        deps.actor,
+      );
+      log.info({ invoice: id, via: posted.via, document_number: posted.documentNumber, attempt }, reason);
+      return 'posted';
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (error instanceof NexError && error.kind === 'permanent') {
+        const reasons = summarizeFieldErrors(error.gatewayErrors);
+        const sentence = `NEX refused the invoice: ${error.message}${reasons && !error.message.includes(reasons) ? ` (${reasons})` : ''}`;
+        await markFailed(
+          deps.pool(),
+          id,
+          'needs_review',
+          { error: sentence, code: error.code, details: { gateway_errors: error.gatewayErrors } },
+          deps.actor,
+        );
+        log.warn({ invoice: id, code: error.code }, sentence);
+        return 'needs_review';
+      }
+      if (isTransient(error)) {
+        const sentence = `gave up posting to NEX after ${attempt} attempt(s) (nex.retry): ${errorMessage(error)}`;
+        await markFailed(deps.pool(), id, 'dead_letter', { error: sentence, code: errorCode(error) }, deps.actor);
+        log.error({ invoice: id, code: 'NEX_DEAD_LETTER', attempts: attempt }, `invoice ${id} ${sentence}`);
+        return 'dead_letter';
+      }
+      throw error;
+    }
+  }
+
+  return { post };
+}
+
+function describePosted(posted: Posted): string {
+  const number = posted.documentNumber ? ` as ${posted.documentNumber}` : '';
+  switch (posted.via) {
+    case 'reconciliation':
+      return `NEX already held the document${number} (an earlier attempt reached it); not sent again`;
+    case 'already_imported':
+      return `NEX answered that the document was already imported${number}`;
+    default:
+      return `posted to NEX${number}`;
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  return error instanceof NexError && error.kind === 'transient';
+}
+
+function isBreakerOpen(error: unknown): boolean {
+  return error instanceof NexError && error.breakerOpen;
+}
+
+function breakerOpen(): NexError {
+  return new NexError(
+    'NEX_BREAKER_OPEN',
+    'The NEX gateway breaker is open after repeated failures; waiting before trying again.',
+    {
+      kind: 'transient',
+      breakerOpen: true,
+    },
+  );
+}
+
+/** Resolves when the breaker leaves `open` (its half-open trial), or when stopped. */
+async function waitForBreaker(gateway: GatewayClient, signal: AbortSignal): Promise<void> {
+  if (gateway.breakerState() !== 'open' || signal.aborted) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      off();
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const off = gateway.onBreakerChange((state) => {
+      if (state !== 'open') done();
+    });
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
