@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import type { ImportPayload } from '../../src/nex/gatewayTypes.ts';
 
 /**
  * A stand-in for the NEX Genesis gateway (shared/domain/nex-gateway.md) with fault injection,
@@ -110,6 +111,58 @@ export const defaultPartners: SimPartner[] = [
   { pab_code: 102, name: 'Pekáreň Komárno s.r.o.', ico: '31411665', dic: '2020398458', ic_dph: 'SK2020398458' },
   { pab_code: 103, name: 'Káva Trade s.r.o.', ico: '44556677', dic: '2022778899', ic_dph: null },
 ];
+
+/** A valid import payload (amounts as decimal strings, as the writer sends them); override what a test needs. */
+export function sampleInvoicePayload(overrides: Partial<ImportPayload> = {}): ImportPayload {
+  return {
+    invoice_number: 'FV2026-0042',
+    invoice_date: '2026-11-20',
+    due_date: '2026-12-04',
+    tax_point_date: '2026-11-20',
+    variable_symbol: '20260042',
+    constant_symbol: '0308',
+    note: null,
+    total_amount: '3.60',
+    total_vat: '0.60',
+    total_without_vat: '3.00',
+    currency: 'EUR',
+    supplier: {
+      name: 'Mliekareň Kolárovo a.s.',
+      ico: '36211451',
+      dic: '2020177082',
+      ic_dph: 'SK2020177082',
+      street: 'Mliekarenská 1',
+      city: 'Kolárovo',
+      zip: '94603',
+      country: 'SK',
+    },
+    customer: {
+      name: 'Obchod u Nexu s.r.o.',
+      ico: '12345678',
+      dic: '2021234567',
+      ic_dph: 'SK2021234567',
+      street: 'Hlavná 5',
+      city: 'Komárno',
+      zip: '94501',
+      country: 'SK',
+    },
+    items: [
+      {
+        line_number: 1,
+        item_code: 'MK-101',
+        item_name: 'Mlieko polotučné 1,5% 1l',
+        quantity: '3',
+        unit: 'ks',
+        unit_price: '1.00',
+        vat_rate: '20',
+        line_total: '3.00',
+        ean: '8586000000017',
+        gs_code: 1001,
+      },
+    ],
+    ...overrides,
+  };
+}
 
 /** mulberry32: tiny, fast and good enough for fault dice; the point is repeatability. */
 function seededRandom(seed: number): () => number {
