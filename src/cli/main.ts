@@ -3,6 +3,8 @@ import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../runtime/version.ts';
 import { backupCommand } from './commands/backup.ts';
 import { configCommand } from './commands/config.ts';
+import { approveCommand, rejectCommand } from './commands/decisions.ts';
+import { dlqCommand } from './commands/dlq.ts';
 import { dbCommand } from './commands/db.ts';
 import { extractCommand } from './commands/extract.ts';
 import { healthCommand } from './commands/health.ts';
@@ -22,6 +24,9 @@ await yargs(hideBin(process.argv))
   .command(inspectCommand)
   .command(importCommand)
   .command(invoicesCommand)
+  .command(approveCommand)
+  .command(rejectCommand)
+  .command(dlqCommand)
   .command(logsCommand)
   .command(backupCommand)
   .command(restoreCommand)

@@ -6,6 +6,7 @@ import type { InspectionBus } from '../runtime/inspectionBus.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { presentedToken, rejectUnauthorized, tokenMatches } from './auth.ts';
+import { registerDecisionRoutes, type DecisionRouteDeps } from './decisionRoutes.ts';
 import { registerInvoiceRoutes, type InvoiceRouteDeps } from './invoiceRoutes.ts';
 
 /** What the HTTP layer may see and do of the running daemon. */
@@ -27,9 +28,11 @@ export interface HttpDeps {
   logger: Logger;
   /** The invoice intake and reads; without it the server has only health, metrics and inspection. */
   invoices?: InvoiceRouteDeps;
+  /** Approve, reject and dead-letter replay. */
+  decisions?: DecisionRouteDeps;
 }
 
-export function buildHttpApp({ settings, token, view, logger, invoices }: HttpDeps): FastifyInstance {
+export function buildHttpApp({ settings, token, view, logger, invoices, decisions }: HttpDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Requests are not logged one by one: the heartbeat and metrics carry the totals.
@@ -109,6 +112,7 @@ export function buildHttpApp({ settings, token, view, logger, invoices }: HttpDe
   });
 
   if (invoices) registerInvoiceRoutes(app, invoices);
+  if (decisions) registerDecisionRoutes(app, decisions);
 
   return app;
 }

@@ -3,8 +3,8 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { assertStatus, getDocumentContent, getInvoice, listInvoices } from '../db/invoiceQueries.ts';
 import type { ReceiveResult } from '../db/invoiceStore.ts';
-import { LoaderError } from '../errors.ts';
 import type { Ingest } from '../intake/ingest.ts';
+import { asRequestRefused, RequestRefused } from './requestRefused.ts';
 
 /**
  * The HTTP intake (`POST /api/invoices`, and `POST /invoice` for the n8n workflows that
@@ -15,16 +15,6 @@ export interface InvoiceRouteDeps {
   ingest: Ingest;
   pool: () => pg.Pool;
   maxUploadMb: number;
-}
-
-/** An answer the client can act on: app.ts's error handler sends its status, code and sentence. */
-class RequestRefused extends LoaderError {
-  readonly statusCode: number;
-
-  constructor(statusCode: number, code: string, sentence: string) {
-    super(code, sentence);
-    this.statusCode = statusCode;
-  }
 }
 
 interface Upload {
@@ -60,11 +50,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
     scope.setErrorHandler((error: FastifyError) => {
       // Thrown on to app.ts's handler, which writes every error answer the same way.
       if (SIZE_ERRORS.has(error.code)) throw tooLarge();
-      if (error instanceof LoaderError && error.code === 'DB_UNAVAILABLE')
-        throw new RequestRefused(503, error.code, error.message);
-      if (error instanceof LoaderError && error.code === 'INVALID_STATUS')
-        throw new RequestRefused(400, error.code, error.message);
-      throw error;
+      throw asRequestRefused(error);
     });
 
     const receive = async (request: FastifyRequest) => {

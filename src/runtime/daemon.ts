@@ -6,6 +6,7 @@ import { databaseMachine } from '../../machines/database.ts';
 import { heartbeatMachine } from '../../machines/heartbeat.ts';
 import { invoiceMachine } from '../../machines/invoice.ts';
 import { invoicesMachine } from '../../machines/invoices.ts';
+import { mailboxMachine } from '../../machines/mailbox.ts';
 import { nexWriterMachine } from '../../machines/nexWriter.ts';
 import { serviceMachine } from '../../machines/service.ts';
 import { supervisorMachine } from '../../machines/supervisor.ts';
@@ -18,6 +19,7 @@ import { createExtractionPool, workerCount } from '../extract/extractionPool.ts'
 import { shippedTemplateDir } from '../extract/shippedTemplates.ts';
 import { createHttpService } from '../http/httpService.ts';
 import { createDropFolder } from '../intake/dropFolder.ts';
+import { createMailbox, mailboxStatus } from '../intake/imap/mailboxService.ts';
 import { createIngest } from '../intake/ingest.ts';
 import { createGatewayClient } from '../nex/gatewayClient.ts';
 import { createNexWriterService } from '../nex/nexWriterService.ts';
@@ -108,11 +110,13 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         const drill = backup?.status().lastDrill;
         return drill ? { at: drill.at, ok: drill.ok } : null;
       },
+      mailbox: () => mailboxStatus(root.system.get('mailbox')),
       startedAt,
     },
     logger,
   );
   const pool = () => database.handle.pool();
+  const wakeWriter = () => root.system.get('nexWriter')?.send({ type: 'invoices.wake' });
   const short = instance.id.slice(0, 8);
   const ingest = createIngest({
     pool,
@@ -122,6 +126,9 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
   });
   const dropFolder = config.intake.dropFolder.enabled
     ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger })
+    : undefined;
+  const mailbox = config.intake.imap.enabled
+    ? createMailbox({ settings: config.intake.imap, ingest, pool, logger })
     : undefined;
   const invoices = createInvoicesService({
     pool,
@@ -176,6 +183,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         view,
         logger,
         invoices: { ingest, pool, maxUploadMb: config.intake.http.maxUploadMb },
+        decisions: { pool, rules: config.approval, wakeWriter },
       })
     : undefined;
 
@@ -184,6 +192,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
     database: databaseMachine.provide({ actors: database.actors, actions: database.actions }),
     http: http && serviceMachine.provide({ actors: http.actors }),
     dropFolder: dropFolder && serviceMachine.provide({ actors: dropFolder.actors }),
+    mailbox: mailbox && mailboxMachine.provide({ actors: mailbox.actors, actions: mailbox.actions }),
     extractionWorkers,
     invoices: invoicesMachine.provide({
       actors: invoices.actors,
@@ -201,6 +210,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
   const input = daemonTree(logics, {
     supervision: config.supervisor,
     database: { reconnect: config.database.reconnect },
+    mailbox: { reconnect: config.intake.imap.reconnect, pollMs: config.intake.imap.pollMs },
     invoices: { concurrency: config.pipeline.concurrency, lifecycle },
     nexWriter: { concurrency: config.nex.concurrency, lifecycle: nexWriter.posting },
     backup: backup?.initial,

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { approveInvoice, rejectInvoice, type Decision } from '../approval/decisions.ts';
+import type { ApprovalRules } from '../approval/approvalRules.ts';
+import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
+import { asRequestRefused, RequestRefused } from './requestRefused.ts';
+
+/**
+ * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject` with JSON
+ * `{approver, reason}`, the dead-letter queue (`GET /api/dlq`, `POST /api/dlq/:id/replay`).
+ * The answers are the same sentences the CLI prints.
+ */
+export interface DecisionRouteDeps {
+  pool: () => pg.Pool;
+  rules: ApprovalRules;
+  /** Tells the NEX writer that an invoice is ready to post. */
+  wakeWriter: () => void;
+}
+
+interface DecisionBody {
+  approver?: unknown;
+  reason?: unknown;
+}
+
+export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRouteDeps): void {
+  void app.register(async (scope) => {
+    scope.setErrorHandler((error) => {
+      throw asRequestRefused(error);
+    });
+
+    const answer = (decision: Decision) => {
+      if (decision.status === 'approved') deps.wakeWriter();
+      return {
+        invoice_id: decision.invoiceId,
+        changed: decision.changed,
+        status: decision.status,
+        message: decision.message,
+      };
+    };
+
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/invoices/:id/approve', async (request) =>
+      answer(
+        await approveInvoice(
+          deps.pool(),
+          request.params.id,
+          { name: text(request.body, 'approver'), via: 'http' },
+          deps.rules,
+        ),
+      ),
+    );
+
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/invoices/:id/reject', async (request) =>
+      answer(
+        await rejectInvoice(
+          deps.pool(),
+          request.params.id,
+          { name: text(request.body, 'approver'), via: 'http' },
+          text(request.body, 'reason'),
+        ),
+      ),
+    );
+
+    scope.get('/api/dlq', async () => ({ dead_letters: await listDeadLetters(deps.pool()) }));
+
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/dlq/:id/replay', async (request) => {
+      const by = text(request.body, 'approver');
+      const replay = await replayDeadLetter(deps.pool(), request.params.id, by ? `${by} (http)` : 'operator (http)');
+      if (replay.replayed) deps.wakeWriter();
+      return { invoice_id: replay.invoiceId, replayed: replay.replayed, message: replay.message };
+    });
+  });
+}
+
+/** Missing text is passed on as '' so that the decision itself names what is missing. */
+function text(body: DecisionBody | undefined, field: keyof DecisionBody): string {
+  const value = body?.[field];
+  if (value !== undefined && value !== null && typeof value !== 'string') {
+    throw new RequestRefused(400, 'INVALID_FIELD', `"${field}" must be text.`);
+  }
+  return value ?? '';
+}
