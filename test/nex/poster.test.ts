@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
@@ -31,7 +31,7 @@ function nexSettings(url: string, overrides: Partial<Config['nex']> = {}): Confi
 }
 
 async function setup(
-  t: Parameters<Parameters<typeof test>[1]>[0],
+  t: ExecutionContext,
   sim: Partial<NexSimulatorOptions> = {},
   settings: Partial<Config['nex']> = {},
 ) {
