@@ -14,18 +14,28 @@ export interface ActorNode {
   restarts: number;
   since: string | null;
   lastError: string | null;
+  /** What the actor's I/O reports beside its state, e.g. the NEX writer's `breaker: open`. */
+  notes?: Record<string, string>;
   children: ActorNode[];
 }
+
+/** Extra facts per actor id, from the services behind the machines (breakers, connections). */
+export type ActorNotes = (id: string) => Record<string, string> | undefined;
 
 function isSupervisor(context: unknown): context is SupervisorContext {
   return !!context && typeof context === 'object' && 'specs' in context && 'restartLog' in context;
 }
 
-export function actorTree(root: AnyActorRef): ActorNode {
-  return describe(root, undefined);
+export function actorTree(root: AnyActorRef, notes: ActorNotes = () => undefined): ActorNode {
+  return describe(root, undefined, notes);
 }
 
-function describe(ref: AnyActorRef | undefined, record: ChildRecord | undefined, id = ref?.id ?? '?'): ActorNode {
+function describe(
+  ref: AnyActorRef | undefined,
+  record: ChildRecord | undefined,
+  notes: ActorNotes,
+  id = ref?.id ?? '?',
+): ActorNode {
   const snapshot = ref?.getSnapshot() as
     { value?: unknown; status?: string; context?: unknown; children?: Record<string, AnyActorRef> } | undefined;
   const context = snapshot?.context;
@@ -39,12 +49,13 @@ function describe(ref: AnyActorRef | undefined, record: ChildRecord | undefined,
     restarts: record?.restarts ?? 0,
     since: record?.since ? new Date(record.since).toISOString() : null,
     lastError: record?.lastError ?? null,
+    ...(notes(id) ? { notes: notes(id) } : {}),
     children: supervisor
       ? context.specs.map((spec) => {
           const childRecord = context.children[spec.id];
           const childRef = snapshot?.children?.[spec.id];
           const running = childRecord && ['starting', 'running', 'stopping'].includes(childRecord.status);
-          return describe(running ? childRef : undefined, childRecord, spec.id);
+          return describe(running ? childRef : undefined, childRecord, notes, spec.id);
         })
       : [],
   };

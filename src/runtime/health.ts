@@ -28,6 +28,8 @@ export interface HealthInputs {
   slowRoundTripMs: number;
   uptimeS: number;
   backup?: (BackupStatus & { warnAfterHours: number; runningSince: number }) | undefined;
+  /** Circuit breakers by name (nex): open or half-open warns, the invoices wait safely meanwhile. */
+  breakers?: Record<string, string>;
 }
 
 const rank: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
@@ -62,6 +64,19 @@ export function healthReport(inputs: HealthInputs): HealthReport {
       : actorChecks,
     'process:uptime': [{ status: 'pass', observedValue: inputs.uptimeS, observedUnit: 's', time }],
     ...(inputs.backup ? { 'backup:age': [backupCheck(inputs.backup, time)] } : {}),
+    ...(inputs.breakers && Object.keys(inputs.breakers).length
+      ? {
+          'breakers:state': Object.entries(inputs.breakers).map(([name, state]) => ({
+            componentId: name,
+            status: state === 'closed' ? ('pass' as const) : ('warn' as const),
+            observedValue: state,
+            time,
+            ...(state === 'closed'
+              ? {}
+              : { output: `the ${name} breaker is ${state.replace('_', '-')}: calls pause after repeated failures` }),
+          })),
+        }
+      : {}),
   };
   return {
     status: worst(

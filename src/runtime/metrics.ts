@@ -29,6 +29,18 @@ export function createMetrics() {
       help: '1 when the last database round trip succeeded',
       registers: [registry],
     }),
+    breakerState: new Gauge({
+      name: 'invoice_loader_breaker_state',
+      help: 'Circuit breaker state by breaker: 0 closed, 1 half-open, 2 open',
+      labelNames: ['breaker'] as const,
+      registers: [registry],
+    }),
+    breakerTransitions: new Counter({
+      name: 'invoice_loader_breaker_transitions_total',
+      help: 'Circuit breaker state changes, by breaker and new state',
+      labelNames: ['breaker', 'state'] as const,
+      registers: [registry],
+    }),
     databaseRoundTrip: new Gauge({
       name: 'invoice_loader_database_round_trip_seconds',
       help: 'Duration of the last database round trip',

@@ -9,7 +9,10 @@ export function renderTree(node: ActorNode, prefix = '', last = true, root = tru
   const branch = root ? '' : last ? '└── ' : '├── ';
   const restarts = node.restarts ? `  restarts=${node.restarts}` : '';
   const error = node.lastError && node.status !== 'running' ? `  last error: ${node.lastError}` : '';
-  const line = `${prefix}${branch}${node.id.padEnd(Math.max(1, 14 - prefix.length - branch.length))} ${node.status.padEnd(9)} ${node.state}${restarts}${error}`;
+  const notes = Object.entries(node.notes ?? {})
+    .map(([key, value]) => `  ${key}=${value}`)
+    .join('');
+  const line = `${prefix}${branch}${node.id.padEnd(Math.max(1, 14 - prefix.length - branch.length))} ${node.status.padEnd(9)} ${node.state}${notes}${restarts}${error}`;
   const childPrefix = root ? '' : prefix + (last ? '    ' : '│   ');
   return [
     line,

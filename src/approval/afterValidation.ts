@@ -1,0 +1,59 @@
+import type pg from 'pg';
+import type { Config } from '../config/schema.ts';
+import { transition } from '../db/invoiceStore.ts';
+import type { NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
+import type { GatewayClient } from '../nex/gatewayClient.ts';
+import { matchLines, saveMatches, type MatchingOutcome } from '../nex/matching.ts';
+import { autoApproval, type MatchingStatus } from './approvalRules.ts';
+
+/**
+ * What happens to a valid invoice before it waits for people: its lines are matched to NEX
+ * products (api mode; the outbox has no catalog to match against, NEX's own import does it),
+ * and the approval rules decide whether it needs a person at all. Matching runs before the
+ * validation step commits; its results and the rules' approval are committed with it.
+ */
+export interface ApprovalDecision {
+  matching: MatchingOutcome | null;
+  matchingStatus: MatchingStatus;
+  approve: boolean;
+  reason: string;
+}
+
+export function createApprovalGate(deps: {
+  gateway: GatewayClient | undefined;
+  nex: Pick<Config['nex'], 'matching'>;
+  rules: Config['approval'];
+  actor: string;
+}) {
+  return {
+    async decide(pool: pg.Pool, invoice: NormalizedInvoice): Promise<ApprovalDecision> {
+      const matching = deps.gateway
+        ? await matchLines(deps.gateway, pool, invoice.supplier.ico, invoice.lines, deps.nex.matching.minConfidence)
+        : null;
+      const matchingStatus = matching?.status ?? 'not_applicable';
+      const verdict = autoApproval(
+        { gross: invoice.total_gross, currency: invoice.currency, matching: matchingStatus },
+        deps.rules,
+      );
+      const because = matching?.error ? ` (${matching.error})` : '';
+      return { matching, matchingStatus, approve: verdict.approve, reason: `${verdict.reason}${because}` };
+    },
+
+    /** Inside the validation step's transaction, after `validated` is committed. */
+    async record(client: pg.PoolClient, invoiceId: string, decision: ApprovalDecision): Promise<void> {
+      if (decision.matching) await saveMatches(client, invoiceId, decision.matching);
+      else
+        await client.query('UPDATE invoices SET matching_status = $2 WHERE id = $1', [
+          invoiceId,
+          decision.matchingStatus,
+        ]);
+      if (decision.approve) {
+        await transition(client, invoiceId, 'validated', 'approved', decision.reason, deps.actor, {
+          details: { rule: 'approval.autoApproveBelow', matching: decision.matchingStatus },
+        });
+      }
+    },
+  };
+}
+
+export type ApprovalGate = ReturnType<typeof createApprovalGate>;
