@@ -175,7 +175,7 @@ export function createPoster(deps: PosterDeps) {
       return 'posted';
     } catch (error) {
       if (signal.aborted) throw error;
-      if (error instanceof NexError && error.kind === 'permanent') {
+      if (error instanceof NexError && !isTransient(error)) {
         const reasons = summarizeFieldErrors(error.gatewayErrors);
         const sentence = `NEX refused the invoice: ${error.message}${reasons && !error.message.includes(reasons) ? ` (${reasons})` : ''}`;
         await markFailed(
@@ -214,7 +214,9 @@ function describePosted(posted: Posted): string {
 }
 
 function isTransient(error: unknown): boolean {
-  return error instanceof NexError && error.kind === 'transient';
+  // A refused API key is the configuration's fault, not the invoice's: it is retried (and ends
+  // as a dead letter, replayable with one command once nex.apiKey is fixed), never sent to review.
+  return error instanceof NexError && (error.kind === 'transient' || error.code === 'NEX_UNAUTHORIZED');
 }
 
 function isBreakerOpen(error: unknown): boolean {
