@@ -10,7 +10,8 @@ import type { SupervisorInput, SupervisorSettings } from './supervisor.ts';
  *   ├── database
  *   ├── intake (one_for_one)
  *   │   ├── dropFolder
- *   │   └── http
+ *   │   ├── http
+ *   │   └── mailbox      IMAP: stores attachments, then moves or marks the mail
  *   ├── pipeline (one_for_one)
  *   │   ├── extractor (one_for_one)
  *   │   │   └── worker-1 … worker-N   one worker thread each
@@ -19,13 +20,14 @@ import type { SupervisorInput, SupervisorSettings } from './supervisor.ts';
  *   ├── backup       scheduled backups, verification, retention, restore drills
  *   └── heartbeat
  *
- * Later capabilities add their actors here (mailbox under intake, monitor, alerter).
+ * Later capabilities add their actors here (monitor, alerter).
  */
 export interface DaemonLogics {
   supervisor: AnyActorLogic;
   database: AnyActorLogic;
   dropFolder: AnyActorLogic | undefined;
   http: AnyActorLogic | undefined;
+  mailbox: AnyActorLogic | undefined;
   extractionWorkers: Array<{ id: string; logic: AnyActorLogic }>;
   invoices: AnyActorLogic;
   nexWriter: AnyActorLogic;
@@ -36,6 +38,7 @@ export interface DaemonLogics {
 export interface DaemonTreeInputs {
   supervision: SupervisorSettings;
   database: unknown;
+  mailbox: unknown;
   invoices: unknown;
   nexWriter: unknown;
   backup: unknown;
@@ -57,7 +60,14 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
     ...inputs.supervision,
     children: [
       { id: 'database', logic: logics.database, restart: 'permanent', input: inputs.database },
-      supervisor('intake', [...optional('dropFolder', logics.dropFolder), ...optional('http', logics.http)]),
+      // The mailbox last: it stops first, finishing the mail in hand while the rest still runs.
+      supervisor('intake', [
+        ...optional('dropFolder', logics.dropFolder),
+        ...optional('http', logics.http),
+        ...(logics.mailbox
+          ? [{ id: 'mailbox', logic: logics.mailbox, restart: 'permanent' as const, input: inputs.mailbox }]
+          : []),
+      ]),
       supervisor('pipeline', [
         supervisor(
           'extractor',

@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ChildStatus } from '../../machines/supervisionPlan.ts';
 import type { DatabaseHandle } from '../db/databaseService.ts';
+import type { MailboxStatus } from '../intake/imap/mailboxService.ts';
 import { flattenTree, type ActorNode } from './actorTree.ts';
 import type { Logger } from './logger.ts';
 import type { Throughput } from './throughput.ts';
@@ -20,6 +21,8 @@ export interface HeartbeatLine {
   last_backup_at: string | null;
   /** The last restore drill: when, and whether the restored database matched its backup. */
   last_drill: { at: string; ok: boolean } | null;
+  /** The IMAP mailbox: connected or in backoff (failures, next retry, last error), mail waiting; null when off. */
+  mailbox: MailboxStatus | null;
 }
 
 export interface HeartbeatSources {
@@ -29,6 +32,7 @@ export interface HeartbeatSources {
   breakers: () => Record<string, string>;
   lastBackupAt: () => string | null;
   lastDrill: () => { at: string; ok: boolean } | null;
+  mailbox?: () => MailboxStatus | null;
   startedAt: number;
 }
 
@@ -60,6 +64,7 @@ export function createHeartbeat(sources: HeartbeatSources, logger: Logger) {
       db_ok: sources.database.status().ok,
       last_backup_at: sources.lastBackupAt(),
       last_drill: sources.lastDrill(),
+      mailbox: sources.mailbox?.() ?? null,
     };
     restartsAtLastBeat = total;
     return result;

@@ -15,6 +15,9 @@ CREATE TABLE processed_mail (
   sender text,
   subject text,
   detail text,
+  -- what is done with the mail on the server once this row is committed: move:<folder>, seen,
+  -- flag, keyword:<keyword> (decided once, so a retried post-action does what was decided)
+  post_action text NOT NULL,
   processed_at timestamptz NOT NULL DEFAULT now(),
   -- set once the post-action (move, mark) succeeded; NULL: it is retried at the next pass
   acknowledged_at timestamptz,

@@ -1,0 +1,285 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { ImapFlow } from 'imapflow';
+import { freePort } from '../../src/runtime/freePort.ts';
+
+/**
+ * A real Dovecot IMAP server for one test: its own config, Maildir and port on 127.0.0.1, in a
+ * temp folder. Installed from the Debian package when missing (the tests run as root in CI).
+ * `stop()` and `start()` take the server down and up again on the same port, as an outage would.
+ */
+const SEARCH_PATH = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];
+
+function findProgram(name: string): string | undefined {
+  return SEARCH_PATH.map((dir) => join(dir, name)).find((path) => existsSync(path));
+}
+
+let installed: string | undefined;
+
+// Servers still running when the test process ends (a test that timed out) are stopped then.
+const running = new Set<number>();
+process.once('exit', () => {
+  for (const pid of running) {
+    if (pid <= 0) continue; // never a process group
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** The dovecot binary; installs dovecot-imapd (apt-get update, then apt-get install -y) when missing. */
+export function ensureDovecot(): string {
+  installed ??= findProgram('dovecot');
+  if (installed) return installed;
+  if (process.getuid?.() !== 0) {
+    throw new Error('Dovecot is not installed and the tests do not run as root: apt-get install -y dovecot-imapd');
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '-q', 'dovecot-imapd']]) {
+    const result = spawnSync('apt-get', args, { env, encoding: 'utf8', timeout: 600_000 });
+    if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed: ${result.stderr || result.error}`);
+  }
+  installed = findProgram('dovecot');
+  if (!installed) throw new Error('dovecot-imapd was installed, but no dovecot binary was found');
+  return installed;
+}
+
+export interface DovecotOptions {
+  /** Also listen with TLS (a self-signed certificate): STARTTLS on `port`, IMAPS on `tlsPort`. */
+  tls?: boolean;
+  /** Leave IMAP IDLE out of the capabilities, as some servers do. */
+  noIdle?: boolean;
+}
+
+export interface Dovecot {
+  host: string;
+  port: number;
+  tlsPort: number;
+  user: string;
+  password: string;
+  /** The self-signed certificate (PEM file) when started with `tls`. */
+  certFile: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** An IMAP client logged in as the test user (closed when the test ends). */
+  client(): Promise<ImapFlow>;
+  /** APPENDs a raw mail; resolves with its UID. */
+  append(raw: Buffer, folder?: string, flags?: string[]): Promise<number>;
+  /** The mails in a folder (empty when the folder does not exist). */
+  list(folder: string): Promise<Array<{ uid: number; flags: string[]; messageId: string; subject: string }>>;
+  /** Stops the server and removes its folder (done by the test's teardown when started with one). */
+  cleanUp(): Promise<void>;
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`Dovecot: timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startDovecot(t: ExecutionContext | undefined, options: DovecotOptions = {}): Promise<Dovecot> {
+  const binary = ensureDovecot();
+  const dir = mkdtempSync(join(tmpdir(), 'invoice-loader-dovecot-'));
+  // Dovecot's own processes run as its system users, and the mail as nobody: they must reach in.
+  chmodSync(dir, 0o755);
+  const mailRoot = join(dir, 'mail');
+  mkdirSync(mailRoot);
+  chownSync(mailRoot, 65534, 65534);
+  const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : 0;
+  const user = 'invoices';
+  const password = `pw-${Math.random().toString(36).slice(2)}`;
+  writeFileSync(join(dir, 'users'), `${user}:{PLAIN}${password}::::::\n`, { mode: 0o644 });
+  const certFile = join(dir, 'cert.pem');
+  if (options.tls) {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        certFile,
+      ],
+      { stdio: 'ignore' },
+    );
+    chmodSync(join(dir, 'key.pem'), 0o644);
+  }
+  const config = join(dir, 'dovecot.conf');
+  writeFileSync(
+    config,
+    `protocols = imap
+listen = 127.0.0.1
+base_dir = ${dir}/run
+state_dir = ${dir}/state
+instance_name = invoice-loader-test-${port}
+log_path = ${dir}/dovecot.log
+ssl = ${options.tls ? 'yes' : 'no'}
+${options.tls ? `ssl_cert = <${certFile}\nssl_key = <${join(dir, 'key.pem')}\n` : ''}disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:${mailRoot}/%u
+first_valid_uid = 1
+${options.noIdle ? 'imap_capability = IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE SORT UIDPLUS MOVE NAMESPACE UNSELECT\n' : ''}passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${dir}/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=${mailRoot}/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = ${tlsPort}
+  }
+}
+`,
+  );
+  const clients: ImapFlow[] = [];
+  const masterPid = () => {
+    try {
+      return Number(readFileSync(join(dir, 'run', 'master.pid'), 'utf8').trim());
+    } catch {
+      return 0;
+    }
+  };
+
+  const server: Omit<Dovecot, 'cleanUp'> = {
+    host: '127.0.0.1',
+    port,
+    tlsPort,
+    user,
+    password,
+    certFile,
+    async start() {
+      // The master forks into the background and keeps its stdout and stderr: a file, not a pipe we would wait on.
+      const errors = openSync(join(dir, 'stderr.log'), 'a');
+      const result = spawnSync(binary, ['-c', config], { stdio: ['ignore', errors, errors] });
+      closeSync(errors);
+      if (result.status !== 0) {
+        throw new Error(`dovecot did not start: ${readFileSync(join(dir, 'stderr.log'), 'utf8') || result.error}`);
+      }
+      await until('it accepts connections', () => portOpen(port));
+      const pid = masterPid();
+      if (pid > 0) running.add(pid);
+    },
+    async stop() {
+      const pid = masterPid();
+      if (!pid || !processAlive(pid)) return;
+      // SIGTERM to the master ends every imap process: each client sees its connection close.
+      process.kill(pid, 'SIGTERM');
+      await until('it has stopped', async () => !processAlive(pid) && !(await portOpen(port)));
+      running.delete(pid);
+    },
+    async client() {
+      const client = new ImapFlow({
+        host: '127.0.0.1',
+        port,
+        secure: false,
+        doSTARTTLS: false,
+        auth: { user, pass: password },
+        logger: false,
+        disableAutoIdle: true,
+      });
+      client.on('error', () => {});
+      await client.connect();
+      clients.push(client);
+      return client;
+    },
+    async append(raw, folder = 'INBOX', flags = []) {
+      const client = await server.client();
+      try {
+        if (folder !== 'INBOX') await client.mailboxCreate(folder);
+        const appended = await client.append(folder, raw, flags);
+        if (!appended || !appended.uid) throw new Error('APPEND gave no UID');
+        return appended.uid;
+      } finally {
+        await client.logout().catch(() => client.close());
+      }
+    },
+    async list(folder) {
+      const client = await server.client();
+      try {
+        const exists = (await client.list()).some((box) => box.path === folder);
+        if (!exists) return [];
+        const lock = await client.getMailboxLock(folder);
+        try {
+          const found: Array<{ uid: number; flags: string[]; messageId: string; subject: string }> = [];
+          if (client.mailbox && client.mailbox.exists === 0) return found;
+          for await (const message of client.fetch('1:*', { uid: true, flags: true, envelope: true })) {
+            found.push({
+              uid: message.uid,
+              flags: [...(message.flags ?? [])],
+              messageId: message.envelope?.messageId ?? '',
+              subject: message.envelope?.subject ?? '',
+            });
+          }
+          return found;
+        } finally {
+          lock.release();
+        }
+      } finally {
+        await client.logout().catch(() => client.close());
+      }
+    },
+  };
+
+  const cleanUp = async () => {
+    for (const client of clients) client.close();
+    await server.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (t) t.teardown(cleanUp);
+  await server.start();
+  return { ...server, cleanUp };
+}
