@@ -9,7 +9,7 @@
  * two committed transitions and the extraction itself. The database is TEST_DATABASE_URL,
  * else the local server on 127.0.0.1:5432, else an embedded one.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,7 +38,9 @@ import {
   slovakInvoicePdf,
 } from '../test/support/pdfInvoices.ts';
 
-const { values } = parseArgs({ options: { documents: { type: 'string', default: '300' } } });
+const { values } = parseArgs({
+  options: { documents: { type: 'string', default: '300' }, warmup: { type: 'string', default: '60' } },
+});
 const count = Number(values.documents);
 // Realistic invoices: the three supplier layouts as PDFs (read through templates) and the
 // three e-invoice formats, each with its own number so none is a duplicate of another.
@@ -53,6 +55,83 @@ const kinds: Array<[string, (n: number) => Promise<Buffer>]> = [
 function numbered(invoice: NormalizedInvoice, n: number): NormalizedInvoice {
   return { ...invoice, invoice_number: `${invoice.invoice_number}-${n}`, variable_symbol: null };
 }
+
+// Where the CPU goes (Linux /proc): per thread kind of a process, and PostgreSQL's processes.
+type CpuSample = Map<string, number>;
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+function cpuMs(statPath: string): number {
+  try {
+    const stat = readFileSync(statPath, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime + stime
+  } catch {
+    return 0; // the thread or process ended in between
+  }
+}
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+/** CPU ms so far of one process's threads, summed per thread name (MainThread, WorkerThread, V8Worker, …). */
+function threadCpu(pid: number, label: string, into: CpuSample = new Map()): CpuSample {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const name = readOrNull(`/proc/${pid}/task/${tid}/comm`);
+    if (name === null) continue; // the thread ended in between
+    const kind =
+      name === 'MainThread'
+        ? 'main thread'
+        : name === 'WorkerThread'
+          ? 'extraction workers'
+          : name === 'V8Worker'
+            ? 'V8 helpers (GC, JIT)'
+            : name === 'libuv-worker'
+              ? 'libuv pool (files)'
+              : 'other threads';
+    const key = `${label} ${kind}`;
+    into.set(key, (into.get(key) ?? 0) + cpuMs(`/proc/${pid}/task/${tid}/stat`));
+  }
+  return into;
+}
+/** CPU ms so far of every PostgreSQL process, by pid (our backends, WAL writer, checkpointer, others' tests too). */
+function postgresCpu(into: CpuSample = new Map()): CpuSample {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = readOrNull(`/proc/${entry}/comm`);
+    if (comm?.startsWith('postgres')) into.set(`pg ${entry}`, cpuMs(`/proc/${entry}/stat`));
+  }
+  return into;
+}
+/** Folds the per-pid PostgreSQL figures into this run's backends and the rest. */
+function foldPostgres(sample: CpuSample, ourBackends: Set<number>): CpuSample {
+  const folded: CpuSample = new Map();
+  for (const [key, ms] of sample) {
+    const pid = key.startsWith('pg ') ? Number(key.slice(3)) : undefined;
+    const name =
+      pid === undefined ? key : ourBackends.has(pid) ? 'postgres: backends of this run' : 'postgres: other processes';
+    folded.set(name, (folded.get(name) ?? 0) + ms);
+  }
+  return folded;
+}
+function cpuDelta(before: CpuSample, after: CpuSample): CpuSample {
+  const delta: CpuSample = new Map();
+  for (const [key, ms] of after) delta.set(key, ms - (before.get(key) ?? 0));
+  return delta;
+}
+function printCpu(title: string, delta: CpuSample, wallMs: number, documents: number): void {
+  console.log(`${title} (CPU ms over ${wallMs.toFixed(0)} ms wall, per document, share of one core):`);
+  for (const [key, ms] of [...delta].sort((a, b) => b[1] - a[1])) {
+    if (ms <= 0) continue;
+    const perDoc = (ms / documents).toFixed(2).padStart(6);
+    console.log(
+      `  ${key.padEnd(34)} ${String(ms).padStart(6)} ms  ${perDoc} ms/doc  ${((100 * ms) / wallMs).toFixed(0)}%`,
+    );
+  }
+}
+const profiling = existsSync('/proc/self/task');
+
 const makeBatch = (size: number, offset: number) =>
   Promise.all(
     Array.from({ length: size }, async (_, j) => {
@@ -62,7 +141,7 @@ const makeBatch = (size: number, offset: number) =>
     }),
   );
 const documents = await makeBatch(count, 0);
-const warmup = await makeBatch(60, count);
+const warmup = await makeBatch(Number(values.warmup), count);
 
 // 1. The raw extractor alone: the same worker pool the daemon uses (one worker per core),
 //    fed all documents at once. Best of 5 rounds (the least disturbed by the machine).
@@ -72,10 +151,15 @@ const {
   stop: stopPool,
 } = await startStandalonePool({ workers: 0, timeoutMs: 60_000, memoryMb: 512, templateDirs: [shippedTemplateDir] });
 let rawBestMs = Infinity;
+let rawCpu: CpuSample = new Map();
 for (let round = 0; round < 5; round++) {
+  const cpuBefore = profiling ? postgresCpu(threadCpu(process.pid, 'bench')) : new Map<string, number>();
   const started = performance.now();
   const outcomes = await Promise.all(documents.map((doc) => pool.extract(doc.bytes, sniffMediaType(doc.bytes))));
-  rawBestMs = Math.min(rawBestMs, performance.now() - started);
+  const ms = performance.now() - started;
+  if (ms < rawBestMs && profiling)
+    rawCpu = foldPostgres(cpuDelta(cpuBefore, postgresCpu(threadCpu(process.pid, 'bench'))), new Set());
+  rawBestMs = Math.min(rawBestMs, ms);
   const unreadable = outcomes.filter((o) => o.kind === 'unreadable');
   if (unreadable.length)
     throw new Error(`${unreadable.length} bench documents were unreadable: ${JSON.stringify(unreadable[0])}`);
@@ -110,13 +194,34 @@ try {
         [`${prefix}%`],
       )
     ).rows[0] as { n: number; last: string };
+  const ourBackends = async () =>
+    new Set(
+      (
+        await db.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        )
+      ).rows.map((row) => row.pid),
+    );
+  const sampleCpu = () => postgresCpu(threadCpu(process.pid, 'bench', threadCpu(daemon.child.pid!, 'daemon')));
+  let pipelineCpu: CpuSample = new Map();
   async function runBatch(prefix: string, batch: typeof documents): Promise<number> {
+    const backendsBefore = profiling ? await ourBackends() : new Set<number>();
+    const cpuBefore = profiling ? sampleCpu() : new Map<string, number>();
     const started = Date.now();
     for (const doc of batch) writeFileSync(join(dir, 'inbox', `${prefix}${doc.name}`), doc.bytes);
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const { n, last } = await extractedWithPrefix(prefix);
-      if (n >= batch.length) return Number(last) - started;
+      if (n >= batch.length) {
+        if (profiling) {
+          const cpuAfter = sampleCpu();
+          pipelineCpu = foldPostgres(
+            cpuDelta(cpuBefore, cpuAfter),
+            new Set([...backendsBefore, ...(await ourBackends())]),
+          );
+        }
+        return Number(last) - started;
+      }
       if (Date.now() - started > 300_000)
         throw new Error(`only ${n} of ${batch.length} documents extracted after 5 minutes`);
     }
@@ -132,6 +237,10 @@ try {
   );
   console.log(`drop folder → extracted:   ${pipelineRate.toFixed(1)} documents/s (${pipelineMs} ms)`);
   console.log(`ratio pipeline / raw:      ${(pipelineRate / rawRate).toFixed(4)}`);
+  if (profiling) {
+    printCpu('raw extractor, best round', rawCpu, rawBestMs, count);
+    printCpu('pipeline, timed batch (until the last document was seen extracted)', pipelineCpu, pipelineMs, count);
+  }
 } finally {
   daemon.signal('SIGTERM');
   await daemon.waitForExit(30_000).catch(() => daemon.signal('SIGKILL'));

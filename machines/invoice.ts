@@ -8,24 +8,34 @@ import type { InvoiceStatus } from '../src/invoice/status.ts';
  *                  ├→ unreadable (quarantine)
  *                  └→ duplicate (same supplier + number as an earlier invoice)
  *
- * Each step is an actor that does its work and commits the transition (status + event row)
+ * Each step is an actor that does its work and commits the transition (status + event rows)
  * before it resolves, so the database, not this machine, is the truth: after a crash the
  * machine is started again from the stored status and the interrupted step runs again (every
  * step is idempotent). validated and needs_review wait for people (approval, review).
+ *
+ * Commits are what an invoice costs, so steps share them where nothing can happen in between:
+ * the claim usually commits received → extracting itself (the `received` step is for an
+ * invoice handed over as received), and the validate step, which runs in memory, commits
+ * `validating` and its outcome together. The final transition gives the invoice's lease back.
  */
 type StepInput = { invoiceId: string };
+/** The validate step starts from extracted, or from validating when a crash interrupted it. */
+export type ValidateInput = { invoiceId: string; from: InvoiceStatus; extracted?: unknown };
+export type ExtractOutput = { outcome: 'extracted' | 'unreadable' | 'duplicate'; extracted?: unknown };
+/** Where a lifecycle ends; the transition into each gave the invoice's lease back. */
+export const LIFECYCLE_OUTCOMES: readonly InvoiceStatus[] = ['validated', 'needs_review', 'unreadable', 'duplicate'];
 
 export const invoiceMachine = setup({
   types: {
     input: {} as { invoiceId: string; status: InvoiceStatus },
-    context: {} as { invoiceId: string; status: InvoiceStatus },
+    context: {} as { invoiceId: string; status: InvoiceStatus; extracted?: unknown },
     output: {} as { invoiceId: string; status: string },
   },
   actors: {
     startExtraction: fromPromise<void, StepInput>(async () => {}),
-    extract: fromPromise<'extracted' | 'unreadable' | 'duplicate', StepInput>(async () => 'extracted'),
-    startValidation: fromPromise<void, StepInput>(async () => {}),
-    validate: fromPromise<'validated' | 'needs_review', StepInput>(async () => 'needs_review'),
+    /** Resolves with the outcome and, when extracted, the invoice (so validation need not read it back). */
+    extract: fromPromise<ExtractOutput, StepInput>(async () => ({ outcome: 'extracted' })),
+    validate: fromPromise<'validated' | 'needs_review', ValidateInput>(async () => 'needs_review'),
   },
   actions: {
     /** Final states record where the invoice ended, for the machine's output. */
@@ -33,7 +43,9 @@ export const invoiceMachine = setup({
   },
   guards: {
     storedAs: ({ context }, status: InvoiceStatus) => context.status === status,
-    outcomeIs: ({ event }, outcome: string) => (event as unknown as { output: string }).output === outcome,
+    extractedAs: ({ event }, outcome: ExtractOutput['outcome']) =>
+      (event as unknown as { output: ExtractOutput }).output.outcome === outcome,
+    validatedAs: ({ event }, status: InvoiceStatus) => (event as unknown as { output: string }).output === status,
   },
 }).createMachine({
   id: 'invoice',
@@ -44,34 +56,40 @@ export const invoiceMachine = setup({
       always: [
         { guard: { type: 'storedAs', params: 'received' }, target: 'received' },
         { guard: { type: 'storedAs', params: 'extracting' }, target: 'extracting' },
-        { guard: { type: 'storedAs', params: 'extracted' }, target: 'extracted' },
+        { guard: { type: 'storedAs', params: 'extracted' }, target: 'validating' },
         { guard: { type: 'storedAs', params: 'validating' }, target: 'validating' },
         { target: 'settled' },
       ],
     },
     received: {
-      invoke: { src: 'startExtraction', input: ({ context }) => context, onDone: 'extracting' },
+      invoke: {
+        src: 'startExtraction',
+        input: ({ context }) => context,
+        onDone: { target: 'extracting', actions: assign({ status: 'extracting' }) },
+      },
     },
     extracting: {
       invoke: {
         src: 'extract',
         input: ({ context }) => context,
         onDone: [
-          { guard: { type: 'outcomeIs', params: 'extracted' }, target: 'extracted' },
-          { guard: { type: 'outcomeIs', params: 'duplicate' }, target: 'duplicate' },
+          {
+            guard: { type: 'extractedAs', params: 'extracted' },
+            target: 'validating',
+            actions: assign({ status: 'extracted', extracted: ({ event }) => event.output.extracted }),
+          },
+          { guard: { type: 'extractedAs', params: 'duplicate' }, target: 'duplicate' },
           { target: 'unreadable' },
         ],
       },
     },
-    extracted: {
-      invoke: { src: 'startValidation', input: ({ context }) => context, onDone: 'validating' },
-    },
+    /** Validation, from extracted (or from validating, resumed): one committed step. */
     validating: {
       invoke: {
         src: 'validate',
-        input: ({ context }) => context,
+        input: ({ context }) => ({ invoiceId: context.invoiceId, from: context.status, extracted: context.extracted }),
         onDone: [
-          { guard: { type: 'outcomeIs', params: 'validated' }, target: 'validated' },
+          { guard: { type: 'validatedAs', params: 'validated' }, target: 'validated' },
           { target: 'needs_review' },
         ],
       },
@@ -80,7 +98,7 @@ export const invoiceMachine = setup({
     needs_review: { type: 'final', entry: { type: 'settle', params: 'needs_review' } },
     unreadable: { type: 'final', entry: { type: 'settle', params: 'unreadable' } },
     duplicate: { type: 'final', entry: { type: 'settle', params: 'duplicate' } },
-    /** Resumed in a status this machine does not drive (it moved on elsewhere). */
+    /** Resumed in a status this machine does not drive (it moved on elsewhere); its lease is still held. */
     settled: { type: 'final' },
   },
   output: ({ context }) => ({ invoiceId: context.invoiceId, status: context.status }),

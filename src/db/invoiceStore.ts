@@ -78,6 +78,21 @@ export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The invoice columns that say where an arrival came from, with their values (one list for both ways in). */
+function arrivalColumns(doc: Arrival): { names: string[]; values: unknown[] } {
+  const columns: Array<[string, unknown]> = [
+    ['channel', doc.channel],
+    ['filename', doc.filename],
+    ['sender', doc.sender ?? null],
+    ['mail_to', doc.mailTo ?? null],
+    ['subject', doc.subject ?? null],
+    ['message_id', doc.messageId ?? null],
+    ['sent_at', doc.sentAt ?? null],
+    ['intake_ref', doc.intakeRef ?? null],
+  ];
+  return { names: columns.map(([name]) => name), values: columns.map(([, value]) => value) };
+}
+
 /**
  * Stores an arriving document and its `received` invoice in one transaction. The same bytes
  * arriving again become a `duplicate` invoice linked to the original, unless it is the same
@@ -85,6 +100,36 @@ export function sha256(bytes: Buffer): string {
  */
 export async function receiveDocument(pool: pg.Pool, doc: IncomingDocument, actor: string): Promise<ReceiveResult> {
   const hash = sha256(doc.bytes);
+  const arrival = arrivalColumns(doc);
+  const receivedReason = `received via ${doc.channel.replace('_', ' ')} as ${doc.filename}`;
+  const freshId = randomUUID();
+  // The usual case, content never seen: document, invoice and first event in ONE statement
+  // (atomic without a transaction). Content seen before takes the transaction below.
+  const fresh = await pool.query({
+    name: `invoice-receive-${arrival.names.length}`,
+    text: `WITH doc AS (
+         INSERT INTO documents (id, sha256, media_type, size_bytes, content) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (sha256) DO NOTHING RETURNING id),
+       invoice AS (
+         INSERT INTO invoices (id, document_id, status, ${arrival.names.join(', ')})
+         SELECT $6, doc.id, 'received', ${arrival.names.map((_, k) => `$${9 + k}`).join(', ')} FROM doc RETURNING id)
+       INSERT INTO invoice_events (invoice_id, seq, from_status, to_status, reason, actor)
+       SELECT invoice.id, 1, NULL, 'received', $7, $8 FROM invoice`,
+    values: [
+      randomUUID(),
+      hash,
+      doc.mediaType,
+      doc.bytes.length,
+      doc.bytes,
+      freshId,
+      receivedReason,
+      actor,
+      ...arrival.values,
+    ],
+  });
+  if (fresh.rowCount === 1) {
+    return { invoiceId: freshId, status: 'received', duplicate: false, duplicateOf: null, replay: false };
+  }
   return inTransaction(pool, async (client) => {
     const inserted = await client.query<{ id: string }>(
       `INSERT INTO documents (id, sha256, media_type, size_bytes, content) VALUES ($1, $2, $3, $4, $5)
@@ -122,33 +167,18 @@ export async function receiveDocument(pool: pg.Pool, doc: IncomingDocument, acto
     const invoiceId = randomUUID();
     const status: InvoiceStatus = original ? 'duplicate' : 'received';
     await client.query(
-      `INSERT INTO invoices (id, document_id, status, status_reason, duplicate_of, channel, filename, sender, subject,
-         message_id, sent_at, intake_ref, mail_to)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      `INSERT INTO invoices (id, document_id, status, status_reason, duplicate_of, ${arrival.names.join(', ')})
+       VALUES ($1, $2, $3, $4, $5, ${arrival.names.map((_, k) => `$${6 + k}`).join(', ')})`,
       [
         invoiceId,
         documentId,
         status,
         original ? `the same file as invoice ${original.id}` : null,
         original?.id ?? null,
-        doc.channel,
-        doc.filename,
-        doc.sender ?? null,
-        doc.subject ?? null,
-        doc.messageId ?? null,
-        doc.sentAt ?? null,
-        doc.intakeRef ?? null,
-        doc.mailTo ?? null,
+        ...arrival.values,
       ],
     );
-    await appendEvent(
-      client,
-      invoiceId,
-      null,
-      'received',
-      `received via ${doc.channel.replace('_', ' ')} as ${doc.filename}`,
-      actor,
-    );
+    await appendEvent(client, invoiceId, null, 'received', receivedReason, actor);
     if (original) {
       await appendEvent(
         client,
@@ -173,6 +203,100 @@ export interface TransitionPatch {
   validation_problems?: unknown[];
 }
 
+/** What a transition may do besides moving the status. */
+export interface TransitionExtra {
+  details?: unknown;
+  duplicateOf?: string;
+  patch?: TransitionPatch;
+  /**
+   * A step whose start and end are committed together (it ran in memory between them): its
+   * start marker (e.g. `validating`, "validation started") is recorded as its own event right
+   * before the step's event, so the history reads as if each had been committed on its own.
+   */
+  via?: { status: InvoiceStatus; reason: string };
+  /** The invoice leaves this worker's hands: its lease is given back in the same statement. */
+  releaseLease?: boolean;
+}
+
+/** The event rows of one transition (the `via` marker first), numbered from 1 after the last stored event. */
+function transitionEvents(
+  from: InvoiceStatus,
+  to: InvoiceStatus,
+  reason: string,
+  extra: TransitionExtra,
+): { json: string; count: number } {
+  const details = extra.details ?? null;
+  const events = extra.via
+    ? [
+        { n: 1, from_status: from, to_status: extra.via.status, reason: extra.via.reason, details: null },
+        { n: 2, from_status: extra.via.status, to_status: to, reason, details },
+      ]
+    : [{ n: 1, from_status: from, to_status: to, reason, details }];
+  return { json: JSON.stringify(events), count: events.length };
+}
+
+/**
+ * The one statement behind every transition: UPDATE of the invoice (status, and `set` for
+ * what the step stores with it) and INSERT of its event rows, plus any `ctes` that depend on
+ * `moved` (so they happen only if the invoice moved). $1 id, $2 from, $3 to, $4 reason,
+ * $5 duplicate_of, $6 actor, $7 release the lease, $8 the events; the caller's parameters follow.
+ */
+function transitionSql(set = '', ctes = ''): string {
+  return `WITH moved AS (
+       UPDATE invoices SET status = $3, status_reason = $4, duplicate_of = COALESCE($5::uuid, duplicate_of),${set}
+         lease_owner = CASE WHEN $7::boolean THEN NULL ELSE lease_owner END,
+         lease_until = CASE WHEN $7::boolean THEN NULL ELSE lease_until END, updated_at = now()
+       WHERE id = $1 AND status = $2 RETURNING id)${ctes}
+     INSERT INTO invoice_events (invoice_id, seq, from_status, to_status, reason, actor, details)
+     SELECT moved.id, (SELECT COALESCE(MAX(seq), 0) FROM invoice_events WHERE invoice_id = $1) + e.n,
+       e.from_status, e.to_status, e.reason, $6, e.details
+     FROM moved, jsonb_to_recordset($8::jsonb) AS e(n integer, from_status text, to_status text, reason text, details jsonb)`;
+}
+
+const TRANSITION_SQL = transitionSql(`
+         validation_status = COALESCE($9, validation_status),
+         validation_problems = COALESCE($10::jsonb, validation_problems),`);
+
+async function runTransition(
+  client: Queryable,
+  name: string,
+  text: string,
+  invoiceId: string,
+  from: InvoiceStatus,
+  to: InvoiceStatus,
+  reason: string,
+  actor: string,
+  extra: TransitionExtra,
+  values: unknown[],
+): Promise<void> {
+  const events = transitionEvents(from, to, reason, extra);
+  // A named statement: parsed and planned once per connection, not once per invoice.
+  const moved = await client.query({
+    name,
+    text,
+    values: [
+      invoiceId,
+      from,
+      to,
+      reason,
+      extra.duplicateOf ?? null,
+      actor,
+      !!extra.releaseLease,
+      events.json,
+      ...values,
+    ],
+  });
+  if (moved.rowCount !== events.count) {
+    throw new LoaderError(
+      'INVOICE_STATE_CONFLICT',
+      `Invoice ${invoiceId} is no longer ${from}; it was not moved to ${to}.`,
+      {
+        details: { invoiceId, from, to },
+      },
+    );
+  }
+}
+
 /**
  * Moves an invoice from one status to the next, with its event row, in ONE statement: the
  * UPDATE and the INSERT of the event are a single atomic statement, so a process dying at
@@ -187,56 +311,59 @@ export async function transition(
   to: InvoiceStatus,
   reason: string,
   actor: string,
-  extra: { details?: unknown; duplicateOf?: string; patch?: TransitionPatch } = {},
+  extra: TransitionExtra = {},
 ): Promise<void> {
   const patch = extra.patch ?? {};
-  const moved = await client.query(
-    `WITH moved AS (
-       UPDATE invoices SET status = $3, status_reason = $4, duplicate_of = COALESCE($5, duplicate_of),
-         validation_status = COALESCE($8, validation_status),
-         validation_problems = COALESCE($9::jsonb, validation_problems), updated_at = now()
-       WHERE id = $1 AND status = $2 RETURNING id)
-     INSERT INTO invoice_events (invoice_id, seq, from_status, to_status, reason, actor, details)
-     SELECT moved.id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoice_events WHERE invoice_id = $1), $2, $3, $4, $6, $7
-     FROM moved`,
-    [
-      invoiceId,
-      from,
-      to,
-      reason,
-      extra.duplicateOf ?? null,
-      actor,
-      extra.details === undefined ? null : JSON.stringify(extra.details),
-      patch.validation_status ?? null,
-      patch.validation_problems === undefined ? null : JSON.stringify(patch.validation_problems),
-    ],
-  );
-  if (moved.rowCount !== 1) {
-    throw new LoaderError(
-      'INVOICE_STATE_CONFLICT',
-      `Invoice ${invoiceId} is no longer ${from}; it was not moved to ${to}.`,
-      {
-        details: { invoiceId, from, to },
-      },
-    );
-  }
+  await runTransition(client, 'invoice-transition', TRANSITION_SQL, invoiceId, from, to, reason, actor, extra, [
+    patch.validation_status ?? null,
+    patch.validation_problems === undefined ? null : JSON.stringify(patch.validation_problems),
+  ]);
 }
 
-/** Takes up to `limit` invoices that need work and nobody holds, oldest first. */
+/**
+ * Takes up to `limit` invoices that need work and nobody holds, oldest first. With `start`,
+ * the same statement also starts the extraction of those still `received`: they move to
+ * `extracting` with their event, so the first step of the lifecycle costs no commit of its own.
+ */
 export async function claimActive(
   pool: pg.Pool,
   owner: string,
   limit: number,
   leaseMs: number,
-): Promise<Array<{ id: string; status: InvoiceStatus }>> {
+  start?: { actor: string },
+): Promise<Array<{ id: string; status: InvoiceStatus; previous: InvoiceStatus }>> {
   if (limit <= 0) return [];
-  const claimed = await pool.query<{ id: string; status: InvoiceStatus }>(
+  if (start) {
+    const claimed = await pool.query<{ id: string; status: InvoiceStatus; previous: InvoiceStatus }>({
+      name: 'invoice-claim-start',
+      text: `WITH picked AS (
+         SELECT id, status FROM invoices
+         WHERE status = ANY($3) AND (lease_until IS NULL OR lease_until < now())
+         ORDER BY received_at, id LIMIT $4 FOR UPDATE SKIP LOCKED),
+       claimed AS (
+         UPDATE invoices i SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000),
+           status = CASE WHEN p.status = 'received' THEN 'extracting' ELSE i.status END,
+           status_reason = CASE WHEN p.status = 'received' THEN $6 ELSE i.status_reason END,
+           updated_at = CASE WHEN p.status = 'received' THEN now() ELSE i.updated_at END
+         FROM picked p WHERE i.id = p.id
+         RETURNING i.id, p.status AS was, i.status),
+       started AS (
+         INSERT INTO invoice_events (invoice_id, seq, from_status, to_status, reason, actor)
+         SELECT c.id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoice_events WHERE invoice_id = c.id),
+           'received', 'extracting', $6, $5
+         FROM claimed c WHERE c.was = 'received')
+       SELECT id, status, was AS previous FROM claimed`,
+      values: [owner, leaseMs, ACTIVE_STATUSES, limit, start.actor, 'extraction started'],
+    });
+    return claimed.rows;
+  }
+  const claimed = await pool.query<{ id: string; status: InvoiceStatus; previous: InvoiceStatus }>(
     `UPDATE invoices SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
      WHERE id IN (
        SELECT id FROM invoices
        WHERE status = ANY($3) AND (lease_until IS NULL OR lease_until < now())
        ORDER BY received_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
-     RETURNING id, status`,
+     RETURNING id, status, status AS previous`,
     [owner, leaseMs, ACTIVE_STATUSES, limit],
   );
   return claimed.rows;
@@ -286,76 +413,121 @@ export async function findOriginalByNumber(
   return found.rows[0]?.id;
 }
 
+/** The invoice columns that hold what extraction found, each with its value. */
+const EXTRACTION_COLUMNS: ReadonlyArray<[string, (invoice: NormalizedInvoice) => unknown]> = [
+  ['document_type', (i) => i.document_type],
+  ['invoice_number', (i) => i.invoice_number],
+  ['issue_date', (i) => i.issue_date],
+  ['tax_point_date', (i) => i.tax_point_date],
+  ['due_date', (i) => i.due_date],
+  ['currency', (i) => i.currency],
+  ['variable_symbol', (i) => i.variable_symbol],
+  ['constant_symbol', (i) => i.constant_symbol],
+  ['order_reference', (i) => i.order_reference],
+  ['supplier_name', (i) => i.supplier.name],
+  ['supplier_ico', (i) => i.supplier.ico],
+  ['supplier_dic', (i) => i.supplier.dic],
+  ['supplier_ic_dph', (i) => i.supplier.ic_dph],
+  ['supplier_vat_id', (i) => i.supplier.vat_id],
+  ['supplier_street', (i) => i.supplier.street],
+  ['supplier_city', (i) => i.supplier.city],
+  ['supplier_zip', (i) => i.supplier.zip],
+  ['supplier_country', (i) => i.supplier.country],
+  ['supplier_iban', (i) => i.supplier.iban],
+  ['supplier_bic', (i) => i.supplier.bic],
+  ['customer_name', (i) => i.customer.name],
+  ['customer_ico', (i) => i.customer.ico],
+  ['customer_dic', (i) => i.customer.dic],
+  ['customer_ic_dph', (i) => i.customer.ic_dph],
+  ['customer_vat_id', (i) => i.customer.vat_id],
+  ['customer_street', (i) => i.customer.street],
+  ['customer_city', (i) => i.customer.city],
+  ['customer_zip', (i) => i.customer.zip],
+  ['customer_country', (i) => i.customer.country],
+  ['vat_breakdown', (i) => JSON.stringify(i.vat_breakdown)],
+  ['total_net', (i) => i.total_net],
+  ['total_vat', (i) => i.total_vat],
+  ['total_gross', (i) => i.total_gross],
+  ['amount_due', (i) => i.amount_due],
+  ['notes', (i) => JSON.stringify(i.notes)],
+  ['source_format', (i) => i.source.format],
+  ['source_template', (i) => i.source.template],
+  ['source_fields', (i) => JSON.stringify(i.source.fields)],
+  ['extracted', (i) => JSON.stringify(i)],
+];
+const extractionAssignments = (first: number) =>
+  EXTRACTION_COLUMNS.map(([column], k) => `${column} = $${first + k}`).join(', ');
+const extractionValues = (invoice: NormalizedInvoice) => EXTRACTION_COLUMNS.map(([, value]) => value(invoice));
+
+/** The extracted lines, from one JSON parameter: an invoice may have 200 lines, and a round trip each adds up. */
+const LINE_COLUMNS = `line_number, item_code, ean, description, quantity, unit, discount_percent, unit_price,
+       unit_price_with_vat, vat_rate, line_net, line_gross`;
+const linesFrom = (param: string) => `jsonb_to_recordset(${param}::jsonb) AS l(line_number integer, item_code text,
+       ean text, description text, quantity numeric, unit text, discount_percent numeric, unit_price numeric,
+       unit_price_with_vat numeric, vat_rate numeric, line_net numeric, line_gross numeric)`;
+
 /** Stores what extraction found: the header in columns, the lines in rows, the whole as extracted. */
 export async function saveExtraction(client: Queryable, invoiceId: string, invoice: NormalizedInvoice): Promise<void> {
-  const s = invoice.supplier;
-  const c = invoice.customer;
-  await client.query(
-    `UPDATE invoices SET
-       document_type = $2, invoice_number = $3, issue_date = $4, tax_point_date = $5, due_date = $6, currency = $7,
-       variable_symbol = $8, constant_symbol = $9, order_reference = $10,
-       supplier_name = $11, supplier_ico = $12, supplier_dic = $13, supplier_ic_dph = $14, supplier_vat_id = $15,
-       supplier_street = $16, supplier_city = $17, supplier_zip = $18, supplier_country = $19, supplier_iban = $20, supplier_bic = $21,
-       customer_name = $22, customer_ico = $23, customer_dic = $24, customer_ic_dph = $25, customer_vat_id = $26,
-       customer_street = $27, customer_city = $28, customer_zip = $29, customer_country = $30,
-       vat_breakdown = $31, total_net = $32, total_vat = $33, total_gross = $34, amount_due = $35, notes = $36,
-       source_format = $37, source_template = $38, source_fields = $39, extracted = $40, updated_at = now()
-     WHERE id = $1`,
-    [
-      invoiceId,
-      invoice.document_type,
-      invoice.invoice_number,
-      invoice.issue_date,
-      invoice.tax_point_date,
-      invoice.due_date,
-      invoice.currency,
-      invoice.variable_symbol,
-      invoice.constant_symbol,
-      invoice.order_reference,
-      s.name,
-      s.ico,
-      s.dic,
-      s.ic_dph,
-      s.vat_id,
-      s.street,
-      s.city,
-      s.zip,
-      s.country,
-      s.iban,
-      s.bic,
-      c.name,
-      c.ico,
-      c.dic,
-      c.ic_dph,
-      c.vat_id,
-      c.street,
-      c.city,
-      c.zip,
-      c.country,
-      JSON.stringify(invoice.vat_breakdown),
-      invoice.total_net,
-      invoice.total_vat,
-      invoice.total_gross,
-      invoice.amount_due,
-      JSON.stringify(invoice.notes),
-      invoice.source.format,
-      invoice.source.template,
-      JSON.stringify(invoice.source.fields),
-      JSON.stringify(invoice),
-    ],
-  );
+  await client.query(`UPDATE invoices SET ${extractionAssignments(2)}, updated_at = now() WHERE id = $1`, [
+    invoiceId,
+    ...extractionValues(invoice),
+  ]);
   await client.query('DELETE FROM invoice_lines WHERE invoice_id = $1', [invoiceId]);
   if (invoice.lines.length === 0) return;
-  // All lines in one statement: an invoice may have 200 lines, and a round trip each adds up.
   await client.query(
-    `INSERT INTO invoice_lines (invoice_id, line_number, item_code, ean, description, quantity, unit, discount_percent,
-       unit_price, unit_price_with_vat, vat_rate, line_net, line_gross)
-     SELECT $1, l.line_number, l.item_code, l.ean, l.description, l.quantity, l.unit, l.discount_percent,
-       l.unit_price, l.unit_price_with_vat, l.vat_rate, l.line_net, l.line_gross
-     FROM jsonb_to_recordset($2::jsonb) AS l(line_number integer, item_code text, ean text, description text,
-       quantity numeric, unit text, discount_percent numeric, unit_price numeric, unit_price_with_vat numeric,
-       vat_rate numeric, line_net numeric, line_gross numeric)`,
+    `INSERT INTO invoice_lines (invoice_id, ${LINE_COLUMNS})
+     SELECT $1, ${LINE_COLUMNS.replace(/(\w+)/g, 'l.$1')} FROM ${linesFrom('$2')}`,
     [invoiceId, JSON.stringify(invoice.lines)],
+  );
+}
+
+/**
+ * The end of extraction in ONE statement: the invoice moves from `from` to `to` (extracted, or
+ * duplicate) with its event, and what extraction found is stored with it: the header columns,
+ * the lines (replacing any stored before), the whole as extracted. Either all of it is
+ * committed or none. Fails with INVOICE_STATE_CONFLICT when the invoice is no longer in `from`.
+ */
+const FIRST_EXTRACTION_PARAM = 9;
+const LINES_PARAM = `$${FIRST_EXTRACTION_PARAM + EXTRACTION_COLUMNS.length}`;
+const COMMIT_EXTRACTION_SQL = transitionSql(
+  `
+         ${extractionAssignments(FIRST_EXTRACTION_PARAM)},`,
+  `,
+     line AS (SELECT * FROM ${linesFrom(LINES_PARAM)}),
+     stale AS (DELETE FROM invoice_lines WHERE invoice_id IN (SELECT id FROM moved)
+       AND line_number NOT IN (SELECT line_number FROM line)),
+     stored AS (INSERT INTO invoice_lines (invoice_id, ${LINE_COLUMNS})
+       SELECT moved.id, ${LINE_COLUMNS.replace(/(\w+)/g, 'line.$1')} FROM moved, line
+       ON CONFLICT (invoice_id, line_number) DO UPDATE SET
+         ${LINE_COLUMNS.split(',')
+           .slice(1)
+           .map((column) => `${column.trim()} = EXCLUDED.${column.trim()}`)
+           .join(', ')},
+         nex_product_id = NULL, nex_plu = NULL, matched_by = NULL, match_confidence = NULL,
+         match_alternatives = '[]', operator_edits = '{}')`,
+);
+
+export async function commitExtraction(
+  client: Queryable,
+  invoiceId: string,
+  invoice: NormalizedInvoice,
+  from: InvoiceStatus,
+  to: InvoiceStatus,
+  reason: string,
+  actor: string,
+  extra: TransitionExtra = {},
+): Promise<void> {
+  await runTransition(
+    client,
+    'invoice-commit-extraction',
+    COMMIT_EXTRACTION_SQL,
+    invoiceId,
+    from,
+    to,
+    reason,
+    actor,
+    extra,
+    [...extractionValues(invoice), JSON.stringify(invoice.lines)],
   );
 }
 

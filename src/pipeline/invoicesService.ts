@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { LIFECYCLE_OUTCOMES } from '../../machines/invoice.ts';
 import { fromCallback, fromPromise } from 'xstate';
 import type { Config } from '../config/schema.ts';
 import { claimActive, recordFailure, releaseLease, renewLeases } from '../db/invoiceStore.ts';
@@ -21,8 +22,11 @@ export function createInvoicesService(deps: {
   return {
     actors: {
       claim: fromPromise<Array<{ id: string; status: InvoiceStatus }>, { limit: number }>(async ({ input }) => {
-        const claimed = await claimActive(deps.pool(), deps.owner, input.limit, settings.leaseMs);
-        const resumed = claimed.filter((invoice) => invoice.status !== 'received');
+        // The claim also starts the extraction of new invoices (received → extracting, committed with it).
+        const claimed = await claimActive(deps.pool(), deps.owner, input.limit, settings.leaseMs, {
+          actor: deps.actor,
+        });
+        const resumed = claimed.filter((invoice) => invoice.previous !== 'received');
         if (resumed.length) {
           log.info(
             { resumed: resumed.length, statuses: resumed.map((i) => i.status) },
@@ -45,11 +49,13 @@ export function createInvoicesService(deps: {
     },
     actions: {
       finished: (_args: unknown, params: unknown) => {
-        const { invoiceId, status } = params as { invoiceId: string; status: string };
+        const { invoiceId, status } = params as { invoiceId: string; status: InvoiceStatus };
         if (status === 'unreadable') deps.throughput.failed();
         else deps.throughput.processed();
         log.info({ invoice: invoiceId, status }, `invoice ${status.replace('_', ' ')}`);
-        void releaseLease(deps.pool(), deps.owner, invoiceId).catch(() => undefined);
+        // The final transition gave the lease back with it; only a lifecycle that ended otherwise still holds it.
+        if (!LIFECYCLE_OUTCOMES.includes(status))
+          void releaseLease(deps.pool(), deps.owner, invoiceId).catch(() => undefined);
       },
       failed: (_args: unknown, params: unknown) => {
         const { invoiceId, error } = params as { invoiceId: string; error: string };

@@ -1,13 +1,7 @@
 import type pg from 'pg';
 import { fromPromise } from 'xstate';
-import {
-  findOriginalByNumber,
-  inTransaction,
-  loadDocument,
-  loadExtracted,
-  saveExtraction,
-  transition,
-} from '../db/invoiceStore.ts';
+import type { ExtractOutput, ValidateInput } from '../../machines/invoice.ts';
+import { commitExtraction, findOriginalByNumber, loadDocument, loadExtracted, transition } from '../db/invoiceStore.ts';
 import type { ExtractionOutcome } from '../extract/extractDocument.ts';
 import { emptyInvoice, type NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import type { ValidationResult } from '../validate/validateInvoice.ts';
@@ -23,9 +17,11 @@ export interface LifecycleDeps {
 type Input = { input: { invoiceId: string } };
 
 /**
- * The steps of machines/invoice.ts. Each runs its work, then commits its transition with the
- * event atomically (one statement, or one transaction with what extraction stored); run again after a crash, it finds the same inputs and does the
- * same thing (the stored status guards against doing it twice).
+ * The steps of machines/invoice.ts. Each runs its work, then commits its transition with its
+ * event(s) and what it stored in ONE statement (atomic without a transaction); run again after
+ * a crash, it finds the same inputs and does the same thing (the stored status guards against
+ * doing it twice). A step that ends the invoice's way through the pipeline gives its lease
+ * back in that same statement.
  */
 export function lifecycleSteps(deps: LifecycleDeps) {
   return {
@@ -33,62 +29,60 @@ export function lifecycleSteps(deps: LifecycleDeps) {
       transition(deps.pool(), input.invoiceId, 'received', 'extracting', 'extraction started', deps.actor),
     ),
 
-    extract: fromPromise<'extracted' | 'unreadable' | 'duplicate', { invoiceId: string }>(async ({ input }: Input) => {
+    extract: fromPromise<ExtractOutput, { invoiceId: string }>(async ({ input }: Input) => {
       const id = input.invoiceId;
       const document = await loadDocument(deps.pool(), id);
       const outcome = await deps.extract(document.bytes, document.mediaType);
-      return inTransaction(deps.pool(), async (client) => {
-        if (outcome.kind === 'unreadable') {
-          await transition(client, id, 'extracting', 'unreadable', outcome.reason, deps.actor);
-          return 'unreadable';
-        }
-        const invoice = outcome.invoice;
-        const ico = invoice.supplier.ico;
-        const number = invoice.invoice_number;
-        const original = ico && number ? await findOriginalByNumber(client, id, ico, number) : undefined;
-        if (original) {
-          // Status first: the unique (supplier, number) index does not cover duplicates.
-          await transition(
-            client,
-            id,
-            'extracting',
-            'duplicate',
-            `supplier ${ico} already sent invoice ${number} as invoice ${original}`,
-            deps.actor,
-            {
-              duplicateOf: original,
-              details: { duplicate_of: original, by: 'supplier_number' },
-            },
-          );
-          await saveExtraction(client, id, invoice);
-          return 'duplicate';
-        }
-        await saveExtraction(client, id, invoice);
-        const found = [invoice.invoice_number && `invoice ${invoice.invoice_number}`, `${invoice.lines.length} lines`]
-          .filter(Boolean)
-          .join(', ');
-        await transition(
-          client,
+      if (outcome.kind === 'unreadable') {
+        await transition(deps.pool(), id, 'extracting', 'unreadable', outcome.reason, deps.actor, {
+          releaseLease: true,
+        });
+        return { outcome: 'unreadable' };
+      }
+      const invoice = outcome.invoice;
+      const ico = invoice.supplier.ico;
+      const number = invoice.invoice_number;
+      // Outside the commit: two invoices with the same number committed at once still cannot both be
+      // real (the unique index refuses the second; its retry then finds the first and makes it a duplicate).
+      const original = ico && number ? await findOriginalByNumber(deps.pool(), id, ico, number) : undefined;
+      if (original) {
+        // What was extracted is kept on the duplicate too.
+        await commitExtraction(
+          deps.pool(),
           id,
+          invoice,
           'extracting',
-          'extracted',
-          `extracted (${invoice.source.format}): ${found}`,
+          'duplicate',
+          `supplier ${ico} already sent invoice ${number} as invoice ${original}`,
           deps.actor,
-          {
-            details: { format: invoice.source.format, template: invoice.source.template, notes: invoice.notes },
-          },
+          { duplicateOf: original, details: { duplicate_of: original, by: 'supplier_number' }, releaseLease: true },
         );
-        return 'extracted';
-      });
+        return { outcome: 'duplicate' };
+      }
+      const found = [invoice.invoice_number && `invoice ${invoice.invoice_number}`, `${invoice.lines.length} lines`]
+        .filter(Boolean)
+        .join(', ');
+      await commitExtraction(
+        deps.pool(),
+        id,
+        invoice,
+        'extracting',
+        'extracted',
+        `extracted (${invoice.source.format}): ${found}`,
+        deps.actor,
+        { details: { format: invoice.source.format, template: invoice.source.template, notes: invoice.notes } },
+      );
+      return { outcome: 'extracted', extracted: invoice };
     }),
 
-    startValidation: fromPromise<void, { invoiceId: string }>(async ({ input }: Input) =>
-      transition(deps.pool(), input.invoiceId, 'extracted', 'validating', 'validation started', deps.actor),
-    ),
-
-    validate: fromPromise<'validated' | 'needs_review', { invoiceId: string }>(async ({ input }: Input) => {
+    /**
+     * Validation: checks the extracted invoice and commits where it goes next. Validation runs
+     * in memory, so its start (`validating`) and its outcome are one commit with two events.
+     */
+    validate: fromPromise<'validated' | 'needs_review', ValidateInput>(async ({ input }: { input: ValidateInput }) => {
       const id = input.invoiceId;
-      const invoice = (await loadExtracted(deps.pool(), id)) ?? emptyInvoice();
+      const invoice =
+        (input.extracted as NormalizedInvoice | undefined) ?? (await loadExtracted(deps.pool(), id)) ?? emptyInvoice();
       const result = deps.validate(invoice);
       const errors = result.problems.filter((p) => p.severity === 'error');
       const to = result.valid ? 'validated' : 'needs_review';
@@ -96,9 +90,11 @@ export function lifecycleSteps(deps: LifecycleDeps) {
         ? `valid${result.problems.length ? ` with ${result.problems.length} warning(s)` : ''}`
         : [...invoice.notes, ...errors.map((p) => p.message)].slice(0, 4).join('; ') +
           (errors.length > 3 ? `; … ${errors.length} problems in all` : '');
-      await transition(deps.pool(), id, 'validating', to, reason, deps.actor, {
+      await transition(deps.pool(), id, input.from, to, reason, deps.actor, {
+        via: input.from === 'validating' ? undefined : { status: 'validating', reason: 'validation started' },
         details: { problems: result.problems },
         patch: { validation_status: result.valid ? 'valid' : 'invalid', validation_problems: result.problems },
+        releaseLease: true,
       });
       return to;
     }),
