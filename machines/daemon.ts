@@ -27,7 +27,7 @@ export interface DaemonLogics {
   database: AnyActorLogic;
   dropFolder: AnyActorLogic | undefined;
   http: AnyActorLogic | undefined;
-  mailbox: AnyActorLogic | undefined;
+  mailbox?: AnyActorLogic | undefined;
   extractionWorkers: Array<{ id: string; logic: AnyActorLogic }>;
   invoices: AnyActorLogic;
   nexWriter: AnyActorLogic;
@@ -38,7 +38,7 @@ export interface DaemonLogics {
 export interface DaemonTreeInputs {
   supervision: SupervisorSettings;
   database: unknown;
-  mailbox: unknown;
+  mailbox?: unknown;
   invoices: unknown;
   nexWriter: unknown;
   backup: unknown;
