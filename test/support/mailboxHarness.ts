@@ -88,7 +88,13 @@ export interface MailboxHarness {
 
 export async function startMailbox(
   t: ExecutionContext | undefined,
-  options: { dovecot: Dovecot; pool: pg.Pool; settings?: Record<string, unknown> },
+  options: {
+    dovecot: Dovecot;
+    pool: pg.Pool;
+    settings?: Record<string, unknown>;
+    /** Runs right after the n-th document's commit, before the mail is recorded or acknowledged. */
+    onCommitted?: (n: number) => Promise<void> | void;
+  },
 ): Promise<MailboxHarness> {
   const settings = imapSettings(options.dovecot, options.settings);
   const logs = captureLogs();
@@ -99,6 +105,7 @@ export async function startMailbox(
     ingest: async (arrival) => {
       const result = await realIngest(arrival);
       committed.push({ arrival, result, at: performance.now() });
+      await options.onCommitted?.(committed.length);
       return result;
     },
     pool: () => options.pool,
