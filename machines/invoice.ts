@@ -4,14 +4,15 @@ import type { InvoiceStatus } from '../src/invoice/status.ts';
 /**
  * One invoice's way through the pipeline (DESIGN.md §2), from its stored status on.
  *
- *   received → extracting → extracted → validating → validated | needs_review
+ *   received → extracting → extracted → validating → validated | approved | needs_review
  *                  ├→ unreadable (quarantine)
  *                  └→ duplicate (same supplier + number as an earlier invoice)
  *
  * Each step is an actor that does its work and commits the transition (status + event rows)
  * before it resolves, so the database, not this machine, is the truth: after a crash the
  * machine is started again from the stored status and the interrupted step runs again (every
- * step is idempotent). validated and needs_review wait for people (approval, review).
+ * step is idempotent). validated and needs_review wait for people (approval, review); an
+ * invoice the approval rules approve goes on to the NEX writer.
  *
  * Commits are what an invoice costs, so steps share them where nothing can happen in between:
  * the claim usually commits received → extracting itself (the `received` step is for an
@@ -21,9 +22,16 @@ import type { InvoiceStatus } from '../src/invoice/status.ts';
 type StepInput = { invoiceId: string };
 /** The validate step starts from extracted, or from validating when a crash interrupted it. */
 export type ValidateInput = { invoiceId: string; from: InvoiceStatus; extracted?: unknown };
+export type ValidateOutcome = 'validated' | 'approved' | 'needs_review';
 export type ExtractOutput = { outcome: 'extracted' | 'unreadable' | 'duplicate'; extracted?: unknown };
 /** Where a lifecycle ends; the transition into each gave the invoice's lease back. */
-export const LIFECYCLE_OUTCOMES: readonly InvoiceStatus[] = ['validated', 'needs_review', 'unreadable', 'duplicate'];
+export const LIFECYCLE_OUTCOMES: readonly InvoiceStatus[] = [
+  'validated',
+  'approved',
+  'needs_review',
+  'unreadable',
+  'duplicate',
+];
 
 export const invoiceMachine = setup({
   types: {
@@ -35,7 +43,7 @@ export const invoiceMachine = setup({
     startExtraction: fromPromise<void, StepInput>(async () => {}),
     /** Resolves with the outcome and, when extracted, the invoice (so validation need not read it back). */
     extract: fromPromise<ExtractOutput, StepInput>(async () => ({ outcome: 'extracted' })),
-    validate: fromPromise<'validated' | 'needs_review', ValidateInput>(async () => 'needs_review'),
+    validate: fromPromise<ValidateOutcome, ValidateInput>(async () => 'needs_review'),
   },
   actions: {
     /** Final states record where the invoice ended, for the machine's output. */
@@ -90,12 +98,15 @@ export const invoiceMachine = setup({
         input: ({ context }) => ({ invoiceId: context.invoiceId, from: context.status, extracted: context.extracted }),
         onDone: [
           { guard: { type: 'validatedAs', params: 'validated' }, target: 'validated' },
+          { guard: { type: 'validatedAs', params: 'approved' }, target: 'approved' },
           { target: 'needs_review' },
         ],
       },
     },
     validated: { type: 'final', entry: { type: 'settle', params: 'validated' } },
     needs_review: { type: 'final', entry: { type: 'settle', params: 'needs_review' } },
+    /** Approved by the rules (approval.autoApproveBelow): the NEX writer takes it from here. */
+    approved: { type: 'final', entry: { type: 'settle', params: 'approved' } },
     unreadable: { type: 'final', entry: { type: 'settle', params: 'unreadable' } },
     duplicate: { type: 'final', entry: { type: 'settle', params: 'duplicate' } },
     /** Resumed in a status this machine does not drive (it moved on elsewhere); its lease is still held. */

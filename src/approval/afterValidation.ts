@@ -48,8 +48,10 @@ export function createApprovalGate(deps: {
           decision.matchingStatus,
         ]);
       if (decision.approve) {
+        // The lifecycle ends here, so this commit gives the invoice's lease back (to the NEX writer).
         await transition(client, invoiceId, 'validated', 'approved', decision.reason, deps.actor, {
           details: { rule: 'approval.autoApproveBelow', matching: decision.matchingStatus },
+          releaseLease: true,
         });
       }
     },

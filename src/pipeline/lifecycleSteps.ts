@@ -1,7 +1,15 @@
 import type pg from 'pg';
 import { fromPromise } from 'xstate';
-import type { ExtractOutput, ValidateInput } from '../../machines/invoice.ts';
-import { commitExtraction, findOriginalByNumber, loadDocument, loadExtracted, transition } from '../db/invoiceStore.ts';
+import type { ExtractOutput, ValidateInput, ValidateOutcome } from '../../machines/invoice.ts';
+import type { ApprovalGate } from '../approval/afterValidation.ts';
+import {
+  commitExtraction,
+  findOriginalByNumber,
+  inTransaction,
+  loadDocument,
+  loadExtracted,
+  transition,
+} from '../db/invoiceStore.ts';
 import type { ExtractionOutcome } from '../extract/extractDocument.ts';
 import { emptyInvoice, type NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import type { ValidationResult } from '../validate/validateInvoice.ts';
@@ -12,6 +20,10 @@ export interface LifecycleDeps {
   validate: (invoice: NormalizedInvoice) => ValidationResult;
   /** Who the events name as actor: `pipeline@<instance>`. */
   actor: string;
+  /** Matching and the approval rules for valid invoices (absent: valid invoices wait in `validated`). */
+  approval?: ApprovalGate;
+  /** An invoice was approved by the rules: the NEX writer can take it now. */
+  approved?: () => void;
 }
 
 type Input = { input: { invoiceId: string } };
@@ -79,7 +91,7 @@ export function lifecycleSteps(deps: LifecycleDeps) {
      * Validation: checks the extracted invoice and commits where it goes next. Validation runs
      * in memory, so its start (`validating`) and its outcome are one commit with two events.
      */
-    validate: fromPromise<'validated' | 'needs_review', ValidateInput>(async ({ input }: { input: ValidateInput }) => {
+    validate: fromPromise<ValidateOutcome, ValidateInput>(async ({ input }: { input: ValidateInput }) => {
       const id = input.invoiceId;
       const invoice =
         (input.extracted as NormalizedInvoice | undefined) ?? (await loadExtracted(deps.pool(), id)) ?? emptyInvoice();
@@ -90,13 +102,32 @@ export function lifecycleSteps(deps: LifecycleDeps) {
         ? `valid${result.problems.length ? ` with ${result.problems.length} warning(s)` : ''}`
         : [...invoice.notes, ...errors.map((p) => p.message)].slice(0, 4).join('; ') +
           (errors.length > 3 ? `; … ${errors.length} problems in all` : '');
-      await transition(deps.pool(), id, input.from, to, reason, deps.actor, {
-        via: input.from === 'validating' ? undefined : { status: 'validating', reason: 'validation started' },
+      const extra = {
+        via: input.from === 'validating' ? undefined : { status: 'validating' as const, reason: 'validation started' },
         details: { problems: result.problems },
-        patch: { validation_status: result.valid ? 'valid' : 'invalid', validation_problems: result.problems },
-        releaseLease: true,
+        patch: {
+          validation_status: result.valid ? ('valid' as const) : ('invalid' as const),
+          validation_problems: result.problems,
+        },
+      };
+      const gate = result.valid ? deps.approval : undefined;
+      if (!gate) {
+        await transition(deps.pool(), id, input.from, to, reason, deps.actor, { ...extra, releaseLease: true });
+        return to;
+      }
+      // Matching asks the gateway, so it runs before the transaction that records it.
+      const decision = await gate.decide(deps.pool(), invoice);
+      await inTransaction(deps.pool(), async (client) => {
+        const waiting = decision.approve ? reason : `${reason}; ${decision.reason}`;
+        await transition(client, id, input.from, 'validated', waiting, deps.actor, {
+          ...extra,
+          releaseLease: !decision.approve,
+        });
+        await gate.record(client, id, decision);
       });
-      return to;
+      if (!decision.approve) return 'validated';
+      deps.approved?.();
+      return 'approved';
     }),
   };
 }

@@ -10,6 +10,7 @@ import { mailboxMachine } from '../../machines/mailbox.ts';
 import { nexWriterMachine } from '../../machines/nexWriter.ts';
 import { serviceMachine } from '../../machines/service.ts';
 import { supervisorMachine } from '../../machines/supervisor.ts';
+import { createApprovalGate } from '../approval/afterValidation.ts';
 import { createBackupService } from '../backup/backupActor.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { createDatabaseService } from '../db/databaseService.ts';
@@ -58,7 +59,9 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
   const throughput = createThroughput();
   const database = createDatabaseService(config.database, logger, instance);
   // `root` is created last (it needs every implementation below); these closures run only after that.
-  const tree = () => actorTree(root);
+  const tree = () =>
+    actorTree(root, (id) => (id === 'nexWriter' && gateway ? { breaker: gateway.breakerState() } : undefined));
+  const breakers = (): Record<string, string> => (gateway ? { nex: gateway.breakerState() } : {});
 
   const view: DaemonView = {
     tree,
@@ -73,6 +76,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         slowRoundTripMs: config.database.slowRoundTripMs,
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
         backup: backup && { ...backup.status(), warnAfterHours: config.backup.warnAfterHours, runningSince: startedAt },
+        breakers: breakers(),
       });
     },
     readiness: () => {
@@ -104,7 +108,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
       tree,
       database: database.handle,
       throughput,
-      breakers: (): Record<string, string> => (gateway ? { nex: gateway.breakerState() } : {}),
+      breakers,
       lastBackupAt: () => backup?.status().lastSuccessfulBackupAt ?? null,
       lastDrill: () => {
         const drill = backup?.status().lastDrill;
@@ -140,14 +144,18 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
   });
   // api mode: one client, so one breaker, for matching and posting alike.
   const gateway = config.nex.mode === 'api' ? createGatewayClient(config.nex) : undefined;
-  gateway?.onBreakerChange((state, previous) =>
+  const breakerLevel = { closed: 0, half_open: 1, open: 2 } as const;
+  if (gateway) metrics.breakerState.set({ breaker: 'nex' }, 0);
+  gateway?.onBreakerChange((state, previous) => {
+    metrics.breakerState.set({ breaker: 'nex' }, breakerLevel[state]);
+    metrics.breakerTransitions.inc({ breaker: 'nex', state });
     logger[state === 'open' ? 'warn' : 'info'](
       { actor: 'nexWriter', breaker: 'nex', state, previous, code: state === 'open' ? 'NEX_BREAKER_OPEN' : undefined },
       state === 'open'
         ? 'NEX gateway breaker opened after repeated failures; posting pauses until a trial call succeeds'
         : `NEX gateway breaker ${state.replace('_', '-')}`,
-    ),
-  );
+    );
+  });
   const nexWriter = createNexWriterService({
     pool,
     owner: instance.id,
@@ -168,6 +176,8 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
       extract: (bytes, mediaType) => extraction.extract(bytes, mediaType),
       validate: (invoice) => validateInvoice(invoice),
       actor: `pipeline@${short}`,
+      approval: createApprovalGate({ gateway, nex: config.nex, rules: config.approval, actor: `rules@${short}` }),
+      approved: wakeWriter,
     }),
   });
   const extractionWorkers = Array.from({ length: workerCount(config.extraction.workers) }, (_, i) => {

@@ -29,10 +29,31 @@ export async function stageInvoice(
   await pool.query(
     `WITH moved AS (UPDATE invoices SET status = $2, validation_status = 'valid' WHERE id = $1 RETURNING id)
      INSERT INTO invoice_events (invoice_id, seq, from_status, to_status, reason, actor)
-     SELECT $1, 2, 'received', $2, 'staged by the test', 'test' FROM moved`,
+     SELECT $1, (SELECT max(seq) + 1 FROM invoice_events WHERE invoice_id = $1), 'received', $2, 'staged by the test', 'test'
+     FROM moved`,
     [id, status],
   );
   return id;
+}
+
+/**
+ * The sample invoice with 40 instead of 2 buckets of the first item: gross 2048.36, so above
+ * approval.autoApproveBelow, with every sum still right (23 %: 1633.35 + 375.67; 5 %: 37.47 + 1.87).
+ */
+export function largeInvoice(n: number): NormalizedInvoice {
+  const invoice = numberedInvoice(n);
+  invoice.lines[0] = { ...invoice.lines[0]!, quantity: '40', line_net: '1596.00' };
+  return {
+    ...invoice,
+    vat_breakdown: [
+      { rate: '23', base: '1633.35', tax: '375.67' },
+      { rate: '5', base: '37.47', tax: '1.87' },
+    ],
+    total_net: '1670.82',
+    total_vat: '377.54',
+    total_gross: '2048.36',
+    amount_due: '2048.36',
+  };
 }
 
 /** The sample Slovak invoice with its own number (and a chosen gross), so many can be staged at once. */
