@@ -29,6 +29,8 @@ type InvoicesEvent =
   | { type: `xstate.error.actor.${string}`; error: unknown };
 
 const LIFECYCLE_PREFIX = 'invoice-';
+/** A claim waits for a quarter of the places to be free (at least one). */
+const claimBatch = (concurrency: number) => Math.max(1, Math.floor(concurrency / 4));
 const invoiceIdOf = (event: { type: string }) =>
   event.type.slice(event.type.indexOf(LIFECYCLE_PREFIX) + LIFECYCLE_PREFIX.length);
 
@@ -78,8 +80,10 @@ export const invoicesMachine = setup({
   },
   guards: {
     isLifecycle: ({ event }) => event.type.includes(`.${LIFECYCLE_PREFIX}`),
-    full: ({ context }) => context.running.length >= context.concurrency,
-    wakePending: ({ context }) => context.wakePending,
+    /** Too few free places to be worth a claim: claims come in batches, each one statement for several invoices. */
+    full: ({ context }) => context.concurrency - context.running.length < claimBatch(context.concurrency),
+    wakeAndRoom: ({ context }) =>
+      context.wakePending && context.concurrency - context.running.length >= claimBatch(context.concurrency),
   },
   delays: { pollInterval: 5_000 },
 }).createMachine({
@@ -98,9 +102,10 @@ export const invoicesMachine = setup({
   initial: 'claiming',
   states: {
     idle: {
-      always: { guard: 'wakePending', target: 'claiming' },
+      // A wake while full is kept: the claim follows once enough lifecycles have finished.
+      always: { guard: 'wakeAndRoom', target: 'claiming' },
       after: { pollInterval: 'claiming' },
-      on: { 'invoices.wake': 'claiming' },
+      on: { 'invoices.wake': [{ guard: 'full', actions: 'rememberWake' }, { target: 'claiming' }] },
     },
     claiming: {
       always: { guard: 'full', target: 'idle' },
