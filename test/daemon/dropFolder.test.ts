@@ -8,18 +8,9 @@ import { createTestDatabase } from '../support/database.ts';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemonProcess.ts';
 import { pdfBytes } from '../support/fixtures.ts';
 import { tcpProxy } from '../support/tcpProxy.ts';
+import { until } from '../support/until.ts';
 
 const FAST = { intake: { dropFolder: { pollMs: 100, stableMs: 400 } }, pipeline: { pollMs: 200 } };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function setup(t: Parameters<typeof startDaemonProcess>[0], config: Record<string, unknown> = FAST) {
   const url = await createTestDatabase(t);

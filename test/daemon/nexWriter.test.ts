@@ -9,6 +9,7 @@ import { DaemonProcess, startDaemonProcess } from '../support/daemonProcess.ts';
 import { buildUbl } from '../support/einvoices.ts';
 import { startNexSimulator } from '../support/nexSimulator.ts';
 import { largeInvoice, numberedInvoice, stageInvoice } from '../support/stagedInvoices.ts';
+import { until } from '../support/until.ts';
 
 /**
  * The NEX writer in the real daemon: the embedded default's outbox mode end to end, an
@@ -19,20 +20,6 @@ const FAST = {
   pipeline: { pollMs: 200 },
   nex: { pollMs: 200 },
 };
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 test('outbox mode: an invoice dropped into the inbox ends as ISDOC + sidecar in the outbox; a large one waits for a person', async (t) => {
   const url = await createTestDatabase(t);
@@ -142,7 +129,9 @@ test('SIGKILL while posts are in flight: after restarts every invoice is posted 
   let current = first;
   for (const progress of [5, 15, 25]) {
     // Kill while a request is out: the gateway has answered fewer imports than it received.
-    await until(`${progress} imports`, () => (simulator.requestCount('import') >= progress ? true : undefined), 60_000);
+    await until(`${progress} imports`, () => (simulator.requestCount('import') >= progress ? true : undefined), {
+      timeoutMs: 60_000,
+    });
     current.signal('SIGKILL');
     await current.waitForExit();
     current = new DaemonProcess(first.dir, first.configFile, first.port, {});
@@ -155,7 +144,7 @@ test('SIGKILL while posts are in flight: after restarts every invoice is posted 
       (await pool.query("SELECT count(*)::int AS n FROM invoices WHERE status = 'posted'")).rows[0].n === INVOICES
         ? true
         : undefined,
-    120_000,
+    { timeoutMs: 120_000 },
   );
   const perNumber = new Map<string, number>();
   for (const doc of simulator.documents) perNumber.set(doc.extNum, (perNumber.get(doc.extNum) ?? 0) + 1);
