@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import { fromCallback, fromPromise } from 'xstate';
+import { fromPromise } from 'xstate';
 import type { Config } from '../config/schema.ts';
-import { releaseLease, renewLeases } from '../db/invoiceStore.ts';
+import { releaseLease } from '../db/invoiceStore.ts';
 import { claimForPosting } from '../db/nexStore.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
+import { leaseKeeping } from '../pipeline/leaseKeeping.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { GatewayClient } from './gatewayClient.ts';
 import { createPoster } from './poster.ts';
@@ -20,8 +21,6 @@ export function createNexWriterService(deps: {
   gateway: GatewayClient | undefined;
   logger: Logger;
   actor: string;
-  /** Counts posted and failed invoices for the heartbeat. */
-  outcome?: (status: InvoiceStatus) => void;
 }) {
   const { settings } = deps;
   const log = deps.logger.child({ actor: 'nexWriter' });
@@ -45,22 +44,11 @@ export function createNexWriterService(deps: {
         if (deps.gateway?.breakerState() === 'open') return [];
         return claimForPosting(deps.pool(), deps.owner, input.limit, settings.leaseMs);
       }),
-      keepLeases: fromCallback<{ type: string }, { running: () => string[] }>(({ input }) => {
-        const timer = setInterval(() => {
-          void renewLeases(deps.pool(), deps.owner, input.running(), settings.leaseMs).catch((error: Error) =>
-            log.warn({ err: error.message }, 'could not renew posting leases'),
-          );
-        }, settings.leaseMs / 3);
-        return () => clearInterval(timer);
-      }),
-      releaseAll: fromPromise<void, { ids: string[] }>(async ({ input }) => {
-        await Promise.all(input.ids.map((id) => releaseLease(deps.pool(), deps.owner, id)));
-      }),
+      ...leaseKeeping({ pool: deps.pool, owner: deps.owner, leaseMs: settings.leaseMs, log, what: 'posting' }),
     },
     actions: {
       finished: (_args: unknown, params: unknown) => {
-        const { invoiceId, status } = params as { invoiceId: string; status: InvoiceStatus };
-        deps.outcome?.(status);
+        const { invoiceId } = params as { invoiceId: string };
         void releaseLease(deps.pool(), deps.owner, invoiceId).catch(() => undefined);
       },
       failed: (_args: unknown, params: unknown) => {

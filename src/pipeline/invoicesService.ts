@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { LIFECYCLE_OUTCOMES } from '../../machines/invoice.ts';
-import { fromCallback, fromPromise } from 'xstate';
+import { fromPromise } from 'xstate';
 import type { Config } from '../config/schema.ts';
-import { claimActive, recordFailure, releaseLease, renewLeases } from '../db/invoiceStore.ts';
+import { claimActive, recordFailure, releaseLease } from '../db/invoiceStore.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Throughput } from '../runtime/throughput.ts';
+import { leaseKeeping } from './leaseKeeping.ts';
 
 /** The I/O behind machines/invoices.ts: leases in the database, outcomes to logs and counters. */
 export function createInvoicesService(deps: {
@@ -35,17 +36,7 @@ export function createInvoicesService(deps: {
         }
         return claimed;
       }),
-      keepLeases: fromCallback<{ type: string }, { running: () => string[] }>(({ input }) => {
-        const timer = setInterval(() => {
-          void renewLeases(deps.pool(), deps.owner, input.running(), settings.leaseMs).catch((error: Error) =>
-            log.warn({ err: error.message }, 'could not renew invoice leases'),
-          );
-        }, settings.leaseMs / 3);
-        return () => clearInterval(timer);
-      }),
-      releaseAll: fromPromise<void, { ids: string[] }>(async ({ input }) => {
-        await Promise.all(input.ids.map((id) => releaseLease(deps.pool(), deps.owner, id)));
-      }),
+      ...leaseKeeping({ pool: deps.pool, owner: deps.owner, leaseMs: settings.leaseMs, log, what: 'invoice' }),
     },
     actions: {
       finished: (_args: unknown, params: unknown) => {

@@ -163,8 +163,6 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
     gateway,
     logger,
     actor: `nexWriter@${short}`,
-    outcome: (status) =>
-      status === 'posted' ? throughput.processed() : status === 'dead_letter' && throughput.failed(),
   });
   const extraction = createExtractionPool({
     ...config.extraction,
