@@ -5,8 +5,10 @@
  *   npm run bench -- [--documents 300]
  *
  * The pipeline figure includes everything a document goes through before extraction ends:
- * the folder scan, reading the file, storing it with its event in PostgreSQL, claiming it,
- * two committed transitions and the extraction itself. The database is TEST_DATABASE_URL,
+ * the folder scan, reading the file, storing it with its event in PostgreSQL, the claim (which
+ * commits the start of extraction), the extraction and its commit; and it shares the machine
+ * with what the daemon does next (validation, approval, the outbox). Each side is the best of
+ * three rounds. The database is TEST_DATABASE_URL,
  * else the local server on 127.0.0.1:5432, else an embedded one.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -140,11 +142,19 @@ const makeBatch = (size: number, offset: number) =>
       return { name: `bench-${i}.${extension}`, bytes: await make(i) };
     }),
   );
+// Both sides are measured as the best of ROUNDS rounds, the round least disturbed by the
+// machine. The raw extractor may read the same documents again; the pipeline needs new ones
+// each round (the same bytes again would be recognized as duplicates and not extracted).
+const ROUNDS = 3;
 const documents = await makeBatch(count, 0);
-const warmup = await makeBatch(Number(values.warmup), count);
+const rounds = [
+  documents,
+  ...(await Promise.all(Array.from({ length: ROUNDS - 1 }, (_, r) => makeBatch(count, (r + 1) * count)))),
+];
+const warmup = await makeBatch(Number(values.warmup), ROUNDS * count);
 
 // 1. The raw extractor alone: the same worker pool the daemon uses (one worker per core),
-//    fed all documents at once. Best of 5 rounds (the least disturbed by the machine).
+//    fed all documents at once.
 const {
   pool,
   workers,
@@ -152,7 +162,7 @@ const {
 } = await startStandalonePool({ workers: 0, timeoutMs: 60_000, memoryMb: 512, templateDirs: [shippedTemplateDir] });
 let rawBestMs = Infinity;
 let rawCpu: CpuSample = new Map();
-for (let round = 0; round < 5; round++) {
+for (let round = 0; round < ROUNDS; round++) {
   const cpuBefore = profiling ? postgresCpu(threadCpu(process.pid, 'bench')) : new Map<string, number>();
   const started = performance.now();
   const outcomes = await Promise.all(documents.map((doc) => pool.extract(doc.bytes, sniffMediaType(doc.bytes))));
@@ -228,18 +238,26 @@ try {
   }
   // Warm the daemon's workers first (JIT, templates), as the raw side is measured warm too.
   await runBatch('warmup-', warmup);
-  const pipelineMs = await runBatch('timed-', documents);
+  let pipelineMs = Infinity;
+  for (const [round, batch] of rounds.entries()) {
+    const cpuBefore = pipelineCpu;
+    const ms = await runBatch(`timed${round}-`, batch);
+    if (ms < pipelineMs) pipelineMs = ms;
+    else pipelineCpu = cpuBefore; // keep the CPU figures of the best round
+  }
   const pipelineRate = count / (pipelineMs / 1000);
 
   console.log(`documents:                 ${count}`);
   console.log(
-    `raw extractor (${workers} workers): ${rawRate.toFixed(1)} documents/s (best of 5 rounds, ${rawBestMs.toFixed(1)} ms)`,
+    `raw extractor (${workers} workers): ${rawRate.toFixed(1)} documents/s (best of ${ROUNDS} rounds, ${rawBestMs.toFixed(1)} ms)`,
   );
-  console.log(`drop folder → extracted:   ${pipelineRate.toFixed(1)} documents/s (${pipelineMs} ms)`);
+  console.log(
+    `drop folder → extracted:   ${pipelineRate.toFixed(1)} documents/s (best of ${ROUNDS} rounds, ${pipelineMs.toFixed(1)} ms)`,
+  );
   console.log(`ratio pipeline / raw:      ${(pipelineRate / rawRate).toFixed(4)}`);
   if (profiling) {
     printCpu('raw extractor, best round', rawCpu, rawBestMs, count);
-    printCpu('pipeline, timed batch (until the last document was seen extracted)', pipelineCpu, pipelineMs, count);
+    printCpu('pipeline, best round (until the last document was seen extracted)', pipelineCpu, pipelineMs, count);
   }
 } finally {
   daemon.signal('SIGTERM');
