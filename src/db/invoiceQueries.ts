@@ -44,6 +44,17 @@ export interface InvoiceDetail extends InvoiceSummary {
   lines: Array<Record<string, unknown>>;
   events: InvoiceEvent[];
   attempts: number;
+  /** Approval and posting: who approved, how the lines matched, where it went in NEX. */
+  nex: {
+    matching_status: string | null;
+    approvers: Array<{ name: string; at: string }>;
+    attempts: number;
+    last_error: string | null;
+    document_number: string | null;
+    posted_via: string | null;
+    posted_at: string | null;
+    outbox_file: string | null;
+  };
 }
 
 const SUMMARY_COLUMNS = `i.id, i.status, i.status_reason, i.channel, i.filename, i.sender,
@@ -78,7 +89,13 @@ export async function getInvoice(pool: pg.Pool, id: string): Promise<InvoiceDeta
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
   const found = await pool.query(
     `SELECT ${SUMMARY_COLUMNS}, i.subject, i.message_id, i.extracted, i.validation_status, i.validation_problems, i.attempts,
-       d.sha256, d.media_type, d.size_bytes
+       d.sha256, d.media_type, d.size_bytes,
+       json_build_object('matching_status', i.matching_status, 'attempts', i.nex_attempts, 'last_error', i.nex_last_error,
+         'document_number', i.nex_document_number, 'posted_via', i.posted_via, 'outbox_file', i.outbox_file,
+         'posted_at', to_char(i.posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+         'approvers', (SELECT coalesce(json_agg(json_build_object('name', a.approver,
+             'at', to_char(a.approved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY a.approved_at), '[]')
+           FROM invoice_approvals a WHERE a.invoice_id = i.id)) AS nex
      FROM invoices i JOIN documents d ON d.id = i.document_id WHERE i.id = $1`,
     [id],
   );
@@ -99,8 +116,17 @@ export async function getInvoice(pool: pg.Pool, id: string): Promise<InvoiceDeta
       [id],
     ),
   ]);
-  const { sha256, media_type, size_bytes, extracted, validation_status, validation_problems, attempts, ...summary } =
-    row;
+  const {
+    sha256,
+    media_type,
+    size_bytes,
+    extracted,
+    validation_status,
+    validation_problems,
+    attempts,
+    nex,
+    ...summary
+  } = row;
   return {
     ...(summary as InvoiceSummary & { subject: string | null; message_id: string | null }),
     document: { sha256, media_type, size_bytes },
@@ -109,6 +135,7 @@ export async function getInvoice(pool: pg.Pool, id: string): Promise<InvoiceDeta
     lines: lines.rows,
     events: events.rows,
     attempts,
+    nex,
   };
 }
 

@@ -23,6 +23,9 @@ test('approve, reject, dlq list and replay from the command line', async (t) => 
   t.regex(run('approve', large, '--as', 'Peter').stdout, /approved by Jana and Peter; it will be posted to NEX/);
   t.regex(run('approve', large, '--as', 'Eva').stdout, /already approved; nothing to approve/);
   t.is((await statusOf(pool, large)).status, 'approved');
+  const shown = run('invoices', 'show', large);
+  t.regex(shown.stdout, /approved by\s+Jana \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\), Peter/);
+  t.like(JSON.parse(run('invoices', 'show', large, '--json').stdout).nex, { attempts: 0, posted_via: null });
 
   const wrong = await stageInvoice(pool, numberedInvoice(2), 'needs_review');
   t.is(run('reject', wrong, '--as', 'Jana').status, 1, '--reason is required');

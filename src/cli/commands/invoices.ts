@@ -157,10 +157,22 @@ function renderHeader(i: InvoiceDetail): string {
     ['duplicate of', i.duplicate_of],
     ['document', `${i.document.media_type}, ${i.document.size_bytes} bytes, SHA-256 ${i.document.sha256}`],
     ['attempts', i.attempts],
+    ['approved by', i.nex.approvers.map((a) => `${a.name} (${utcTime(a.at).slice(0, 19)} UTC)`).join(', ') || null],
+    ['matching', i.nex.matching_status],
+    ['NEX', describeNex(i.nex)],
   ];
   const shown = fields.filter(([, value]) => value !== null && value !== '');
   const width = Math.max(...shown.map(([label]) => label.length));
   return [`Invoice ${i.id}`, ...shown.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n');
+}
+
+function describeNex(nex: InvoiceDetail['nex']): string | null {
+  if (nex.posted_via === 'outbox') return `written to the outbox as ${nex.outbox_file}`;
+  if (nex.posted_via)
+    return `document ${nex.document_number ?? '(no number given)'} (${nex.posted_via.replace('_', ' ')})`;
+  if (nex.attempts)
+    return `${nex.attempts} posting attempt(s)${nex.last_error ? `, last error: ${nex.last_error}` : ''}`;
+  return null;
 }
 
 function renderLines(lines: Array<Record<string, unknown>>): string {
@@ -175,6 +187,8 @@ function renderLines(lines: Array<Record<string, unknown>>): string {
     ['VAT %', 'vat_rate'],
     ['net', 'line_net'],
     ['gross', 'line_gross'],
+    ['NEX product', 'nex_product_id'],
+    ['matched by', 'matched_by'],
   ];
   const table = plainTable(columns.map(([head]) => head));
   for (const line of lines) table.push(columns.map(([, key]) => (line[key] == null ? '' : String(line[key]))));
