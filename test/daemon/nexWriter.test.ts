@@ -1,9 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import pg from 'pg';
 import { extractDocument } from '../../src/extract/extractDocument.ts';
-import { createTestDatabase } from '../support/database.ts';
 import { migratedDatabase } from '../support/migratedDatabase.ts';
 import { DaemonProcess, startDaemonProcess } from '../support/daemonProcess.ts';
 import { buildUbl } from '../support/einvoices.ts';
@@ -21,12 +19,13 @@ const FAST = {
   nex: { pollMs: 200 },
 };
 
-test('outbox mode: an invoice dropped into the inbox ends as ISDOC + sidecar in the outbox; a large one waits for a person', async (t) => {
-  const url = await createTestDatabase(t);
+test('outbox mode: a dropped invoice ends as ISDOC + sidecar in the outbox; a large one waits for an approval; reject and the dead-letter queue over HTTP', async (t) => {
+  // Staged before the daemon starts, so its lifecycle does not race the staging.
+  const { url, pool } = await migratedDatabase(t);
+  const unwanted = await stageInvoice(pool, numberedInvoice(3), 'validated');
+  const dead = await stageInvoice(pool, numberedInvoice(4), 'dead_letter');
   const daemon = await startDaemonProcess(t, { databaseUrl: url, config: FAST });
   await daemon.waitForStatus('/health/ready', 200);
-  const pool = new pg.Pool({ connectionString: url });
-  t.teardown(() => pool.end());
   const outbox = join(daemon.dir, 'outbox');
 
   const small = numberedInvoice(1);
@@ -96,6 +95,29 @@ test('outbox mode: an invoice dropped into the inbox ends as ISDOC + sidecar in 
   });
   t.like(await again.json(), { changed: false, status: 'posted' });
   t.is(readdirSync(outbox).length, 4);
+
+  // Reject over HTTP, and the dead-letter queue: listed, replayed, then written to the outbox.
+  const post = (path: string, body: unknown) =>
+    daemon.request(path, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+  const rejected = await post(`/api/invoices/${unwanted}/reject`, { approver: 'Jana', reason: 'not ours' });
+  t.like(await rejected.json(), { status: 'rejected', changed: true });
+  const posted = await post(`/api/invoices/${row.id}/reject`, { approver: 'Jana', reason: 'late' });
+  t.is(posted.status, 409, 'a posted invoice cannot be rejected');
+  t.like(await posted.json(), { error: { code: 'INVOICE_NOT_DECIDABLE' } });
+  const letters = (await (await daemon.request('/api/dlq')).json()) as { dead_letters: Array<{ id: string }> };
+  t.deepEqual(
+    letters.dead_letters.map((l) => l.id),
+    [dead],
+  );
+  t.like(await (await post(`/api/dlq/${dead}/replay`, { approver: 'Jana' })).json(), { replayed: true });
+  await until('the replayed invoice in the outbox', () =>
+    readdirSync(outbox).find((f) => f.includes(dead) && f.endsWith('.isdoc')),
+  );
+  t.is((await post('/api/dlq/not-a-uuid/replay', {})).status, 404);
 });
 
 test('SIGKILL while posts are in flight: after restarts every invoice is posted exactly once', async (t) => {
