@@ -66,6 +66,8 @@ export interface DovecotOptions {
   tls?: boolean;
   /** Leave IMAP IDLE out of the capabilities, as some servers do. */
   noIdle?: boolean;
+  /** More accounts besides `user`, with the same password. */
+  extraUsers?: string[];
 }
 
 export interface Dovecot {
@@ -78,12 +80,21 @@ export interface Dovecot {
   certFile: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** An IMAP client logged in as the test user (closed when the test ends). */
-  client(): Promise<ImapFlow>;
+  /** An IMAP client logged in as the test user, or `as` another (closed when the test ends). */
+  client(as?: string): Promise<ImapFlow>;
   /** APPENDs a raw mail; resolves with its UID. */
-  append(raw: Buffer, folder?: string, flags?: string[]): Promise<number>;
+  append(raw: Buffer, folder?: string, flags?: string[], as?: string): Promise<number>;
   /** The mails in a folder (empty when the folder does not exist). */
-  list(folder: string): Promise<Array<{ uid: number; flags: string[]; messageId: string; subject: string }>>;
+  list(
+    folder: string,
+    as?: string,
+  ): Promise<Array<{ uid: number; flags: string[]; messageId: string; subject: string }>>;
+  /** The folder's UIDVALIDITY. */
+  uidValidity(folder?: string, as?: string): Promise<bigint>;
+  /** Sets the folder's UIDVALIDITY (doveadm), as a restored or migrated mailbox may have it. */
+  setUidValidity(value: bigint, folder?: string, as?: string): void;
+  /** Deletes every folder and mail of an account, as if its mailbox were replaced by an empty one. */
+  wipe(as?: string): void;
   /** Stops the server and removes its folder (done by the test's teardown when started with one). */
   cleanUp(): Promise<void>;
 }
@@ -125,7 +136,10 @@ export async function startDovecot(t: ExecutionContext | undefined, options: Dov
   const tlsPort = options.tls ? await freePort() : 0;
   const user = 'invoices';
   const password = `pw-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(join(dir, 'users'), `${user}:{PLAIN}${password}::::::\n`, { mode: 0o644 });
+  const users = [user, ...(options.extraUsers ?? [])];
+  writeFileSync(join(dir, 'users'), users.map((name) => `${name}:{PLAIN}${password}::::::\n`).join(''), {
+    mode: 0o644,
+  });
   const certFile = join(dir, 'cert.pem');
   if (options.tls) {
     execFileSync(
@@ -221,13 +235,13 @@ service imap-login {
       await until('it has stopped', async () => !processAlive(pid) && !(await portOpen(port)));
       running.delete(pid);
     },
-    async client() {
+    async client(as = user) {
       const client = new ImapFlow({
         host: '127.0.0.1',
         port,
         secure: false,
         doSTARTTLS: false,
-        auth: { user, pass: password },
+        auth: { user: as, pass: password },
         logger: false,
         disableAutoIdle: true,
       });
@@ -236,8 +250,8 @@ service imap-login {
       clients.push(client);
       return client;
     },
-    async append(raw, folder = 'INBOX', flags = []) {
-      const client = await server.client();
+    async append(raw, folder = 'INBOX', flags = [], as = user) {
+      const client = await server.client(as);
       try {
         if (folder !== 'INBOX') await client.mailboxCreate(folder);
         const appended = await client.append(folder, raw, flags);
@@ -247,8 +261,8 @@ service imap-login {
         await client.logout().catch(() => client.close());
       }
     },
-    async list(folder) {
-      const client = await server.client();
+    async list(folder, as = user) {
+      const client = await server.client(as);
       try {
         const exists = (await client.list()).some((box) => box.path === folder);
         if (!exists) return [];
@@ -271,6 +285,26 @@ service imap-login {
       } finally {
         await client.logout().catch(() => client.close());
       }
+    },
+    async uidValidity(folder = 'INBOX', as = user) {
+      const client = await server.client(as);
+      try {
+        const status = await client.status(folder, { uidValidity: true });
+        if (!status || status.uidValidity === undefined) throw new Error(`no UIDVALIDITY for ${folder}`);
+        return status.uidValidity;
+      } finally {
+        await client.logout().catch(() => client.close());
+      }
+    },
+    setUidValidity(value, folder = 'INBOX', as = user) {
+      const doveadm = findProgram('doveadm');
+      if (!doveadm) throw new Error('doveadm (dovecot-core) is missing');
+      execFileSync(doveadm, ['-c', config, 'mailbox', 'update', '-u', as, '--uid-validity', String(value), folder], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+    },
+    wipe(as = user) {
+      rmSync(join(mailRoot, as), { recursive: true, force: true });
     },
   };
 

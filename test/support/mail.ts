@@ -7,9 +7,11 @@ export interface TestMail {
   to?: string;
   cc?: string;
   subject?: string;
-  text?: string;
+  /** null: no plain text part (an HTML-only mail). */
+  text?: string | null;
   html?: string;
-  messageId?: string;
+  /** null: the mail has no Message-ID header at all (some scanners send such mail). */
+  messageId?: string | null;
   date?: Date;
   attachments?: Array<{ filename: string; content: Buffer; contentType?: string }>;
 }
@@ -24,11 +26,15 @@ export async function buildMail(mail: TestMail = {}): Promise<Buffer> {
     to: mail.to ?? 'invoices@customer.test',
     cc: mail.cc,
     subject: mail.subject ?? 'Faktúra',
-    text: mail.text ?? 'Dobrý deň, v prílohe posielame faktúru.',
+    text: mail.text === null ? undefined : (mail.text ?? 'Dobrý deň, v prílohe posielame faktúru.'),
     html: mail.html,
-    messageId: mail.messageId ?? newMessageId(),
+    messageId: mail.messageId === null ? undefined : (mail.messageId ?? newMessageId()),
     date: mail.date ?? new Date(),
     attachments: mail.attachments,
   });
-  return composer.compile().build();
+  const raw = await composer.compile().build();
+  // MailComposer always writes a Message-ID; a mail without one has it taken out.
+  return mail.messageId === null
+    ? Buffer.from(raw.toString('latin1').replace(/^Message-ID: .*\r\n/im, ''), 'latin1')
+    : raw;
 }

@@ -93,7 +93,9 @@ export async function startMailbox(
     pool: pg.Pool;
     settings?: Record<string, unknown>;
     /** Runs right after the n-th document's commit, before the mail is recorded or acknowledged. */
-    onCommitted?: (n: number) => Promise<void> | void;
+    onCommitted?: (n: number, arrival: Arrival) => Promise<void> | void;
+    /** Runs before each document is handed to the ingest; what it throws is the ingest's failure. */
+    beforeIngest?: (arrival: Arrival) => Promise<void> | void;
   },
 ): Promise<MailboxHarness> {
   const settings = imapSettings(options.dovecot, options.settings);
@@ -103,9 +105,10 @@ export async function startMailbox(
   const mailbox = createMailbox({
     settings,
     ingest: async (arrival) => {
+      await options.beforeIngest?.(arrival);
       const result = await realIngest(arrival);
       committed.push({ arrival, result, at: performance.now() });
-      await options.onCommitted?.(committed.length);
+      await options.onCommitted?.(committed.length, arrival);
       return result;
     },
     pool: () => options.pool,
