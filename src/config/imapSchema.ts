@@ -73,6 +73,10 @@ export const imapConfigSchema = z
       jitter: z.number().min(0).max(1),
     }),
     maxAttachmentMb: z.number().positive(),
+    /** A mail larger than this (whole, as the server holds it) is not read: it goes to folders.unrecognized. */
+    maxMailMb: z.number().positive(),
+    /** Failed attempts (not a lost connection or database) after which a mail is given up as `failed`. */
+    maxMailAttempts: z.number().int().min(1),
     /** Sender addresses (wildcards: "*@supplier.sk") whose mail is read; empty = everyone's. */
     allowedSenders: z.array(z.string().min(1)),
     folders: z.strictObject({ processed: folderName, rejected: folderName, unrecognized: folderName }),

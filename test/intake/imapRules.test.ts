@@ -6,6 +6,7 @@ import {
   documentName,
   emlName,
   filenameMatches,
+  ruleFromHeaders,
   ruleTakesAttachment,
   senderAllowed,
   textMatches,
@@ -65,6 +66,21 @@ test('rules in order, first match wins, the catch-all when none matches', (t) =>
   t.is(CATCH_ALL.consume, 'attachments');
 });
 
+test('the rule decided by the headers alone (while attachments stream by) agrees with the one chosen at the end', (t) => {
+  const { text: _text, ...headers } = mail();
+  const lidl = rule({ name: 'lidl', from: '*@lidl.sk', attachmentInclude: '*.pdf' });
+  const byBody = rule({ name: 'credit notes', body: 'dobropis' });
+  const other = rule({ name: 'marso', from: '*@marso.sk', body: 'dobropis' });
+  t.is(ruleFromHeaders([lidl, byBody], headers, NOW), lidl);
+  t.is(ruleFromHeaders([byBody, lidl], headers, NOW), undefined, 'a body filter first: known only at the end');
+  t.is(ruleFromHeaders([other, lidl], headers, NOW), lidl, 'a body rule whose headers already fail is passed over');
+  t.is(ruleFromHeaders([other], headers, NOW), CATCH_ALL);
+  t.is(ruleFromHeaders([], headers, NOW), CATCH_ALL);
+  for (const rules of [[lidl, byBody], [other, lidl], [other], []]) {
+    t.is(ruleFromHeaders(rules, headers, NOW), chooseRule(rules, mail(), NOW));
+  }
+});
+
 test('from matches the address or the display name', (t) => {
   t.is(chooseRule([rule({ name: 'n', from: 'fakturácia' })], mail(), NOW).name, 'n');
   t.is(chooseRule([rule({ name: 'n', from: 'Fakturácia <faktury@lidl.sk>' })], mail(), NOW).name, 'n');
@@ -111,6 +127,8 @@ const base = {
   connectTimeoutMs: 30_000,
   reconnect: { minMs: 1_000, maxMs: 300_000, jitter: 0.2 },
   maxAttachmentMb: 25,
+  maxMailMb: 50,
+  maxMailAttempts: 5,
   allowedSenders: [],
   folders: { processed: 'Processed', rejected: 'Rejected', unrecognized: 'Unrecognized' },
   postAction: 'move',
@@ -131,5 +149,7 @@ test('config: plain is refused unless the server is on loopback; folders must di
   t.false(isLoopbackHost('localhost.attacker.test'));
   t.false(imapConfigSchema.safeParse({ ...base, folders: { ...base.folders, processed: 'INBOX' } }).success);
   t.false(imapConfigSchema.safeParse({ ...base, keyword: 'two words' }).success);
+  t.false(imapConfigSchema.safeParse({ ...base, maxMailAttempts: 0 }).success, 'at least one attempt');
+  t.false(imapConfigSchema.safeParse({ ...base, maxMailMb: 0 }).success);
   t.true(imapConfigSchema.safeParse({ ...base, enabled: false, host: '', user: '' }).success, 'off: nothing required');
 });
