@@ -13,13 +13,20 @@ import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedde
 let server: Promise<string> | undefined;
 let embedded: EmbeddedServer | undefined;
 
+/**
+ * true: the server answers; false: nothing listens there. Any other failure (too many clients,
+ * authentication) is an error: falling back to an embedded server would hide it, and start
+ * one server per test process on a machine that is already short of connections.
+ */
 async function canConnect(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
   try {
     await client.connect();
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOENT' || /timeout/i.test((error as Error).message)) return false;
+    throw new Error(`The local PostgreSQL at ${url} refused the test: ${(error as Error).message}`, { cause: error });
   } finally {
     await client.end().catch(() => undefined);
   }
