@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isInvoiceId } from '../db/invoiceQueries.ts';
 import { inTransaction, transition } from '../db/invoiceStore.ts';
 import { LoaderError } from '../errors.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
@@ -120,7 +121,7 @@ interface LockedInvoice {
 }
 
 async function lockInvoice(client: pg.PoolClient, invoiceId: string): Promise<LockedInvoice> {
-  if (!/^[0-9a-f-]{36}$/i.test(invoiceId)) {
+  if (!isInvoiceId(invoiceId)) {
     throw new LoaderError('INVOICE_NOT_FOUND', `There is no invoice ${invoiceId} (an invoice id is a UUID).`);
   }
   const row = (

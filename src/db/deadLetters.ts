@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { LoaderError } from '../errors.ts';
+import { isInvoiceId } from './invoiceQueries.ts';
 import { inTransaction, transition } from './invoiceStore.ts';
 
 /**
@@ -39,7 +40,7 @@ export interface Replay {
 
 /** Replays one dead letter; an invoice that is not one is reported, not an error, when `all` runs. */
 export async function replayDeadLetter(pool: pg.Pool, invoiceId: string, actor: string): Promise<Replay> {
-  if (!/^[0-9a-f-]{36}$/i.test(invoiceId)) {
+  if (!isInvoiceId(invoiceId)) {
     throw new LoaderError('INVOICE_NOT_FOUND', `There is no invoice ${invoiceId} (an invoice id is a UUID).`);
   }
   return inTransaction(pool, async (client) => {

@@ -62,6 +62,11 @@ const SUMMARY_COLUMNS = `i.id, i.status, i.status_reason, i.channel, i.filename,
   i.invoice_number, i.supplier_name, i.supplier_ico, i.issue_date::text AS issue_date, i.total_gross::text AS total_gross,
   i.currency, i.duplicate_of`;
 
+/** Invoice ids are UUIDs; anything else cannot name one (and would make PostgreSQL fail on the cast). */
+export function isInvoiceId(text: string): boolean {
+  return /^[0-9a-f-]{36}$/i.test(text);
+}
+
 export function assertStatus(status: string): InvoiceStatus {
   if (!(INVOICE_STATUSES as readonly string[]).includes(status)) {
     throw new LoaderError(
@@ -86,7 +91,7 @@ export async function listInvoices(
 }
 
 export async function getInvoice(pool: pg.Pool, id: string): Promise<InvoiceDetail | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (!isInvoiceId(id)) return null;
   const found = await pool.query(
     `SELECT ${SUMMARY_COLUMNS}, i.subject, i.message_id, i.extracted, i.validation_status, i.validation_problems, i.attempts,
        d.sha256, d.media_type, d.size_bytes,
@@ -144,7 +149,7 @@ export async function getDocumentContent(
   pool: pg.Pool,
   invoiceId: string,
 ): Promise<{ bytes: Buffer; mediaType: string; filename: string } | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(invoiceId)) return null;
+  if (!isInvoiceId(invoiceId)) return null;
   const found = await pool.query<{ content: Buffer; media_type: string; filename: string }>(
     'SELECT d.content, d.media_type, i.filename FROM invoices i JOIN documents d ON d.id = i.document_id WHERE i.id = $1',
     [invoiceId],

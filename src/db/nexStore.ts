@@ -11,6 +11,9 @@ import { inTransaction, transition } from './invoiceStore.ts';
  */
 export const POSTING_STATUSES: readonly InvoiceStatus[] = ['approved', 'posting', 'retry'];
 
+/** Where a posting ends; the transition into each gave the invoice's lease back. */
+export const POSTING_OUTCOMES: readonly InvoiceStatus[] = ['posted', 'needs_review', 'dead_letter'];
+
 /**
  * Takes up to `limit` invoices to post: approved ones, retries that are due, and posts left
  * by a daemon that died (status posting, lease run out), oldest first.
@@ -133,10 +136,11 @@ export async function markPosted(
     const row = await lockPosting(client, invoiceId);
     await transition(client, invoiceId, row.status, 'posted', outcome.reason, actor, {
       details: { via: outcome.via, document_number: outcome.documentNumber, ...(outcome.details ?? {}) },
+      releaseLease: true,
     });
     await client.query(
       `UPDATE invoices SET nex_document_number = $2, nex_delivery_number = $3, outbox_file = $4, posted_via = $5,
-         posted_at = now(), nex_last_error = NULL, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
+         posted_at = now(), nex_last_error = NULL, next_attempt_at = NULL
        WHERE id = $1`,
       [invoiceId, outcome.documentNumber, outcome.deliveryNumber ?? null, outcome.outboxFile ?? null, outcome.via],
     );
@@ -186,12 +190,12 @@ export async function markFailed(
         first_attempt_at: row.nex_first_attempt_at,
         ...(failure.details ?? {}),
       },
+      releaseLease: true,
     });
-    await client.query(
-      `UPDATE invoices SET nex_last_error = $2, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
-       WHERE id = $1`,
-      [invoiceId, failure.error],
-    );
+    await client.query('UPDATE invoices SET nex_last_error = $2, next_attempt_at = NULL WHERE id = $1', [
+      invoiceId,
+      failure.error,
+    ]);
   });
 }
 

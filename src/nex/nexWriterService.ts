@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { fromPromise } from 'xstate';
 import type { Config } from '../config/schema.ts';
 import { releaseLease } from '../db/invoiceStore.ts';
-import { claimForPosting } from '../db/nexStore.ts';
+import { claimForPosting, POSTING_OUTCOMES } from '../db/nexStore.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
 import { leaseKeeping } from '../pipeline/leaseKeeping.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -48,7 +48,10 @@ export function createNexWriterService(deps: {
     },
     actions: {
       finished: (_args: unknown, params: unknown) => {
-        const { invoiceId } = params as { invoiceId: string };
+        const { invoiceId, status } = params as { invoiceId: string; status: InvoiceStatus };
+        // A posting that ended gave its lease back with its last transition; only one that found
+        // the invoice moved elsewhere (or was stopped) still holds it.
+        if (POSTING_OUTCOMES.includes(status)) return;
         void releaseLease(deps.pool(), deps.owner, invoiceId).catch(() => undefined);
       },
       failed: (_args: unknown, params: unknown) => {
