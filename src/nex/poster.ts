@@ -62,6 +62,18 @@ export function createPoster(deps: PosterDeps) {
     return deps.gateway ? postToGateway(record, deps.gateway, signal) : postToOutbox(record);
   }
 
+  /** The invoice lacks what NEX needs (ISDOC or the import): a person has to look, nothing is sent. */
+  async function toReview(invoiceId: string, error: unknown): Promise<InvoiceStatus> {
+    await markFailed(
+      deps.pool(),
+      invoiceId,
+      'needs_review',
+      { error: errorMessage(error), code: errorCode(error) },
+      deps.actor,
+    );
+    return 'needs_review';
+  }
+
   async function postToOutbox(record: PostingRecord): Promise<InvoiceStatus> {
     let files: { isdocFile: string };
     try {
@@ -72,14 +84,7 @@ export function createPoster(deps: PosterDeps) {
       });
     } catch (error) {
       if (errorCode(error) !== 'ISDOC_INCOMPLETE') throw error;
-      await markFailed(
-        deps.pool(),
-        record.id,
-        'needs_review',
-        { error: errorMessage(error), code: errorCode(error) },
-        deps.actor,
-      );
-      return 'needs_review';
+      return toReview(record.id, error);
     }
     const file = basename(files.isdocFile);
     await markPosted(
@@ -97,14 +102,7 @@ export function createPoster(deps: PosterDeps) {
     try {
       payload = importPayload(record.invoice, record.products);
     } catch (error) {
-      await markFailed(
-        deps.pool(),
-        id,
-        'needs_review',
-        { error: errorMessage(error), code: errorCode(error) },
-        deps.actor,
-      );
-      return 'needs_review';
+      return toReview(id, error);
     }
     const key = idempotencyKey(record.invoice);
     const spentMs = record.firstAttemptAt ? Date.now() - record.firstAttemptAt.getTime() : 0;
