@@ -39,14 +39,14 @@ export function createApprovalGate(deps: {
       return { matching, matchingStatus, approve: verdict.approve, reason: `${verdict.reason}${because}` };
     },
 
-    /** Inside the validation step's transaction, after `validated` is committed. */
+    /** Whether record() has anything to write besides the `validated` transition (which carries matching_status). */
+    recordsMore(decision: ApprovalDecision): boolean {
+      return decision.matching !== null || decision.approve;
+    },
+
+    /** Inside the validation step's transaction, after the `validated` transition. */
     async record(client: pg.PoolClient, invoiceId: string, decision: ApprovalDecision): Promise<void> {
       if (decision.matching) await saveMatches(client, invoiceId, decision.matching);
-      else
-        await client.query('UPDATE invoices SET matching_status = $2 WHERE id = $1', [
-          invoiceId,
-          decision.matchingStatus,
-        ]);
       if (decision.approve) {
         // The lifecycle ends here, so this commit gives the invoice's lease back (to the NEX writer).
         await transition(client, invoiceId, 'validated', 'approved', decision.reason, deps.actor, {

@@ -197,10 +197,11 @@ export async function receiveDocument(pool: pg.Pool, doc: IncomingDocument, acto
   });
 }
 
-/** Columns a transition may set together with the status (validation results). */
+/** Columns a transition may set together with the status (validation results, how the lines matched). */
 export interface TransitionPatch {
   validation_status?: 'valid' | 'invalid';
   validation_problems?: unknown[];
+  matching_status?: 'matched' | 'partial' | 'unavailable' | 'not_applicable';
 }
 
 /** What a transition may do besides moving the status. */
@@ -255,7 +256,8 @@ function transitionSql(set = '', ctes = ''): string {
 
 const TRANSITION_SQL = transitionSql(`
          validation_status = COALESCE($9, validation_status),
-         validation_problems = COALESCE($10::jsonb, validation_problems),`);
+         validation_problems = COALESCE($10::jsonb, validation_problems),
+         matching_status = COALESCE($11, matching_status),`);
 
 async function runTransition(
   client: Queryable,
@@ -317,6 +319,7 @@ export async function transition(
   await runTransition(client, 'invoice-transition', TRANSITION_SQL, invoiceId, from, to, reason, actor, extra, [
     patch.validation_status ?? null,
     patch.validation_problems === undefined ? null : JSON.stringify(patch.validation_problems),
+    patch.matching_status ?? null,
   ]);
 }
 

@@ -117,14 +117,20 @@ export function lifecycleSteps(deps: LifecycleDeps) {
       }
       // Matching asks the gateway, so it runs before the transaction that records it.
       const decision = await gate.decide(deps.pool(), invoice);
-      await inTransaction(deps.pool(), async (client) => {
-        const waiting = decision.approve ? reason : `${reason}; ${decision.reason}`;
-        await transition(client, id, input.from, 'validated', waiting, deps.actor, {
+      const waiting = decision.approve ? reason : `${reason}; ${decision.reason}`;
+      const validated = (client: pg.Pool | pg.PoolClient) =>
+        transition(client, id, input.from, 'validated', waiting, deps.actor, {
           ...extra,
+          patch: { ...extra.patch, matching_status: decision.matchingStatus },
           releaseLease: !decision.approve,
         });
-        await gate.record(client, id, decision);
-      });
+      // One statement when there is nothing else to record (the usual invoice waiting for a person in outbox mode).
+      if (!gate.recordsMore(decision)) await validated(deps.pool());
+      else
+        await inTransaction(deps.pool(), async (client) => {
+          await validated(client);
+          await gate.record(client, id, decision);
+        });
       if (!decision.approve) return 'validated';
       deps.approved?.();
       return 'approved';
