@@ -14,43 +14,46 @@ test('approve, reject, dlq list and replay from the command line', async (t) => 
   const run = (...args: string[]) => runCli([...args, '--config', config]);
 
   const large = await stageInvoice(pool, numberedInvoice(1, { total_gross: '15000.00' }), 'validated');
-  const first = run('approve', large, '--as', 'Jana');
+  const first = await run('approve', large, '--as', 'Jana');
   t.is(first.status, 0, first.stderr);
   t.regex(first.stdout, /approval 1 of 2 recorded for Jana; it needs one more person/);
-  const same = run('approve', large, '--as', 'JANA');
+  const same = await run('approve', large, '--as', 'JANA');
   t.is(same.status, 1);
   t.regex(same.stderr, /JANA has already approved invoice .*; the second approval must come from someone else/);
-  t.regex(run('approve', large, '--as', 'Peter').stdout, /approved by Jana and Peter; it will be posted to NEX/);
-  t.regex(run('approve', large, '--as', 'Eva').stdout, /already approved; nothing to approve/);
+  t.regex(
+    (await run('approve', large, '--as', 'Peter')).stdout,
+    /approved by Jana and Peter; it will be posted to NEX/,
+  );
+  t.regex((await run('approve', large, '--as', 'Eva')).stdout, /already approved; nothing to approve/);
   t.is((await statusOf(pool, large)).status, 'approved');
-  const shown = run('invoices', 'show', large);
+  const shown = await run('invoices', 'show', large);
   t.regex(shown.stdout, /approved by\s+Jana \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\), Peter/);
-  t.like(JSON.parse(run('invoices', 'show', large, '--json').stdout).nex, { attempts: 0, posted_via: null });
+  t.like(JSON.parse((await run('invoices', 'show', large, '--json')).stdout).nex, { attempts: 0, posted_via: null });
 
   const wrong = await stageInvoice(pool, numberedInvoice(2), 'needs_review');
-  t.is(run('reject', wrong, '--as', 'Jana').status, 1, '--reason is required');
-  const rejected = run('reject', wrong, '--as', 'Jana', '--reason', 'not our order');
+  t.is((await run('reject', wrong, '--as', 'Jana')).status, 1, '--reason is required');
+  const rejected = await run('reject', wrong, '--as', 'Jana', '--reason', 'not our order');
   t.is(rejected.status, 0, rejected.stderr);
   t.is((await statusOf(pool, wrong)).status_reason, 'rejected by Jana: not our order');
 
-  t.regex(run('dlq', 'list').stdout, /The dead-letter queue is empty/);
+  t.regex((await run('dlq', 'list')).stdout, /The dead-letter queue is empty/);
   const dead = await stageInvoice(pool, numberedInvoice(3), 'dead_letter');
   await pool.query(
     "UPDATE invoices SET nex_attempts = 8, nex_sent = true, nex_last_error = 'NEX gateway 503' WHERE id = $1",
     [dead],
   );
-  const listed = run('dlq', 'list', '--json');
+  const listed = await run('dlq', 'list', '--json');
   t.like(JSON.parse(listed.stdout)[0], {
     id: dead,
     invoice_number: 'FV2026-00003',
     attempts: 8,
     last_error: 'NEX gateway 503',
   });
-  t.regex(run('dlq', 'list').stdout, /FV2026-00003.*NEX gateway 503/);
-  t.is(run('dlq', 'replay').status, 1, 'an id or --all is required');
-  const replayed = run('dlq', 'replay', '--all', '--as', 'Jana');
+  t.regex((await run('dlq', 'list')).stdout, /FV2026-00003.*NEX gateway 503/);
+  t.is((await run('dlq', 'replay')).status, 1, 'an id or --all is required');
+  const replayed = await run('dlq', 'replay', '--all', '--as', 'Jana');
   t.is(replayed.status, 0, replayed.stderr);
   t.regex(replayed.stdout, /replayed: it will be posted again; NEX is asked first/);
   t.like(await statusOf(pool, dead), { status: 'approved', nex_attempts: 0, nex_sent: true });
-  t.regex(run('dlq', 'replay', dead).stdout, /is approved, not a dead letter; nothing to replay/);
+  t.regex((await run('dlq', 'replay', dead)).stdout, /is approved, not a dead letter; nothing to replay/);
 });

@@ -50,7 +50,7 @@ test('an actor crashed through the fault-injection endpoint is restarted and cou
   await daemon.waitForLog(restarted('http'));
   await daemon.waitForStatus('/health/ready', 200);
 
-  const inspect = daemon.cli(['inspect', '--json']);
+  const inspect = await daemon.cli(['inspect', '--json']);
   t.is(inspect.status, 0, inspect.stderr);
   const tree = JSON.parse(inspect.stdout) as ActorNode;
   t.is(find(tree, 'heartbeat')?.restarts, 1);

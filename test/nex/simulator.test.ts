@@ -263,6 +263,7 @@ test('timeout fault: no answer, nothing stored, the client gives up', async (t) 
 
 test('timeout fault: close() frees a held request', async (t) => {
   const sim = await startNexSimulator({ apiKey: KEY, faults: { timeoutRate: 1 } });
+  t.teardown(() => sim.close()); // a held request keeps the test process alive if the test fails before close()
   const pending = postInvoice(sim).then(
     () => 'answered',
     () => 'failed',

@@ -1,11 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { stringify } from 'yaml';
 import { freePort } from '../../src/runtime/freePort.ts';
+import { run, type RunResult } from './run.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(REPO, 'bin', 'invoice-loader.js');
@@ -145,12 +146,8 @@ export class DaemonProcess {
   }
 
   /** Runs a CLI command against this daemon's config (same cwd). */
-  cli(args: string[]) {
-    return spawnSync(process.execPath, [BIN, ...args, '--config', this.configFile], {
-      cwd: this.dir,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+  cli(args: string[]): Promise<RunResult> {
+    return run(process.execPath, [BIN, ...args, '--config', this.configFile], { cwd: this.dir });
   }
 }
 
@@ -183,7 +180,53 @@ export async function startDaemonProcess(t: ExecutionContext, options: DaemonOpt
       daemon.signal('SIGTERM');
       await daemon.waitForExit(15_000).catch(() => daemon.signal('SIGKILL'));
     }
+    await stopLeftoverPostgres(dir);
     rmSync(dir, { recursive: true, force: true });
   });
   return daemon;
+}
+
+/**
+ * A daemon killed with SIGKILL (by a test, or by the teardown above) leaves its embedded
+ * PostgreSQL running; nothing else would ever stop it once the folder is gone.
+ */
+export async function stopLeftoverPostgres(dir: string): Promise<void> {
+  for (const pid of postmasters(dir)) {
+    try {
+      process.kill(pid, 'SIGINT'); // fast shutdown
+    } catch {
+      continue; // already gone
+    }
+    const deadline = Date.now() + 20_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (alive(pid)) process.kill(pid, 'SIGQUIT');
+  }
+}
+
+function postmasters(dir: string, depth = 3): number[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && depth > 0) found.push(...postmasters(path, depth - 1));
+    if (entry.isFile() && entry.name === 'postmaster.pid') {
+      const pid = Number(readFileSync(path, 'utf8').split('\n')[0]);
+      if (pid > 0 && alive(pid)) found.push(pid);
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
