@@ -1,9 +1,9 @@
 import { basename, resolve } from 'node:path';
-import pg from 'pg';
 import type { Config } from '../config/schema.ts';
 import { LoaderError } from '../errors.ts';
 import { listBackups, recordVerification } from './listBackups.ts';
 import type { BackupType } from './backupFiles.ts';
+import { openClient } from './pgClient.ts';
 import { assertToolsCanDump, findPgTools, type PgTools } from './pgTools.ts';
 import { applyRetention } from './retention.ts';
 import { formatBytes, runBackup } from './runBackup.ts';
@@ -17,8 +17,7 @@ type Settings = Config['backup'];
 
 /** pg_dump and pg_restore fit for the server behind `url` (clear errors otherwise). */
 export async function toolsFor(settings: Settings, url: string): Promise<PgTools> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
+  const client = await openClient(url);
   let serverMajor: number;
   try {
     const version = await client.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");

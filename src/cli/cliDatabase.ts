@@ -2,6 +2,8 @@ import pg from 'pg';
 import type { Config } from '../config/schema.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { migrate } from '../db/migrate.ts';
+import { withClient } from '../db/transaction.ts';
+import { LoaderError } from '../errors.ts';
 import { describeTarget, explainConnectionError } from '../db/target.ts';
 
 /** What a command may want to tell about the database it worked on. */
@@ -37,15 +39,11 @@ export async function withCliDatabase<T>(
   // A connection dropped while idle must not end the process with an uncaught error; the next query reports it.
   pool.on('error', () => undefined);
   try {
-    const client = await pool.connect().catch((error: unknown) => {
-      throw explainConnectionError(error, url);
+    const appliedMigrations = await withClient(pool, (client) =>
+      options.migrate !== false ? migrate(client) : Promise.resolve([]),
+    ).catch((error: unknown) => {
+      throw error instanceof LoaderError ? error : explainConnectionError(error, url);
     });
-    let appliedMigrations: string[] = [];
-    try {
-      if (options.migrate !== false) appliedMigrations = await migrate(client);
-    } finally {
-      client.release();
-    }
     return await work(pool, { target: describeTarget(url), appliedMigrations, url });
   } finally {
     await pool.end().catch(() => undefined);

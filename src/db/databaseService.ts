@@ -6,6 +6,7 @@ import { LoaderError, errorMessage } from '../errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.ts';
 import { migrate } from './migrate.ts';
+import { withClient } from './transaction.ts';
 import { describeTarget, explainConnectionError } from './target.ts';
 
 export interface DatabaseStatus {
@@ -85,8 +86,7 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
 
   const connect = fromPromise<void>(async () => {
     try {
-      const client = await (await openPool()).connect();
-      try {
+      await withClient(await openPool(), async (client) => {
         const applied = await migrate(client, (message) => log.debug({ migration: message }, 'migration'));
         if (applied.length) log.info({ applied }, 'database migrated');
         await client.query(
@@ -95,9 +95,7 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
           [instance.id, hostname(), process.pid, instance.version],
         );
         markUp(await roundTrip(client));
-      } finally {
-        client.release();
-      }
+      });
     } catch (error) {
       const explained = error instanceof LoaderError ? error : explainConnectionError(error, url || settings.url);
       Object.assign(status, { ok: false, lastError: explained.message, checkedAt: new Date().toISOString() });

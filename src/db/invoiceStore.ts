@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { LoaderError } from '../errors.ts';
 import type { NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import { ACTIVE_STATUSES, type InvoiceStatus } from '../invoice/status.ts';
+import { inTransaction } from './transaction.ts';
 
 /**
  * Every write of the invoice lifecycle. Each function is one transaction, and every status
@@ -42,20 +43,8 @@ export interface ReceiveResult {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+// Kept here for the modules that import it from the store.
+export { inTransaction };
 
 async function appendEvent(
   client: Queryable,

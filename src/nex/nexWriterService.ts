@@ -52,7 +52,9 @@ export function createNexWriterService(deps: {
         // A posting that ended gave its lease back with its last transition; only one that found
         // the invoice moved elsewhere (or was stopped) still holds it.
         if (POSTING_OUTCOMES.includes(status)) return;
-        void releaseLease(deps.pool(), deps.owner, invoiceId).catch(() => undefined);
+        void Promise.resolve()
+          .then(() => releaseLease(deps.pool(), deps.owner, invoiceId))
+          .catch(() => undefined);
       },
       failed: (_args: unknown, params: unknown) => {
         const { invoiceId, error } = params as { invoiceId: string; error: string };

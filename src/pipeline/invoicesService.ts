@@ -46,15 +46,21 @@ export function createInvoicesService(deps: {
         log.info({ invoice: invoiceId, status }, `invoice ${status.replace('_', ' ')}`);
         // The final transition gave the lease back with it; only a lifecycle that ended otherwise still holds it.
         if (!LIFECYCLE_OUTCOMES.includes(status))
-          void releaseLease(deps.pool(), deps.owner, invoiceId).catch(() => undefined);
+          void Promise.resolve()
+            .then(() => releaseLease(deps.pool(), deps.owner, invoiceId))
+            .catch(() => undefined);
       },
       failed: (_args: unknown, params: unknown) => {
         const { invoiceId, error } = params as { invoiceId: string; error: string };
-        void recordFailure(deps.pool(), invoiceId, error, {
-          maxAttempts: settings.maxAttempts,
-          backoffMs,
-          actor: deps.actor,
-        })
+        // deps.pool() throws while the database is down: a rejection here, not a crash of this actor.
+        void Promise.resolve()
+          .then(() =>
+            recordFailure(deps.pool(), invoiceId, error, {
+              maxAttempts: settings.maxAttempts,
+              backoffMs,
+              actor: deps.actor,
+            }),
+          )
           .then(({ attempts, quarantined }) => {
             if (quarantined) deps.throughput.failed();
             log[quarantined ? 'error' : 'warn'](
