@@ -5,9 +5,12 @@ import type { HealthReport } from '../runtime/health.ts';
 import type { InspectionBus } from '../runtime/inspectionBus.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Metrics } from '../runtime/metrics.ts';
-import { presentedToken, rejectUnauthorized, tokenMatches } from './auth.ts';
+import { identifyByToken, requireSignIn, type IdentifyCaller } from './access.ts';
 import { registerDecisionRoutes, type DecisionRouteDeps } from './decisionRoutes.ts';
+import { registerHealthRoutes, registerMetricsRoute } from './healthRoutes.ts';
+import { registerInspectionRoutes } from './inspectionRoutes.ts';
 import { registerInvoiceRoutes, type InvoiceRouteDeps } from './invoiceRoutes.ts';
+import { openToEveryone, trackRouteAccess } from './routeTable.ts';
 
 /** What the HTTP layer may see and do of the running daemon. */
 export interface DaemonView {
@@ -30,26 +33,42 @@ export interface HttpDeps {
   invoices?: InvoiceRouteDeps;
   /** Approve, reject and dead-letter replay. */
   decisions?: DecisionRouteDeps;
+  /** Who is calling; the `http.token` check unless given (sessions plug in here). */
+  identify?: IdentifyCaller;
+  /** How the router matches paths; authorization follows the matched route whatever is set here. */
+  routing?: RoutingOptions;
 }
 
-export function buildHttpApp({ settings, token, view, logger, invoices, decisions }: HttpDeps): FastifyInstance {
+export interface RoutingOptions {
+  ignoreTrailingSlash: boolean;
+  ignoreDuplicateSlashes: boolean;
+  caseSensitive: boolean;
+}
+
+// Strict matching: one spelling per route. Other settings stay safe (the tests try them), since
+// the check belongs to the route the router chose, not to the text of the URL.
+const STRICT_ROUTING: RoutingOptions = {
+  ignoreTrailingSlash: false,
+  ignoreDuplicateSlashes: false,
+  caseSensitive: true,
+};
+
+export function buildHttpApp(deps: HttpDeps): FastifyInstance {
+  const { settings, view, invoices, decisions } = deps;
   const app = Fastify({
-    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Requests are not logged one by one: the heartbeat and metrics carry the totals.
     logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: deps.routing ?? STRICT_ROUTING,
   });
-
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    const open =
-      request.method !== 'POST' &&
-      !path.startsWith('/api/') &&
-      (!path.startsWith('/health') || settings.openHealth) &&
-      (path !== '/metrics' || settings.openMetrics);
-    if (!open && !tokenMatches(presentedToken(request), token)) return rejectUnauthorized(request, reply);
-  });
+  trackRouteAccess(app);
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.validation) {
+      return reply.code(400).send({
+        error: { code: 'INVALID_REQUEST', message: `The request is not valid: ${error.message}.` },
+      });
+    }
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) app.log.error({ err: error }, 'request failed');
     return reply.code(status).send({ error: { code: error.code ?? 'INTERNAL', message: error.message } });
@@ -58,61 +77,21 @@ export function buildHttpApp({ settings, token, view, logger, invoices, decision
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` } }),
   );
 
-  app.get('/health/live', async () => ({ status: 'pass' }));
-  app.get('/health/ready', async (_request, reply) => {
-    const readiness = view.readiness();
-    return reply.code(readiness.ready ? 200 : 503).send({ status: readiness.ready ? 'pass' : 'fail', ...readiness });
-  });
-  app.get('/health', async (_request, reply) => {
-    const report = view.health();
-    return reply
-      .code(report.status === 'fail' ? 503 : 200)
-      .type('application/health+json')
-      .send(report);
-  });
-  app.get('/metrics', async (_request, reply) =>
-    reply.type(view.metrics.registry.contentType).send(await view.metrics.registry.metrics()),
-  );
-
-  app.get('/api/actors', async () => view.tree());
-  app.get('/api/inspect/stream', (request, reply) => {
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-    });
-    const send = (event: string, data: unknown) =>
-      reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    send('tree', view.tree());
-    const unsubscribe = view.inspection.subscribe((record) => send('inspection', record));
-    const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
-    request.raw.on('close', () => {
-      clearInterval(keepAlive);
-      unsubscribe();
-    });
+  // Probes and Prometheus, each open only when its setting says so.
+  void app.register(async (open) => {
+    openToEveryone(open);
+    if (settings.openHealth) registerHealthRoutes(open, view);
+    if (settings.openMetrics) registerMetricsRoute(open, view);
   });
 
-  app.post<{ Params: { actor: string } }>('/api/debug/crash/:actor', async (request, reply) => {
-    if (!view.faultInjection) {
-      return reply.code(404).send({
-        error: {
-          code: 'FAULT_INJECTION_DISABLED',
-          message: 'Fault injection is off; set debug.faultInjection: true to use this route.',
-        },
-      });
-    }
-    const { actor } = request.params;
-    if (!view.crash(actor)) {
-      return reply
-        .code(404)
-        .send({ error: { code: 'UNKNOWN_ACTOR', message: `There is no running actor "${actor}".` } });
-    }
-    return reply.code(202).send({ crashed: actor });
+  void app.register(async (signedIn) => {
+    requireSignIn(signedIn, deps.identify ?? identifyByToken(deps.token));
+    if (!settings.openHealth) registerHealthRoutes(signedIn, view, 'viewer');
+    if (!settings.openMetrics) registerMetricsRoute(signedIn, view, 'viewer');
+    registerInspectionRoutes(signedIn, view);
+    if (invoices) registerInvoiceRoutes(signedIn, invoices);
+    if (decisions) registerDecisionRoutes(signedIn, decisions);
   });
-
-  if (invoices) registerInvoiceRoutes(app, invoices);
-  if (decisions) registerDecisionRoutes(app, decisions);
 
   return app;
 }

@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 
 /** `Authorization: Bearer TOKEN` or `X-API-Key: TOKEN`; compared in constant time. */
 export function presentedToken(request: FastifyRequest): string | undefined {
@@ -14,19 +14,4 @@ export function tokenMatches(presented: string | undefined, expected: string): b
   // Hashing first gives equal lengths, so timingSafeEqual never leaks the token's length.
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(presented), digest(expected));
-}
-
-export function rejectUnauthorized(request: FastifyRequest, reply: FastifyReply) {
-  const missing = presentedToken(request) === undefined;
-  return reply
-    .code(401)
-    .header('www-authenticate', 'Bearer realm="invoice-loader"')
-    .send({
-      error: {
-        code: missing ? 'AUTH_MISSING' : 'AUTH_INVALID',
-        message: missing
-          ? 'This route needs the API token: send "Authorization: Bearer TOKEN" or "X-API-Key: TOKEN".'
-          : 'The API token is wrong.',
-      },
-    });
 }

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { approveInvoice, rejectInvoice, type Decision } from '../approval/decisions.ts';
+import type { Role } from './access.ts';
 import type { ApprovalRules } from '../approval/approvalRules.ts';
 import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
-import { asRequestRefused, RequestRefused } from './requestRefused.ts';
+import { INVOICE_ID_PARAMS } from './invoiceRoutes.ts';
+import { asRequestRefused } from './requestRefused.ts';
 
 /**
  * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject` with JSON
@@ -18,9 +20,18 @@ export interface DecisionRouteDeps {
 }
 
 interface DecisionBody {
-  approver?: unknown;
-  reason?: unknown;
+  approver?: string | null;
+  reason?: string | null;
 }
+
+// A body is optional: the decision itself says which text it misses.
+const DECISION_SCHEMA = {
+  params: INVOICE_ID_PARAMS,
+  body: {
+    type: ['object', 'null'],
+    properties: { approver: { type: ['string', 'null'] }, reason: { type: ['string', 'null'] } },
+  },
+};
 
 export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRouteDeps): void {
   void app.register(async (scope) => {
@@ -38,44 +49,54 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
       };
     };
 
-    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/invoices/:id/approve', async (request) =>
-      answer(
-        await approveInvoice(
-          deps.pool(),
-          request.params.id,
-          { name: text(request.body, 'approver'), via: 'http' },
-          deps.rules,
+    const decide = (role: Role) => ({ config: { role }, schema: DECISION_SCHEMA });
+
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>(
+      '/api/invoices/:id/approve',
+      decide('approver'),
+      async (request) =>
+        answer(
+          await approveInvoice(
+            deps.pool(),
+            request.params.id,
+            { name: text(request.body, 'approver'), via: 'http' },
+            deps.rules,
+          ),
         ),
-      ),
     );
 
-    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/invoices/:id/reject', async (request) =>
-      answer(
-        await rejectInvoice(
-          deps.pool(),
-          request.params.id,
-          { name: text(request.body, 'approver'), via: 'http' },
-          text(request.body, 'reason'),
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>(
+      '/api/invoices/:id/reject',
+      decide('operator'),
+      async (request) =>
+        answer(
+          await rejectInvoice(
+            deps.pool(),
+            request.params.id,
+            { name: text(request.body, 'approver'), via: 'http' },
+            text(request.body, 'reason'),
+          ),
         ),
-      ),
     );
 
-    scope.get('/api/dlq', async () => ({ dead_letters: await listDeadLetters(deps.pool()) }));
+    scope.get('/api/dlq', { config: { role: 'viewer' } }, async () => ({
+      dead_letters: await listDeadLetters(deps.pool()),
+    }));
 
-    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/dlq/:id/replay', async (request) => {
-      const by = text(request.body, 'approver');
-      const replay = await replayDeadLetter(deps.pool(), request.params.id, by ? `${by} (http)` : 'operator (http)');
-      if (replay.replayed) deps.wakeWriter();
-      return { invoice_id: replay.invoiceId, replayed: replay.replayed, message: replay.message };
-    });
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>(
+      '/api/dlq/:id/replay',
+      decide('operator'),
+      async (request) => {
+        const by = text(request.body, 'approver');
+        const replay = await replayDeadLetter(deps.pool(), request.params.id, by ? `${by} (http)` : 'operator (http)');
+        if (replay.replayed) deps.wakeWriter();
+        return { invoice_id: replay.invoiceId, replayed: replay.replayed, message: replay.message };
+      },
+    );
   });
 }
 
 /** Missing text is passed on as '' so that the decision itself names what is missing. */
-function text(body: DecisionBody | undefined, field: keyof DecisionBody): string {
-  const value = body?.[field];
-  if (value !== undefined && value !== null && typeof value !== 'string') {
-    throw new RequestRefused(400, 'INVALID_FIELD', `"${field}" must be text.`);
-  }
-  return value ?? '';
+function text(body: DecisionBody | null | undefined, field: keyof DecisionBody): string {
+  return body?.[field] ?? '';
 }
