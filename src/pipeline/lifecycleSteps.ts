@@ -13,6 +13,7 @@ import {
 import type { ExtractionOutcome } from '../extract/extractDocument.ts';
 import { emptyInvoice, type NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import { supplierKey } from '../invoice/supplierKey.ts';
+import { reviewReason } from '../validate/reviewReason.ts';
 import type { ValidationResult } from '../validate/validateInvoice.ts';
 
 export interface LifecycleDeps {
@@ -97,12 +98,10 @@ export function lifecycleSteps(deps: LifecycleDeps) {
       const invoice =
         (input.extracted as NormalizedInvoice | undefined) ?? (await loadExtracted(deps.pool(), id)) ?? emptyInvoice();
       const result = deps.validate(invoice);
-      const errors = result.problems.filter((p) => p.severity === 'error');
       const to = result.valid ? 'validated' : 'needs_review';
       const reason = result.valid
         ? `valid${result.problems.length ? ` with ${result.problems.length} warning(s)` : ''}`
-        : [...invoice.notes, ...errors.map((p) => p.message)].slice(0, 4).join('; ') +
-          (errors.length > 3 ? `; … ${errors.length} problems in all` : '');
+        : reviewReason(result.problems);
       const extra = {
         via: input.from === 'validating' ? undefined : { status: 'validating' as const, reason: 'validation started' },
         details: { problems: result.problems },
