@@ -3,10 +3,11 @@ import type pg from 'pg';
 import { approveInvoice, rejectInvoice, type Decision } from '../approval/decisions.ts';
 import type { ApprovalRules } from '../approval/approvalRules.ts';
 import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
+import { reprocessInvoice } from '../pipeline/reprocess.ts';
 import { asRequestRefused, RequestRefused } from './requestRefused.ts';
 
 /**
- * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject` with JSON
+ * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject|reprocess` with JSON
  * `{approver, reason}`, the dead-letter queue (`GET /api/dlq`, `POST /api/dlq/:id/replay`).
  * The answers are the same sentences the CLI prints.
  */
@@ -15,6 +16,8 @@ export interface DecisionRouteDeps {
   rules: ApprovalRules;
   /** Tells the NEX writer that an invoice is ready to post. */
   wakeWriter: () => void;
+  /** Tells the pipeline that an invoice waits to be extracted (a reprocess). */
+  wakePipeline?: () => void;
 }
 
 interface DecisionBody {
@@ -59,6 +62,18 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
         ),
       ),
     );
+
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/invoices/:id/reprocess', async (request) => {
+      const by = text(request.body, 'approver').trim() || 'operator';
+      const outcome = await reprocessInvoice(deps.pool(), request.params.id, `${by} (http)`);
+      if (outcome.changed) deps.wakePipeline?.();
+      return {
+        invoice_id: outcome.invoiceId,
+        changed: outcome.changed,
+        status: outcome.status,
+        message: outcome.message,
+      };
+    });
 
     scope.get('/api/dlq', async () => ({ dead_letters: await listDeadLetters(deps.pool()) }));
 
