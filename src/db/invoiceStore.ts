@@ -411,7 +411,7 @@ export async function findOriginalByNumber(
 ): Promise<string | undefined> {
   const found = await client.query<{ id: string }>(
     `SELECT id FROM invoices WHERE supplier_key = $1 AND invoice_number = $2 AND id <> $3
-       AND status NOT IN ('duplicate', 'rejected') ORDER BY received_at LIMIT 1`,
+       AND status NOT IN ('duplicate', 'rejected', 'superseded') ORDER BY received_at LIMIT 1`,
     [supplierKey, invoiceNumber, invoiceId],
   );
   return found.rows[0]?.id;

@@ -125,7 +125,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
   const wakePipeline = () => root.system.get('invoices')?.send({ type: 'invoices.wake' });
   const ingest = createIngest({ pool, logger, actor: `intake@${short}`, wake: wakePipeline });
   const dropFolder = config.intake.dropFolder.enabled
-    ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger })
+    ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger, pool, actor: `intake@${short}` })
     : undefined;
   const mailbox = config.intake.imap.enabled
     ? createMailbox({ settings: config.intake.imap, ingest, pool, logger })
