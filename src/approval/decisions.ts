@@ -25,6 +25,8 @@ export interface DecidedBy {
 }
 
 const AFTER_APPROVAL: readonly InvoiceStatus[] = ['approved', 'posting', 'retry', 'posted'];
+/** What a person may refuse: waiting for them, or a document nobody could read (so it leaves the quarantine list). */
+const REJECTABLE: readonly InvoiceStatus[] = ['validated', 'needs_review', 'unreadable'];
 
 export async function approveInvoice(
   pool: pg.Pool,
@@ -95,7 +97,7 @@ export async function rejectInvoice(
     if (invoice.status === 'rejected') {
       return unchanged(invoice, `Invoice ${invoiceId} is already rejected; nothing changed.`);
     }
-    if (invoice.status !== 'validated' && invoice.status !== 'needs_review') {
+    if (!REJECTABLE.includes(invoice.status)) {
       throw notDecidable(invoiceId, invoice, 'rejected');
     }
     await transition(
@@ -141,7 +143,9 @@ function unchanged(invoice: LockedInvoice, message: string): Decision {
 function notDecidable(invoiceId: string, invoice: LockedInvoice, decision: 'approved' | 'rejected'): LoaderError {
   const why = invoice.status_reason ? ` (${invoice.status_reason})` : '';
   const hint: Partial<Record<InvoiceStatus, string>> = {
-    needs_review: 'fix its problems first; only a validated invoice can be approved',
+    needs_review:
+      'fix its problems first (then `invoice-loader invoices reprocess`); only a validated invoice can be approved',
+    unreadable: 'reprocess it with `invoice-loader invoices reprocess` or reject it',
     dead_letter: 'replay it with `invoice-loader dlq replay` instead',
   };
   return new LoaderError(

@@ -73,6 +73,8 @@ export const configSchema = z.strictObject({
       pollMs: positiveMillis,
       /** A file counts as complete when its size and mtime have not changed for this long. */
       stableMs: millis,
+      /** A PDF without its %%EOF is looked at again for this long before it is stored as it is. */
+      incompleteRetryMs: millis,
       maxFileMb: z.number().positive(),
     }),
     http: z.strictObject({ maxUploadMb: z.number().positive() }),

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { LoaderError } from '../errors.ts';
 import type { NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import { ACTIVE_STATUSES, type InvoiceStatus } from '../invoice/status.ts';
+import { supplierKey } from '../invoice/supplierKey.ts';
 import { inTransaction } from './transaction.ts';
 
 /**
@@ -390,17 +391,17 @@ export async function loadDocument(
   return { bytes: row.content, mediaType: row.media_type, filename: row.filename };
 }
 
-/** The original of a supplier + number pair, if another invoice already has it. */
+/** The original of a supplier + number pair (supplier by src/invoice/supplierKey.ts), if another invoice already has it. */
 export async function findOriginalByNumber(
   client: Queryable,
   invoiceId: string,
-  supplierIco: string,
+  supplierKey: string,
   invoiceNumber: string,
 ): Promise<string | undefined> {
   const found = await client.query<{ id: string }>(
-    `SELECT id FROM invoices WHERE supplier_ico = $1 AND invoice_number = $2 AND id <> $3
-       AND status NOT IN ('duplicate', 'rejected') ORDER BY received_at LIMIT 1`,
-    [supplierIco, invoiceNumber, invoiceId],
+    `SELECT id FROM invoices WHERE supplier_key = $1 AND invoice_number = $2 AND id <> $3
+       AND status NOT IN ('duplicate', 'rejected', 'superseded') ORDER BY received_at LIMIT 1`,
+    [supplierKey, invoiceNumber, invoiceId],
   );
   return found.rows[0]?.id;
 }
@@ -427,6 +428,7 @@ const EXTRACTION_COLUMNS: ReadonlyArray<[string, (invoice: NormalizedInvoice) =>
   ['supplier_country', (i) => i.supplier.country],
   ['supplier_iban', (i) => i.supplier.iban],
   ['supplier_bic', (i) => i.supplier.bic],
+  ['supplier_key', (i) => supplierKey(i.supplier)],
   ['customer_name', (i) => i.customer.name],
   ['customer_ico', (i) => i.customer.ico],
   ['customer_dic', (i) => i.customer.dic],

@@ -4,11 +4,12 @@ import { approveInvoice, rejectInvoice, type Decision } from '../approval/decisi
 import type { Role } from './access.ts';
 import type { ApprovalRules } from '../approval/approvalRules.ts';
 import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
+import { reprocessInvoice } from '../pipeline/reprocess.ts';
 import { INVOICE_ID_PARAMS } from './invoiceRoutes.ts';
 import { asRequestRefused } from './requestRefused.ts';
 
 /**
- * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject` with JSON
+ * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject|reprocess` with JSON
  * `{approver, reason}`, the dead-letter queue (`GET /api/dlq`, `POST /api/dlq/:id/replay`).
  * The answers are the same sentences the CLI prints.
  */
@@ -17,6 +18,8 @@ export interface DecisionRouteDeps {
   rules: ApprovalRules;
   /** Tells the NEX writer that an invoice is ready to post. */
   wakeWriter: () => void;
+  /** Tells the pipeline that an invoice waits to be extracted (a reprocess). */
+  wakePipeline?: () => void;
 }
 
 interface DecisionBody {
@@ -77,6 +80,22 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
             text(request.body, 'reason'),
           ),
         ),
+    );
+
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>(
+      '/api/invoices/:id/reprocess',
+      decide('operator'),
+      async (request) => {
+        const by = text(request.body, 'approver').trim() || 'operator';
+        const outcome = await reprocessInvoice(deps.pool(), request.params.id, `${by} (http)`);
+        if (outcome.changed) deps.wakePipeline?.();
+        return {
+          invoice_id: outcome.invoiceId,
+          changed: outcome.changed,
+          status: outcome.status,
+          message: outcome.message,
+        };
+      },
     );
 
     scope.get('/api/dlq', { config: { role: 'viewer' } }, async () => ({

@@ -12,6 +12,8 @@ import {
 } from '../db/invoiceStore.ts';
 import type { ExtractionOutcome } from '../extract/extractDocument.ts';
 import { emptyInvoice, type NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
+import { supplierKey } from '../invoice/supplierKey.ts';
+import { reviewReason } from '../validate/reviewReason.ts';
 import type { ValidationResult } from '../validate/validateInvoice.ts';
 
 export interface LifecycleDeps {
@@ -52,11 +54,11 @@ export function lifecycleSteps(deps: LifecycleDeps) {
         return { outcome: 'unreadable' };
       }
       const invoice = outcome.invoice;
-      const ico = invoice.supplier.ico;
+      const supplier = supplierKey(invoice.supplier);
       const number = invoice.invoice_number;
       // Outside the commit: two invoices with the same number committed at once still cannot both be
       // real (the unique index refuses the second; its retry then finds the first and makes it a duplicate).
-      const original = ico && number ? await findOriginalByNumber(deps.pool(), id, ico, number) : undefined;
+      const original = supplier && number ? await findOriginalByNumber(deps.pool(), id, supplier, number) : undefined;
       if (original) {
         // What was extracted is kept on the duplicate too.
         await commitExtraction(
@@ -65,7 +67,7 @@ export function lifecycleSteps(deps: LifecycleDeps) {
           invoice,
           'extracting',
           'duplicate',
-          `supplier ${ico} already sent invoice ${number} as invoice ${original}`,
+          `supplier ${supplier} already sent invoice ${number} as invoice ${original}`,
           deps.actor,
           { duplicateOf: original, details: { duplicate_of: original, by: 'supplier_number' }, releaseLease: true },
         );
@@ -96,12 +98,10 @@ export function lifecycleSteps(deps: LifecycleDeps) {
       const invoice =
         (input.extracted as NormalizedInvoice | undefined) ?? (await loadExtracted(deps.pool(), id)) ?? emptyInvoice();
       const result = deps.validate(invoice);
-      const errors = result.problems.filter((p) => p.severity === 'error');
       const to = result.valid ? 'validated' : 'needs_review';
       const reason = result.valid
         ? `valid${result.problems.length ? ` with ${result.problems.length} warning(s)` : ''}`
-        : [...invoice.notes, ...errors.map((p) => p.message)].slice(0, 4).join('; ') +
-          (errors.length > 3 ? `; … ${errors.length} problems in all` : '');
+        : reviewReason(result.problems);
       const extra = {
         via: input.from === 'validating' ? undefined : { status: 'validating' as const, reason: 'validation started' },
         details: { problems: result.problems },

@@ -122,14 +122,10 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
   const pool = () => database.handle.pool();
   const wakeWriter = () => root.system.get('nexWriter')?.send({ type: 'invoices.wake' });
   const short = instance.id.slice(0, 8);
-  const ingest = createIngest({
-    pool,
-    logger,
-    actor: `intake@${short}`,
-    wake: () => root.system.get('invoices')?.send({ type: 'invoices.wake' }),
-  });
+  const wakePipeline = () => root.system.get('invoices')?.send({ type: 'invoices.wake' });
+  const ingest = createIngest({ pool, logger, actor: `intake@${short}`, wake: wakePipeline });
   const dropFolder = config.intake.dropFolder.enabled
-    ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger })
+    ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger, pool, actor: `intake@${short}` })
     : undefined;
   const mailbox = config.intake.imap.enabled
     ? createMailbox({ settings: config.intake.imap, ingest, pool, logger })
@@ -167,6 +163,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
   const extraction = createExtractionPool({
     ...config.extraction,
     templateDirs: [shippedTemplateDir, ...config.extraction.templateDirs],
+    onTemplateWarning: (warning) => logger.warn({ actor: 'extractor', code: 'TEMPLATES_NOT_RELOADED' }, warning),
   });
   const lifecycle = invoiceMachine.provide({
     actors: lifecycleSteps({
@@ -191,7 +188,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         view,
         logger,
         invoices: { ingest, pool, maxUploadMb: config.intake.http.maxUploadMb },
-        decisions: { pool, rules: config.approval, wakeWriter },
+        decisions: { pool, rules: config.approval, wakeWriter, wakePipeline },
       })
     : undefined;
 
