@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { approveInvoice, rejectInvoice, type Decision } from '../approval/decisions.ts';
 import type { ApprovalRules } from '../approval/approvalRules.ts';
 import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
+import type { InvoiceStatus } from '../invoice/status.ts';
+import { loadOrigin, type InvoiceObserver } from '../pipeline/invoiceObserver.ts';
 import { reprocessInvoice } from '../pipeline/reprocess.ts';
 import { asRequestRefused, RequestRefused } from './requestRefused.ts';
 
@@ -18,6 +20,8 @@ export interface DecisionRouteDeps {
   wakeWriter: () => void;
   /** Tells the pipeline that an invoice waits to be extracted (a reprocess). */
   wakePipeline?: () => void;
+  /** Counts and logs what people decided (approvals and rejections at info, with the invoice's origin). */
+  observer?: InvoiceObserver;
 }
 
 interface DecisionBody {
@@ -31,7 +35,20 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
       throw asRequestRefused(error);
     });
 
-    const answer = (decision: Decision) => {
+    const observe = async (outcome: {
+      invoiceId: string;
+      changed: boolean;
+      from?: InvoiceStatus;
+      status: InvoiceStatus;
+      message: string;
+    }) => {
+      if (!deps.observer || !outcome.changed || !outcome.from) return;
+      const origin = await loadOrigin(deps.pool(), outcome.invoiceId);
+      deps.observer.transition(outcome.invoiceId, outcome.from, outcome.status, outcome.message, origin);
+    };
+
+    const answer = async (decision: Decision) => {
+      await observe(decision);
       if (decision.status === 'approved') deps.wakeWriter();
       return {
         invoice_id: decision.invoiceId,
@@ -66,6 +83,7 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
     scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/invoices/:id/reprocess', async (request) => {
       const by = text(request.body, 'approver').trim() || 'operator';
       const outcome = await reprocessInvoice(deps.pool(), request.params.id, `${by} (http)`);
+      await observe(outcome);
       if (outcome.changed) deps.wakePipeline?.();
       return {
         invoice_id: outcome.invoiceId,

@@ -23,6 +23,7 @@ export interface Reprocess {
   changed: boolean;
   status: InvoiceStatus;
   message: string;
+  from?: InvoiceStatus;
 }
 
 export async function reprocessInvoice(pool: pg.Pool, invoiceId: string, by: string): Promise<Reprocess> {
@@ -72,6 +73,7 @@ export async function reprocessInvoice(pool: pg.Pool, invoiceId: string, by: str
     return {
       invoiceId,
       changed: true,
+      from: row.status,
       status: 'received',
       message: `Invoice ${invoiceId} (was ${row.status}) will be extracted and validated again; a running daemon takes it within pipeline.pollMs.`,
     };
