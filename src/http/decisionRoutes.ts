@@ -3,7 +3,6 @@ import type pg from 'pg';
 import { approveInvoice, rejectInvoice, type Decision } from '../approval/decisions.ts';
 import type { ApprovalRules } from '../approval/approvalRules.ts';
 import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
-import type { InvoiceStatus } from '../invoice/status.ts';
 import { loadOrigin, type InvoiceObserver } from '../pipeline/invoiceObserver.ts';
 import { reprocessInvoice } from '../pipeline/reprocess.ts';
 import { asRequestRefused, RequestRefused } from './requestRefused.ts';
@@ -35,13 +34,8 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
       throw asRequestRefused(error);
     });
 
-    const observe = async (outcome: {
-      invoiceId: string;
-      changed: boolean;
-      from?: InvoiceStatus;
-      status: InvoiceStatus;
-      message: string;
-    }) => {
+    /** A decision or a reprocess that changed something is counted and logged with the invoice's origin. */
+    const observe = async (outcome: Decision) => {
       if (!deps.observer || !outcome.changed || !outcome.from) return;
       const origin = await loadOrigin(deps.pool(), outcome.invoiceId);
       deps.observer.transition(outcome.invoiceId, outcome.from, outcome.status, outcome.message, origin);
@@ -50,6 +44,7 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
     const answer = async (decision: Decision) => {
       await observe(decision);
       if (decision.status === 'approved') deps.wakeWriter();
+      if (decision.status === 'received' && decision.changed) deps.wakePipeline?.();
       return {
         invoice_id: decision.invoiceId,
         changed: decision.changed,
@@ -80,18 +75,15 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
       ),
     );
 
-    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/invoices/:id/reprocess', async (request) => {
-      const by = text(request.body, 'approver').trim() || 'operator';
-      const outcome = await reprocessInvoice(deps.pool(), request.params.id, `${by} (http)`);
-      await observe(outcome);
-      if (outcome.changed) deps.wakePipeline?.();
-      return {
-        invoice_id: outcome.invoiceId,
-        changed: outcome.changed,
-        status: outcome.status,
-        message: outcome.message,
-      };
-    });
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/invoices/:id/reprocess', async (request) =>
+      answer(
+        await reprocessInvoice(
+          deps.pool(),
+          request.params.id,
+          `${text(request.body, 'approver').trim() || 'operator'} (http)`,
+        ),
+      ),
+    );
 
     scope.get('/api/dlq', async () => ({ dead_letters: await listDeadLetters(deps.pool()) }));
 
