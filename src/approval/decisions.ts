@@ -16,6 +16,8 @@ export interface Decision {
   changed: boolean;
   status: InvoiceStatus;
   message: string;
+  /** The status it was in before (for the transition counters). */
+  from?: InvoiceStatus;
 }
 
 /** Where a decision comes from, for the event's actor: `jana (cli)`. */
@@ -77,6 +79,7 @@ export async function approveInvoice(
     return {
       invoiceId,
       changed: true,
+      from: 'validated',
       status: 'approved',
       message: `Invoice ${invoiceId} approved by ${approvers.join(' and ')}; it will be posted to NEX.`,
     };
@@ -111,7 +114,13 @@ export async function rejectInvoice(
         details: { by: person, reason },
       },
     );
-    return { invoiceId, changed: true, status: 'rejected', message: `Invoice ${invoiceId} rejected by ${person}.` };
+    return {
+      invoiceId,
+      changed: true,
+      from: invoice.status,
+      status: 'rejected',
+      message: `Invoice ${invoiceId} rejected by ${person}.`,
+    };
   });
 }
 

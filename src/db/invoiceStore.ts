@@ -4,6 +4,7 @@ import { LoaderError } from '../errors.ts';
 import type { NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import { ACTIVE_STATUSES, type InvoiceStatus } from '../invoice/status.ts';
 import { supplierKey } from '../invoice/supplierKey.ts';
+import type { InvoiceOrigin } from '../invoice/origin.ts';
 import { inTransaction } from './transaction.ts';
 
 /**
@@ -378,17 +379,20 @@ export async function releaseLease(pool: pg.Pool, owner: string, id: string): Pr
   ]);
 }
 
+/** The stored document of an invoice, with where it came from (for log lines and metrics). */
 export async function loadDocument(
   pool: Queryable,
   invoiceId: string,
-): Promise<{ bytes: Buffer; mediaType: string; filename: string }> {
-  const found = await pool.query<{ content: Buffer; media_type: string; filename: string }>(
-    `SELECT d.content, d.media_type, i.filename FROM invoices i JOIN documents d ON d.id = i.document_id WHERE i.id = $1`,
+): Promise<{ bytes: Buffer; mediaType: string; filename: string; origin: InvoiceOrigin }> {
+  const found = await pool.query<{ content: Buffer; media_type: string } & InvoiceOrigin>(
+    `SELECT d.content, d.media_type, i.filename, i.channel, i.sender, i.subject, i.message_id
+     FROM invoices i JOIN documents d ON d.id = i.document_id WHERE i.id = $1`,
     [invoiceId],
   );
   const row = found.rows[0];
   if (!row) throw new LoaderError('INVOICE_NOT_FOUND', `There is no invoice ${invoiceId}.`);
-  return { bytes: row.content, mediaType: row.media_type, filename: row.filename };
+  const { content, media_type, ...origin } = row;
+  return { bytes: content, mediaType: media_type, filename: row.filename, origin };
 }
 
 /** The original of a supplier + number pair (supplier by src/invoice/supplierKey.ts), if another invoice already has it. */

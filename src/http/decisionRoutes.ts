@@ -4,6 +4,7 @@ import { approveInvoice, rejectInvoice, type Decision } from '../approval/decisi
 import type { Role } from './access.ts';
 import type { ApprovalRules } from '../approval/approvalRules.ts';
 import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
+import { loadOrigin, type InvoiceObserver } from '../pipeline/invoiceObserver.ts';
 import { reprocessInvoice } from '../pipeline/reprocess.ts';
 import { INVOICE_ID_PARAMS } from './invoiceRoutes.ts';
 import { asRequestRefused } from './requestRefused.ts';
@@ -20,6 +21,8 @@ export interface DecisionRouteDeps {
   wakeWriter: () => void;
   /** Tells the pipeline that an invoice waits to be extracted (a reprocess). */
   wakePipeline?: () => void;
+  /** Counts and logs what people decided (approvals and rejections at info, with the invoice's origin). */
+  observer?: InvoiceObserver;
 }
 
 interface DecisionBody {
@@ -42,8 +45,17 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
       throw asRequestRefused(error);
     });
 
-    const answer = (decision: Decision) => {
+    /** A decision or a reprocess that changed something is counted and logged with the invoice's origin. */
+    const observe = async (outcome: Decision) => {
+      if (!deps.observer || !outcome.changed || !outcome.from) return;
+      const origin = await loadOrigin(deps.pool(), outcome.invoiceId);
+      deps.observer.transition(outcome.invoiceId, outcome.from, outcome.status, outcome.message, origin);
+    };
+
+    const answer = async (decision: Decision) => {
+      await observe(decision);
       if (decision.status === 'approved') deps.wakeWriter();
+      if (decision.status === 'received' && decision.changed) deps.wakePipeline?.();
       return {
         invoice_id: decision.invoiceId,
         changed: decision.changed,
@@ -85,17 +97,14 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
     scope.post<{ Params: { id: string }; Body: DecisionBody }>(
       '/api/invoices/:id/reprocess',
       decide('operator'),
-      async (request) => {
-        const by = text(request.body, 'approver').trim() || 'operator';
-        const outcome = await reprocessInvoice(deps.pool(), request.params.id, `${by} (http)`);
-        if (outcome.changed) deps.wakePipeline?.();
-        return {
-          invoice_id: outcome.invoiceId,
-          changed: outcome.changed,
-          status: outcome.status,
-          message: outcome.message,
-        };
-      },
+      async (request) =>
+        answer(
+          await reprocessInvoice(
+            deps.pool(),
+            request.params.id,
+            `${text(request.body, 'approver').trim() || 'operator'} (http)`,
+          ),
+        ),
     );
 
     scope.get('/api/dlq', { config: { role: 'viewer' } }, async () => ({

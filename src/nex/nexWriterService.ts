@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.ts';
 import { releaseLease } from '../db/invoiceStore.ts';
 import { claimForPosting, POSTING_OUTCOMES } from '../db/nexStore.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
+import type { InvoiceObserver } from '../pipeline/invoiceObserver.ts';
 import { leaseKeeping } from '../pipeline/leaseKeeping.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { GatewayClient } from './gatewayClient.ts';
@@ -21,6 +22,7 @@ export function createNexWriterService(deps: {
   gateway: GatewayClient | undefined;
   logger: Logger;
   actor: string;
+  observer?: InvoiceObserver;
 }) {
   const { settings } = deps;
   const log = deps.logger.child({ actor: 'nexWriter' });
@@ -30,6 +32,7 @@ export function createNexWriterService(deps: {
     gateway: deps.gateway,
     actor: deps.actor,
     logger: deps.logger,
+    observer: deps.observer,
   });
   return {
     /** One posting; its output is what the writer machine's `finished` receives. */

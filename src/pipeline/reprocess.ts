@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Decision } from '../approval/decisions.ts';
 import { isInvoiceId } from '../db/invoiceQueries.ts';
 import { inTransaction, transition } from '../db/invoiceStore.ts';
 import { LoaderError } from '../errors.ts';
@@ -18,12 +19,8 @@ import { ACTIVE_STATUSES, type InvoiceStatus } from '../invoice/status.ts';
  */
 export const REPROCESSABLE: readonly InvoiceStatus[] = ['needs_review', 'unreadable'];
 
-export interface Reprocess {
-  invoiceId: string;
-  changed: boolean;
-  status: InvoiceStatus;
-  message: string;
-}
+/** Answered like a person's decision (src/approval/decisions.ts): the CLI and the API print its message. */
+export type Reprocess = Decision;
 
 export async function reprocessInvoice(pool: pg.Pool, invoiceId: string, by: string): Promise<Reprocess> {
   if (!isInvoiceId(invoiceId)) {
@@ -72,6 +69,7 @@ export async function reprocessInvoice(pool: pg.Pool, invoiceId: string, by: str
     return {
       invoiceId,
       changed: true,
+      from: row.status,
       status: 'received',
       message: `Invoice ${invoiceId} (was ${row.status}) will be extracted and validated again; a running daemon takes it within pipeline.pollMs.`,
     };

@@ -33,6 +33,7 @@ import { healthReport } from './health.ts';
 import { createHeartbeat } from './heartbeat.ts';
 import { createInspectionBus } from './inspectionBus.ts';
 import type { Logger } from './logger.ts';
+import { createInvoiceObserver } from '../pipeline/invoiceObserver.ts';
 import { createMetrics } from './metrics.ts';
 import { supervisionAnnouncer } from './supervisionLog.ts';
 import { createThroughput } from './throughput.ts';
@@ -152,6 +153,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         : `NEX gateway breaker ${state.replace('_', '-')}`,
     );
   });
+  const observer = createInvoiceObserver(logger, metrics);
   const nexWriter = createNexWriterService({
     pool,
     owner: instance.id,
@@ -159,6 +161,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
     gateway,
     logger,
     actor: `nexWriter@${short}`,
+    observer,
   });
   const extraction = createExtractionPool({
     ...config.extraction,
@@ -173,6 +176,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
       actor: `pipeline@${short}`,
       approval: createApprovalGate({ gateway, nex: config.nex, rules: config.approval, actor: `rules@${short}` }),
       approved: wakeWriter,
+      observer,
     }),
   });
   const extractionWorkers = Array.from({ length: workerCount(config.extraction.workers) }, (_, i) => {
@@ -188,7 +192,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         view,
         logger,
         invoices: { ingest, pool, maxUploadMb: config.intake.http.maxUploadMb },
-        decisions: { pool, rules: config.approval, wakeWriter, wakePipeline },
+        decisions: { pool, rules: config.approval, wakeWriter, wakePipeline, observer },
       })
     : undefined;
 
