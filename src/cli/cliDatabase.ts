@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type { Config } from '../config/schema.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
-import { migrate } from '../db/migrate.ts';
 import { describeTarget, explainConnectionError } from '../db/target.ts';
+import { migrateWithUpgradeBackup } from '../upgrade/upgradeBackup.ts';
 
 /** What a command may want to tell about the database it worked on. */
 export interface CliDatabaseInfo {
@@ -42,7 +42,7 @@ export async function withCliDatabase<T>(
     });
     let appliedMigrations: string[] = [];
     try {
-      if (options.migrate !== false) appliedMigrations = await migrate(client);
+      if (options.migrate !== false) appliedMigrations = await migrateWithUpgradeBackup(client, { config, url });
     } finally {
       client.release();
     }
