@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { moveFile } from '../runtime/fileMoves.ts';
 import { join, parse, resolve } from 'node:path';
 import { fromCallback, fromPromise } from 'xstate';
 import type { Config } from '../config/schema.ts';
@@ -49,7 +50,7 @@ export function createDropFolder(deps: { settings: Config['intake']['dropFolder'
       );
       if (taken) continue;
       try {
-        await rename(join(folder, name), target);
+        await moveFile(join(folder, name), target);
       } catch (error) {
         // The dated folder was removed while we ran (an operator tidying up): make it again, once.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || retried) throw error;
