@@ -18,13 +18,17 @@ import { renderWinswXml } from '../../src/service/winswXml.ts';
 
 const defaults = (): Config => configSchema.parse(parse(readFileSync(DEFAULT_CONFIG_FILE, 'utf8')));
 
-function windowsPlan(overrides: Partial<PlanInput> = {}) {
+/** A plan for the default config with a 45 s shutdown timeout, one folder moved by `edit`. */
+function planFor(edit: (config: Config) => void, input: Omit<PlanInput, 'config'>) {
   const config = defaults();
   config.shutdown.timeoutMs = 45_000;
-  config.backup.dir = 'D:\\Zálohy faktúr';
-  return planService({
+  edit(config);
+  return planService({ ...input, config });
+}
+
+const windowsPlan = (overrides: Partial<PlanInput> = {}) =>
+  planFor((config) => (config.backup.dir = 'D:\\Zálohy faktúr'), {
     name: 'InvoiceLoader',
-    config,
     configFile: 'C:\\Program Files\\InvoiceLoader\\config.yaml',
     installRoot: 'C:\\Program Files\\InvoiceLoader',
     nodeExecutable: 'C:\\Program Files\\nodejs\\node.exe',
@@ -32,15 +36,10 @@ function windowsPlan(overrides: Partial<PlanInput> = {}) {
     environment: [{ name: 'PGPASSWORD', value: 's3cr=t "x"' }],
     ...overrides,
   });
-}
 
-function linuxPlan(overrides: Partial<PlanInput> = {}) {
-  const config = defaults();
-  config.shutdown.timeoutMs = 45_000;
-  config.logging.dir = '/var/log/invoice loader';
-  return planService({
+const linuxPlan = (overrides: Partial<PlanInput> = {}) =>
+  planFor((config) => (config.logging.dir = '/var/log/invoice loader'), {
     name: 'invoice-loader',
-    config,
     configFile: '/etc/invoice-loader/config.yaml',
     installRoot: '/opt/invoice-loader',
     nodeExecutable: '/usr/local/bin/node',
@@ -49,7 +48,6 @@ function linuxPlan(overrides: Partial<PlanInput> = {}) {
     environmentFile: '/etc/invoice-loader/env',
     ...overrides,
   });
-}
 
 /** What Windows' CommandLineToArgvW makes of a command line (the rules Node's argv follows). */
 function splitWindowsCommandLine(line: string): string[] {
