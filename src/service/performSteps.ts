@@ -40,13 +40,7 @@ export async function performSteps(
     else if (step.kind === 'write') await runner.write(step.path, step.content, step.mode);
     else if (step.kind === 'remove') await runner.remove(step.path);
     else {
-      const code = await runner.run(step.program, step.args).catch((error: unknown) => {
-        throw new LoaderError(
-          'SERVICE_TOOL_MISSING',
-          `${step.program} could not be started (${(error as Error).message}); is it installed and on PATH?`,
-          { cause: error, details: { program: step.program } },
-        );
-      });
+      const code = await runTool(runner, step.program, step.args);
       const isStop = step.args.includes('stop') || step.args.includes('disable');
       if (code !== 0 && !(options.tolerateStopFailure && isStop)) {
         throw new LoaderError(
@@ -57,4 +51,15 @@ export async function performSteps(
       }
     }
   }
+}
+
+/** Runs a manager's tool; resolves with its exit code, or fails with SERVICE_TOOL_MISSING when it cannot start. */
+export function runTool(runner: StepRunner, program: string, args: string[]): Promise<number> {
+  return runner.run(program, args).catch((error: unknown) => {
+    throw new LoaderError(
+      'SERVICE_TOOL_MISSING',
+      `${program} could not be started (${(error as Error).message}); is it installed and on PATH?`,
+      { cause: error, details: { program } },
+    );
+  });
 }

@@ -55,3 +55,13 @@ test('a service manager that is not installed is named in the error, exit 1', (t
   t.is(result.status, 1);
   t.regex(result.stderr, /\/nonexistent\/nssm\.exe could not be started .*is it installed and on PATH\?/);
 });
+
+test('service status passes the manager’s answer and exit code through', (t) => {
+  const dir = tempDir(t);
+  const fakeNssm = join(dir, 'nssm');
+  writeFileSync(fakeNssm, '#!/bin/sh\necho "asked: $*"\necho SERVICE_STOPPED\nexit 3\n', { mode: 0o755 });
+  const result = runCli(['service', 'status', '--manager', 'nssm', '--name', 'Loader2', '--tool', fakeNssm]);
+  t.is(result.status, 3, result.stderr);
+  t.regex(result.stdout, /^asked: status Loader2$/m);
+  t.regex(result.stdout, /^SERVICE_STOPPED$/m);
+});

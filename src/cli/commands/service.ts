@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { errorMessage } from '../../errors.ts';
 import { maskEnvironment, parseEnvironmentFile } from '../../service/environmentFile.ts';
-import { performSteps, systemStepRunner } from '../../service/performSteps.ts';
+import { performSteps, runTool, systemStepRunner } from '../../service/performSteps.ts';
 import { MANAGER_PLATFORM, SERVICE_MANAGERS, planService, type ServiceManager } from '../../service/servicePlan.ts';
 import { describeStep, serviceSteps, type ServiceAction } from '../../service/serviceSteps.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
@@ -61,6 +61,12 @@ export const serviceCommand: CommandModule<object, ServiceArgs> = {
       const steps = serviceSteps(argv.manager, argv.action, plan, { targetDir: argv['target-dir'], tool: argv.tool });
       if (argv['dry-run']) {
         for (const step of steps) console.log(describeStep(step));
+        return;
+      }
+      if (argv.action === 'status') {
+        // The manager's own answer and exit code (systemctl: 3 = not running) are the status.
+        const [query] = steps;
+        if (query?.kind === 'run') process.exitCode = await runTool(systemStepRunner, query.program, query.args);
         return;
       }
       await performSteps(steps, systemStepRunner, { tolerateStopFailure: argv.action === 'uninstall' });
