@@ -77,7 +77,7 @@ export async function migrateWithUpgradeBackup(client: pg.ClientBase, options: U
       throw new LoaderError(
         'UPGRADE_BACKUP_FAILED',
         `The backup before upgrading the database schema (${label}) failed, so no migration was applied: ` +
-          `${errorMessage(error)} Fix the backup (or set database.backupBeforeMigrate: false to upgrade without one) and start again.`,
+          `${errorMessage(error).replace(/([^.!?])$/, '$1.')} Fix the backup (or set database.backupBeforeMigrate: false to upgrade without one) and start again.`,
         { cause: error, details: { pending: state.pending, label } },
       );
     }

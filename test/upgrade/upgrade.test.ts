@@ -15,6 +15,7 @@ import { BIN } from '../support/daemonProcess.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { cleanEnv, tempDir } from '../support/tempDir.ts';
 
+// Serial: each test runs pg_dump/pg_restore, and on a loaded machine parallel ones hit toolsFor's 5 s connect timeout.
 const NEXT = '20991231000000_test-upgrade';
 
 /** A "newer version": the shipped migrations plus one that adds a table and a column. */
@@ -71,45 +72,48 @@ const appliedNames = async (client: pg.ClientBase) =>
   (await client.query<{ name: string }>('SELECT name FROM pgmigrations ORDER BY id')).rows.map((row) => row.name);
 const dumpsIn = (dir: string) => readdirSync(join(dir, 'manual')).filter((name) => name.endsWith('.dump'));
 
-test('an upgrade backs up as pre-upgrade-<old version> first; restoring that backup is the rollback to the old schema', async (t) => {
-  const { url, client } = await oldVersionDatabase(t);
-  const backupDir = tempDir(t, 'invoice-loader-upgrade-backups-');
-  const config = configFor(backupDir);
-  const oldMigrations = await appliedNames(client);
+test.serial(
+  'an upgrade backs up as pre-upgrade-<old version> first; restoring that backup is the rollback to the old schema',
+  async (t) => {
+    const { url, client } = await oldVersionDatabase(t);
+    const backupDir = tempDir(t, 'invoice-loader-upgrade-backups-');
+    const config = configFor(backupDir);
+    const oldMigrations = await appliedNames(client);
 
-  const applied = await migrateWithUpgradeBackup(client, { config, url, ...newerVersion(t) });
-  t.deepEqual(applied, [NEXT]);
-  t.true(await exists(client, 'upgrade_probe'));
-  const dumps = dumpsIn(backupDir);
-  t.is(dumps.length, 1);
-  t.regex(dumps[0]!, /^invoice-loader_\w+_manual_\d{8}-\d{6}_pre-upgrade-0\.0\.9\.dump$/);
-  await client.end();
+    const applied = await migrateWithUpgradeBackup(client, { config, url, ...newerVersion(t) });
+    t.deepEqual(applied, [NEXT]);
+    t.true(await exists(client, 'upgrade_probe'));
+    const dumps = dumpsIn(backupDir);
+    t.is(dumps.length, 1);
+    t.regex(dumps[0]!, /^invoice-loader_\w+_manual_\d{8}-\d{6}_pre-upgrade-0\.0\.9\.dump$/);
+    await client.end();
 
-  // Rollback: the previous version's files back in place, then the pre-upgrade backup restored.
-  await restoreBackup(join(backupDir, 'manual', dumps[0]!), {
-    url,
-    drop: true,
-    tools: await toolsFor(config.backup, url),
-  });
-  const after = new pg.Client({ connectionString: url });
-  after.on('error', () => {});
-  await after.connect();
-  t.teardown(() => after.end());
-  t.false(await exists(after, 'upgrade_probe'));
-  t.deepEqual(await appliedNames(after), oldMigrations);
-  const columns = await after.query("SELECT 1 FROM information_schema.columns WHERE column_name = 'upgraded'");
-  t.is(columns.rowCount, 0);
-  const versions = await after.query<{ version: string }>('SELECT version FROM daemon_instances');
-  t.deepEqual(
-    versions.rows.map((row) => row.version),
-    ['0.0.9'],
-  );
-  // The old version starts on the restored database: nothing to apply, so no second backup either.
-  t.deepEqual(await migrateWithUpgradeBackup(after, { config, url }), []);
-  t.is(dumpsIn(backupDir).length, 1);
-});
+    // Rollback: the previous version's files back in place, then the pre-upgrade backup restored.
+    await restoreBackup(join(backupDir, 'manual', dumps[0]!), {
+      url,
+      drop: true,
+      tools: await toolsFor(config.backup, url),
+    });
+    const after = new pg.Client({ connectionString: url });
+    after.on('error', () => {});
+    await after.connect();
+    t.teardown(() => after.end());
+    t.false(await exists(after, 'upgrade_probe'));
+    t.deepEqual(await appliedNames(after), oldMigrations);
+    const columns = await after.query("SELECT 1 FROM information_schema.columns WHERE column_name = 'upgraded'");
+    t.is(columns.rowCount, 0);
+    const versions = await after.query<{ version: string }>('SELECT version FROM daemon_instances');
+    t.deepEqual(
+      versions.rows.map((row) => row.version),
+      ['0.0.9'],
+    );
+    // The old version starts on the restored database: nothing to apply, so no second backup either.
+    t.deepEqual(await migrateWithUpgradeBackup(after, { config, url }), []);
+    t.is(dumpsIn(backupDir).length, 1);
+  },
+);
 
-test('when the backup before an upgrade fails, nothing is migrated and the error says why', async (t) => {
+test.serial('when the backup before an upgrade fails, nothing is migrated and the error says why', async (t) => {
   const { url, client } = await oldVersionDatabase(t);
   t.teardown(() => client.end());
   const noTools = tempDir(t, 'invoice-loader-no-pg-tools-');
@@ -127,7 +131,7 @@ test('when the backup before an upgrade fails, nothing is migrated and the error
   t.deepEqual(await migrateWithUpgradeBackup(client, { config: unguarded, url, ...newerVersion(t) }), [NEXT]);
 });
 
-test('a fresh database gets its schema without a backup (there is nothing to lose)', async (t) => {
+test.serial('a fresh database gets its schema without a backup (there is nothing to lose)', async (t) => {
   const url = await createTestDatabase(t);
   const client = new pg.Client({ connectionString: url });
   client.on('error', () => {}); // the database is dropped at the end, ending this connection
@@ -139,25 +143,31 @@ test('a fresh database gets its schema without a backup (there is nothing to los
   t.deepEqual(readdirSync(backupDir), []);
 });
 
-test('db migrate --dry-run lists the pending migrations and the backup it would take, and changes nothing', async (t) => {
-  const { url, client } = await oldVersionDatabase(t);
-  t.teardown(() => client.end().catch(() => undefined));
-  await client.query('DELETE FROM pgmigrations WHERE name = $1', [shippedMigrations().at(-1)]);
-  const dir = tempDir(t);
-  const configFile = join(dir, 'config.yaml');
-  writeFileSync(configFile, stringify({ database: { url }, backup: { dir: join(dir, 'backups') } }));
+test.serial(
+  'db migrate --dry-run lists the pending migrations and the backup it would take, and changes nothing',
+  async (t) => {
+    const { url, client } = await oldVersionDatabase(t);
+    t.teardown(() => client.end().catch(() => undefined));
+    await client.query('DELETE FROM pgmigrations WHERE name = $1', [shippedMigrations().at(-1)]);
+    const dir = tempDir(t);
+    const configFile = join(dir, 'config.yaml');
+    writeFileSync(configFile, stringify({ database: { url }, backup: { dir: join(dir, 'backups') } }));
 
-  const result = spawnSync(process.execPath, [BIN, 'db', 'migrate', '--dry-run', '--config', configFile], {
-    cwd: dir,
-    env: cleanEnv(),
-    encoding: 'utf8',
-  });
-  t.is(result.status, 0, result.stderr);
-  t.regex(result.stdout, /1 migration\(s\) would be applied after a verified backup named …_pre-upgrade-0\.0\.9\.dump/);
-  t.true(result.stdout.includes(`  ${shippedMigrations().at(-1)}\n`));
-  t.regex(result.stdout, /^ {4}(CREATE|ALTER) /m);
-  t.false((await appliedNames(client)).includes(shippedMigrations().at(-1)!));
-});
+    const result = spawnSync(process.execPath, [BIN, 'db', 'migrate', '--dry-run', '--config', configFile], {
+      cwd: dir,
+      env: cleanEnv(),
+      encoding: 'utf8',
+    });
+    t.is(result.status, 0, result.stderr);
+    t.regex(
+      result.stdout,
+      /1 migration\(s\) would be applied after a verified backup named …_pre-upgrade-0\.0\.9\.dump/,
+    );
+    t.true(result.stdout.includes(`  ${shippedMigrations().at(-1)}\n`));
+    t.regex(result.stdout, /^ {4}(CREATE|ALTER) /m);
+    t.false((await appliedNames(client)).includes(shippedMigrations().at(-1)!));
+  },
+);
 
 test('a labelled backup name parses back with its label, so list, retention and restore see it', (t) => {
   const name = backupFileName('invoice_loader', 'manual', new Date('2026-12-06T04:30:00Z'), 'pre-upgrade-0.1.0');
