@@ -6,6 +6,7 @@
 #   dovecot, doveadm  the mailbox tests run a real IMAP server  (Debian: dovecot-imapd)
 #   openssl           self-signed certificates for IMAP over TLS (Debian: openssl)
 #   chromium          the console's browser tests                (Debian: chromium)
+#   systemd-analyze   checks the rendered service unit           (Debian: systemd)
 #
 # When everything is there this only looks (no root needed, well under a second). When
 # something is missing it is installed with apt-get as root; otherwise it says what is missing
@@ -17,17 +18,17 @@ set -euo pipefail
 PATH="$PATH:/usr/sbin:/usr/local/sbin:/sbin"
 
 # program -> Debian package
-declare -A PACKAGE=([dovecot]=dovecot-imapd [doveadm]=dovecot-core [openssl]=openssl [chromium]=chromium)
+declare -A PACKAGE=([dovecot]=dovecot-imapd [doveadm]=dovecot-core [openssl]=openssl [chromium]=chromium [systemd-analyze]=systemd)
 
 missing_programs() {
-  for program in dovecot doveadm openssl chromium; do
+  for program in dovecot doveadm openssl chromium systemd-analyze; do
     command -v "$program" >/dev/null 2>&1 || echo "$program"
   done
 }
 
 missing=$(missing_programs)
 if [ -z "$missing" ]; then
-  echo "test dependencies: dovecot, doveadm, openssl, chromium found"
+  echo "test dependencies: dovecot, doveadm, openssl, chromium, systemd-analyze found"
   exit 0
 fi
 

@@ -36,10 +36,18 @@ export async function backupAndRotate(
   url: string,
   kind: BackupType,
   onProgress?: (text: string) => void,
+  options: { label?: string } = {},
 ): Promise<{ file: string; summary: string; removed: string[] }> {
   const dir = resolve(settings.dir);
   const tools = await toolsFor(settings, url);
-  const { file, manifest } = await runBackup({ url, dir, type: kind, tools, ...(onProgress ? { onProgress } : {}) });
+  const { file, manifest } = await runBackup({
+    url,
+    dir,
+    type: kind,
+    tools,
+    ...(onProgress ? { onProgress } : {}),
+    ...(options.label ? { label: options.label } : {}),
+  });
   onProgress?.('verifying (reading every byte back)');
   const verification = await verifyBackup(file, { level: 'read', tools });
   await recordVerification(file, verification);

@@ -22,6 +22,8 @@ export interface BackupOptions {
   tools: PgTools;
   /** The instant the backup is named and dated by (tests pass a simulated one). */
   now?: Date;
+  /** Said in the file name after the stamp: why this backup was taken (pre-upgrade-0.1.0). */
+  label?: string;
   onProgress?: (text: string) => void;
 }
 
@@ -42,7 +44,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupRecord> {
   const startedAt = performance.now();
   const createdAt = options.now ?? new Date();
   const target = describeTarget(url);
-  const name = backupFileName(databaseName(url), type, createdAt);
+  const name = backupFileName(databaseName(url), type, createdAt, options.label);
   const typeDir = join(dir, type);
   const final = backupPaths(join(typeDir, name));
   await mkdir(typeDir, { recursive: true });

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import type { Config } from '../config/schema.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
-import { migrate } from '../db/migrate.ts';
 import { withClient } from '../db/transaction.ts';
 import { LoaderError } from '../errors.ts';
 import { describeTarget, explainConnectionError } from '../db/target.ts';
+import { migrateWithUpgradeBackup } from '../upgrade/upgradeBackup.ts';
 
 /** What a command may want to tell about the database it worked on. */
 export interface CliDatabaseInfo {
@@ -40,7 +40,7 @@ export async function withCliDatabase<T>(
   pool.on('error', () => undefined);
   try {
     const appliedMigrations = await withClient(pool, (client) =>
-      options.migrate !== false ? migrate(client) : Promise.resolve([]),
+      options.migrate !== false ? migrateWithUpgradeBackup(client, { config, url }) : Promise.resolve([]),
     ).catch((error: unknown) => {
       throw error instanceof LoaderError ? error : explainConnectionError(error, url);
     });

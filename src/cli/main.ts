@@ -14,6 +14,7 @@ import { invoicesCommand } from './commands/invoices.ts';
 import { logsCommand } from './commands/logs.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { runCommand } from './commands/run.ts';
+import { serviceCommand } from './commands/service.ts';
 
 await yargs(hideBin(process.argv))
   .scriptName('invoice-loader')
@@ -32,6 +33,7 @@ await yargs(hideBin(process.argv))
   .command(restoreCommand)
   .command(configCommand)
   .command(dbCommand)
+  .command(serviceCommand)
   .demandCommand(1, 'Name a command; `invoice-loader --help` lists them.')
   .strict()
   .help()

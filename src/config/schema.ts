@@ -48,6 +48,8 @@ export const configSchema = z.strictObject({
     pingIntervalMs: positiveMillis,
     slowRoundTripMs: positiveMillis,
     reconnect: backoff.omit({ resetAfterMs: true }),
+    /** Back up (and verify) before applying new migrations; refuse to migrate when that fails. */
+    backupBeforeMigrate: z.boolean(),
   }),
   http: z.strictObject({
     enabled: z.boolean(),

@@ -36,7 +36,15 @@ export interface DaemonInstance {
  * the announcements, plus the handle. One pool for the process's life: pg replaces broken
  * connections itself, so a reconnect only has to prove the server answers again.
  */
-export function createDatabaseService(settings: Config['database'], logger: Logger, instance: DaemonInstance) {
+/** How pending migrations are applied; the daemon passes one that backs up first (src/upgrade/). */
+export type MigrationStep = (client: pg.ClientBase, url: string, log: (message: string) => void) => Promise<string[]>;
+
+export function createDatabaseService(
+  settings: Config['database'],
+  logger: Logger,
+  instance: DaemonInstance,
+  migrateStep: MigrationStep = (client, _url, log) => migrate(client, log),
+) {
   let pool: pg.Pool | undefined;
   let embedded: EmbeddedServer | undefined;
   let url = settings.url;
@@ -87,7 +95,7 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
   const connect = fromPromise<void>(async () => {
     try {
       await withClient(await openPool(), async (client) => {
-        const applied = await migrate(client, (message) => log.debug({ migration: message }, 'migration'));
+        const applied = await migrateStep(client, url, (message) => log.info({ migration: message }, 'migration'));
         if (applied.length) log.info({ applied }, 'database migrated');
         await client.query(
           `INSERT INTO daemon_instances (id, hostname, pid, version) VALUES ($1, $2, $3, $4)

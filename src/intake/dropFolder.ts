@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { moveFile } from '../runtime/fileMoves.ts';
 import { join, parse, resolve } from 'node:path';
 import type pg from 'pg';
 import { fromCallback, fromPromise } from 'xstate';
@@ -79,7 +80,7 @@ export function createDropFolder(deps: {
       );
       if (taken) continue;
       try {
-        await rename(join(folder, name), target);
+        await moveFile(join(folder, name), target);
       } catch (error) {
         // The dated folder was removed while we ran (an operator tidying up): make it again, once.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || retried) throw error;

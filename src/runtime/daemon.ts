@@ -38,6 +38,7 @@ import { createMetrics } from './metrics.ts';
 import { supervisionAnnouncer } from './supervisionLog.ts';
 import { createThroughput } from './throughput.ts';
 import { VERSION } from './version.ts';
+import { migrateWithUpgradeBackup } from '../upgrade/upgradeBackup.ts';
 
 export interface RunningDaemon {
   root: AnyActorRef;
@@ -58,7 +59,9 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
   const metrics = createMetrics();
   const inspection = createInspectionBus();
   const throughput = createThroughput();
-  const database = createDatabaseService(config.database, logger, instance);
+  const database = createDatabaseService(config.database, logger, instance, (client, url, log) =>
+    migrateWithUpgradeBackup(client, { config, url, log }),
+  );
   // `root` is created last (it needs every implementation below); these closures run only after that.
   const tree = () =>
     actorTree(root, (id) => (id === 'nexWriter' && gateway ? { breaker: gateway.breakerState() } : undefined));
