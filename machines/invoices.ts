@@ -1,5 +1,5 @@
 import { assign, enqueueActions, fromCallback, fromPromise, setup, type AnyActorLogic } from 'xstate';
-import { errorMessage } from '../src/errors.ts';
+import { errorCode, errorMessage } from '../src/errors.ts';
 import type { InvoiceStatus } from '../src/invoice/status.ts';
 import { reportReady, crash } from './childProtocol.ts';
 
@@ -51,7 +51,7 @@ export const invoicesMachine = setup({
     reportReady,
     crash,
     // Provided from src/. Params are typed loosely: XState cannot infer params of actions in a
-    // setup that also has enqueueActions. finished: {invoiceId, status}; failed: {invoiceId, error}.
+    // setup that also has enqueueActions. finished: {invoiceId, status}; failed: {invoiceId, error, code}.
     /** Lease release, counting and logging of a finished lifecycle. */
     finished: (_args, _params: unknown) => {},
     /** Records a failed lifecycle (attempts, backoff, quarantine) and logs it. */
@@ -153,6 +153,7 @@ export const invoicesMachine = setup({
           params: ({ event }: { event: { type: string; error?: unknown } }) => ({
             invoiceId: invoiceIdOf(event),
             error: errorMessage(event.error),
+            code: errorCode(event.error),
           }),
         },
         'forget',

@@ -195,7 +195,8 @@ function basenameOf(path: string): string {
 
 /** The `postgres` user must be able to reach the data folder through its parents. */
 function makeTraversable(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  // Created owner-only (the data folder holds the token and the cluster); parents only gain o+x below.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (let current = dir; current !== dirname(current); current = dirname(current)) {
     const mode = statSync(current).mode;
     if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);

@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeIsdoc } from '../extract/isdoc/writer.ts';
 import type { NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import { supplierKey } from '../invoice/supplierKey.ts';
 import { writeFileDurably } from '../runtime/durableFiles.ts';
+import { makePrivateFolder } from '../runtime/privateFiles.ts';
 
 /**
  * Outbox mode (nex.mode: outbox): an approved invoice becomes an ISDOC 6.0.2 file for NEX's
@@ -26,7 +26,7 @@ export async function writeToOutbox(
   entry: OutboxEntry,
 ): Promise<{ isdocFile: string; sidecarFile: string }> {
   const folder = resolve(dir);
-  await mkdir(folder, { recursive: true });
+  makePrivateFolder(folder);
   const base = outboxName(entry);
   // The ISDOC UUID is the invoice's id: the same invoice written twice is the same document.
   const isdoc = writeIsdoc(entry.invoice, { uuid: entry.invoiceId });

@@ -7,6 +7,7 @@ import type { InvoiceStatus } from '../invoice/status.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Throughput } from '../runtime/throughput.ts';
 import { leaseKeeping } from './leaseKeeping.ts';
+import { permanentFailure } from './permanentFailures.ts';
 
 /** The I/O behind machines/invoices.ts: leases in the database, outcomes to logs and counters. */
 export function createInvoicesService(deps: {
@@ -51,12 +52,14 @@ export function createInvoicesService(deps: {
             .catch(() => undefined);
       },
       failed: (_args: unknown, params: unknown) => {
-        const { invoiceId, error } = params as { invoiceId: string; error: string };
+        const { invoiceId, error, code } = params as { invoiceId: string; error: string; code?: string };
+        // A failure that will recur on every attempt quarantines the invoice now, not after maxAttempts.
+        const permanent = permanentFailure(code, error);
         // deps.pool() throws while the database is down: a rejection here, not a crash of this actor.
         void Promise.resolve()
           .then(() =>
-            recordFailure(deps.pool(), invoiceId, error, {
-              maxAttempts: settings.maxAttempts,
+            recordFailure(deps.pool(), invoiceId, permanent ? `${error} (${permanent}; retrying cannot help)` : error, {
+              maxAttempts: permanent ? 1 : settings.maxAttempts,
               backoffMs,
               actor: deps.actor,
             }),

@@ -15,7 +15,8 @@ export type { XmlInvoiceFormat } from './xmlFormat.ts';
 /**
  * A structured e-invoice (UBL 2.1 Invoice or CreditNote, UN/CEFACT CII incl. Factur-X and
  * ZUGFeRD, ISDOC 6) → the normalized invoice, with `source` naming the syntax and the XML path
- * of each header field. Throws LoaderError XML_MALFORMED, XML_UNSAFE or XML_NOT_INVOICE.
+ * of each header field. Throws LoaderError XML_MALFORMED, XML_UNSAFE, XML_FORBIDDEN_CHARACTER or
+ * XML_NOT_INVOICE.
  */
 export function parseInvoiceXml(xml: Buffer | string): NormalizedInvoice {
   const document = parseXml(xmlText(xml));
