@@ -51,6 +51,7 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
   const log = logger.child({ actor: 'database' });
 
   async function openPool(): Promise<pg.Pool> {
+    if (embedded && !embedded.alive()) await forgetDeadServer(embedded);
     if (pool) return pool;
     if (!url) {
       embedded = await startEmbeddedPostgres(settings.embedded, (message) => log.info(message));
@@ -67,6 +68,21 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
     // An idle client's error (server restart) must not become an uncaught exception; the watcher notices.
     pool.on('error', (error) => log.warn({ err: errorMessage(error) }, 'idle database connection lost'));
     return pool;
+  }
+
+  /**
+   * The embedded postmaster died (killed, crashed): drop its pool and forget it, so that this
+   * attempt starts it again on the same data folder. The database actor's backoff paces the
+   * attempts while the old server's processes are still going away.
+   */
+  async function forgetDeadServer(dead: EmbeddedServer): Promise<void> {
+    log.warn({ code: 'EMBEDDED_DB_DIED' }, 'the embedded PostgreSQL has stopped; starting it again');
+    const old = pool;
+    pool = undefined;
+    embedded = undefined;
+    url = settings.url;
+    void old?.end().catch(() => undefined);
+    await dead.stop().catch(() => undefined);
   }
 
   async function roundTrip(client: pg.Pool | pg.ClientBase): Promise<number> {
