@@ -54,7 +54,14 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
     if (embedded && !embedded.alive()) await forgetDeadServer(embedded);
     if (pool) return pool;
     if (!url) {
-      embedded = await startEmbeddedPostgres(settings.embedded, (message) => log.info(message));
+      const server = log.child({ component: 'postgres' });
+      embedded = await startEmbeddedPostgres(
+        settings.embedded,
+        (message) => log.info(message),
+        // The server's own lines: its warnings and errors are worth seeing, the rest is detail.
+        (line) =>
+          /\] (WARNING|ERROR|FATAL|PANIC): /.test(line) ? server.warn(line) : server.debug(line),
+      );
       url = embedded.url;
       status.target = describeTarget(url);
       log.info({ target: status.target, mode: embedded.mode }, 'embedded PostgreSQL is up');

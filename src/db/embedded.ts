@@ -41,15 +41,21 @@ export interface EmbeddedServer {
 
 type Settings = Config['database']['embedded'];
 type Log = (message: string) => void;
+/** What the running server writes (one line each), for the daemon's log. */
+type ServerLog = (line: string) => void;
 
-export async function startEmbeddedPostgres(settings: Settings, log: Log = () => {}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(
+  settings: Settings,
+  log: Log = () => {},
+  serverLog: ServerLog = () => {},
+): Promise<EmbeddedServer> {
   const dir = resolve(settings.dir);
   mkdirSync(dirname(dir), { recursive: true });
   // Two processes starting on the same folder at once: the second waits, then attaches.
-  return withFolderLock(`${dir}.lock`, () => startOrAttach(dir, settings, log));
+  return withFolderLock(`${dir}.lock`, () => startOrAttach(dir, settings, log, serverLog));
 }
 
-async function startOrAttach(dir: string, settings: Settings, log: Log): Promise<EmbeddedServer> {
+async function startOrAttach(dir: string, settings: Settings, log: Log, serverLog: ServerLog): Promise<EmbeddedServer> {
   const ownerFile = join(dirname(dir), `${basename(dir)}.owner.json`);
   const running = runningPostmaster(dir);
   if (running) {
@@ -93,7 +99,7 @@ async function startOrAttach(dir: string, settings: Settings, log: Log): Promise
       log(`creating the embedded PostgreSQL ${EMBEDDED_MAJOR} cluster in ${dir}`);
       await initialise(binaries, account, dir, settings, output);
     }
-    server = await spawnServer(binaries, account, dir, port, output);
+    server = await spawnServer(binaries, account, dir, port, output, serverLog);
   } catch (error) {
     if (error instanceof LoaderError) throw error;
     throw new LoaderError(
@@ -194,6 +200,7 @@ async function spawnServer(
   dir: string,
   port: number,
   output: string[],
+  serverLog: ServerLog,
 ): Promise<ChildProcess> {
   const child = spawn(
     binaries.postgres,
@@ -206,7 +213,7 @@ async function spawnServer(
       windowsHide: true,
     },
   );
-  collect(child, output);
+  collect(child, output, serverLog);
   child.unref();
   const failed = new Promise<never>((_, reject) => {
     child.once('error', reject);
@@ -225,10 +232,12 @@ async function spawnServer(
 }
 
 /** Keeps the last lines a program wrote, for the error message when it fails; never blocks its pipes. */
-function collect(child: ChildProcess, output: string[]): void {
+function collect(child: ChildProcess, output: string[], lines?: ServerLog): void {
   const keep = (chunk: Buffer) => {
-    output.push(chunk.toString('utf8'));
+    const text = chunk.toString('utf8');
+    output.push(text);
     if (output.length > 40) output.shift();
+    for (const line of text.split('\n')) if (line.trim()) lines?.(line.trim());
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
