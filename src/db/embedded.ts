@@ -57,6 +57,8 @@ export async function startEmbeddedPostgres(
 
 async function startOrAttach(dir: string, settings: Settings, log: Log, serverLog: ServerLog): Promise<EmbeddedServer> {
   const ownerFile = join(dirname(dir), `${basename(dir)}.owner.json`);
+  // Also before adopting or attaching: a server left by an older version may still run on the folder.
+  if (existsSync(join(dir, 'PG_VERSION'))) assertClusterMajor(dir);
   const running = runningPostmaster(dir);
   if (running) {
     const owner = readOwner(ownerFile);
@@ -93,9 +95,7 @@ async function startOrAttach(dir: string, settings: Settings, log: Log, serverLo
   try {
     const binaries = await embeddedBinaries();
     const account = await serverAccount();
-    if (existsSync(join(dir, 'PG_VERSION'))) {
-      assertClusterMajor(dir);
-    } else {
+    if (!existsSync(join(dir, 'PG_VERSION'))) {
       log(`creating the embedded PostgreSQL ${EMBEDDED_MAJOR} cluster in ${dir}`);
       await initialise(binaries, account, dir, settings, output);
     }
