@@ -49,6 +49,7 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
     checkedAt: null,
   };
   const log = logger.child({ actor: 'database' });
+  let checkNow: (() => void) | undefined;
 
   async function openPool(): Promise<pg.Pool> {
     if (embedded && !embedded.alive()) await forgetDeadServer(embedded);
@@ -59,8 +60,7 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
         settings.embedded,
         (message) => log.info(message),
         // The server's own lines: its warnings and errors are worth seeing, the rest is detail.
-        (line) =>
-          /\] (WARNING|ERROR|FATAL|PANIC): /.test(line) ? server.warn(line) : server.debug(line),
+        (line) => (/\] (WARNING|ERROR|FATAL|PANIC): /.test(line) ? server.warn(line) : server.debug(line)),
       );
       url = embedded.url;
       status.target = describeTarget(url);
@@ -73,7 +73,10 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
       application_name: 'invoice-loader',
     });
     // An idle client's error (server restart) must not become an uncaught exception; the watcher notices.
-    pool.on('error', (error) => log.warn({ err: errorMessage(error) }, 'idle database connection lost'));
+    pool.on('error', (error) => {
+      log.warn({ err: errorMessage(error) }, 'idle database connection lost');
+      checkNow?.();
+    });
     return pool;
   }
 
@@ -128,7 +131,7 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
 
   const watch = fromCallback(({ sendBack }) => {
     let inFlight = false;
-    const timer = setInterval(async () => {
+    const check = async () => {
       if (inFlight || !pool) return;
       inFlight = true;
       try {
@@ -142,8 +145,14 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
       } finally {
         inFlight = false;
       }
-    }, settings.pingIntervalMs);
-    return () => clearInterval(timer);
+    };
+    const timer = setInterval(() => void check(), settings.pingIntervalMs);
+    // A lost idle connection is a hint: ask the server now rather than at the next ping.
+    checkNow = () => void check();
+    return () => {
+      clearInterval(timer);
+      checkNow = undefined;
+    };
   });
 
   const disconnect = fromPromise<void>(async () => {

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { createActor, createMachine, fromPromise } from 'xstate';
 import { invoicesMachine } from '../../machines/invoices.ts';
+import type { InvoiceStatus } from '../../src/invoice/status.ts';
 
 /**
  * Issue 19: while the database is away a claim fails at once. A wake-up that arrived during
@@ -11,7 +12,7 @@ test('a failing claim with a wake-up pending waits for the poll interval instead
   let claims = 0;
   const machine = invoicesMachine.provide({
     actors: {
-      claim: fromPromise(async () => {
+      claim: fromPromise<Array<{ id: string; status: InvoiceStatus }>, { limit: number }>(async () => {
         claims++;
         if (claims > 50) actor.stop(); // without the fix: stop the runaway loop so the test can fail
         throw new Error('The database is not available');
