@@ -50,7 +50,7 @@ export async function startEmbeddedPostgres(
   serverLog: ServerLog = () => {},
 ): Promise<EmbeddedServer> {
   const dir = resolve(settings.dir);
-  mkdirSync(dirname(dir), { recursive: true });
+  mkdirSync(dirname(dir), { recursive: true, mode: 0o700 });
   // Two processes starting on the same folder at once: the second waits, then attaches.
   return withFolderLock(`${dir}.lock`, () => startOrAttach(dir, settings, log, serverLog));
 }

@@ -43,7 +43,8 @@ export async function stopPostmaster(pid: number, dir?: string, pgCtl?: string):
 
 /** The `postgres` account must be able to reach the data folder through its parents. */
 export function makeTraversable(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  // Created owner-only (the data folder holds the token and the cluster); parents only gain o+x below.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (let current = dir; current !== dirname(current); current = dirname(current)) {
     const mode = statSync(current).mode;
     if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
