@@ -77,6 +77,7 @@ export const invoicesMachine = setup({
       enqueue.assign({ running: context.running.filter((running) => running !== id) });
     }),
     rememberWake: assign({ wakePending: true }),
+    dropWake: assign({ wakePending: false }),
   },
   guards: {
     isLifecycle: ({ event }) => event.type.includes(`.${LIFECYCLE_PREFIX}`),
@@ -113,12 +114,18 @@ export const invoicesMachine = setup({
         src: 'claim',
         input: ({ context }) => ({ limit: context.concurrency - context.running.length }),
         onDone: { target: 'idle', actions: 'spawnLifecycles' },
+        // A failed claim (the database is away) waits for the poll interval: a wake still pending
+        // would claim again at once, and a claim that fails without I/O would do so forever
+        // without letting the event loop breathe.
         onError: {
           target: 'idle',
-          actions: {
-            type: 'claimFailed',
-            params: ({ event }: { event: { error: unknown } }) => ({ error: errorMessage(event.error) }),
-          },
+          actions: [
+            {
+              type: 'claimFailed',
+              params: ({ event }: { event: { error: unknown } }) => ({ error: errorMessage(event.error) }),
+            },
+            'dropWake',
+          ],
         },
       },
       on: { 'invoices.wake': { actions: 'rememberWake' } },

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { LoaderError } from '../errors.ts';
+import { LoaderError, errorMessage } from '../errors.ts';
+import { recordBackupOutcome } from './lastRun.ts';
 import { listBackups, recordVerification } from './listBackups.ts';
 import type { BackupType } from './backupFiles.ts';
 import { openClient } from './pgClient.ts';
@@ -30,7 +31,10 @@ export async function toolsFor(settings: Settings, url: string): Promise<PgTools
   return tools;
 }
 
-/** Dump, read back in full, record the verification, apply retention. Resolves with a one-line summary. */
+/**
+ * Dump, read back in full, record the verification, apply retention. Resolves with a one-line
+ * summary. The outcome is recorded in backup.dir for the daemon's health, also when it failed.
+ */
 export async function backupAndRotate(
   settings: Settings,
   url: string,
@@ -39,6 +43,28 @@ export async function backupAndRotate(
   options: { label?: string } = {},
 ): Promise<{ file: string; summary: string; removed: string[] }> {
   const dir = resolve(settings.dir);
+  try {
+    const result = await dumpAndRotate(settings, url, kind, dir, onProgress, options);
+    recordBackupOutcome(dir, { at: new Date().toISOString(), ok: true, detail: result.summary });
+    return result;
+  } catch (error) {
+    recordBackupOutcome(dir, {
+      at: new Date().toISOString(),
+      ok: false,
+      detail: `${kind} backup: ${errorMessage(error)}`,
+    });
+    throw error;
+  }
+}
+
+async function dumpAndRotate(
+  settings: Settings,
+  url: string,
+  kind: BackupType,
+  dir: string,
+  onProgress: ((text: string) => void) | undefined,
+  options: { label?: string },
+): Promise<{ file: string; summary: string; removed: string[] }> {
   const tools = await toolsFor(settings, url);
   const { file, manifest } = await runBackup({
     url,

@@ -40,7 +40,7 @@ export const configSchema = z.strictObject({
       dir: z.string().min(1),
       port: port,
       user: z.string().min(1),
-      password: z.string().min(1),
+      password: z.string(), // '' = generated at the first start, kept in <dir>.password (0600)
       database: z.string().min(1),
     }),
     poolSize: z.number().int().min(1).max(100),

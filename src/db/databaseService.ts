@@ -57,11 +57,19 @@ export function createDatabaseService(
     checkedAt: null,
   };
   const log = logger.child({ actor: 'database' });
+  let checkNow: (() => void) | undefined;
 
   async function openPool(): Promise<pg.Pool> {
+    if (embedded && !embedded.alive()) await forgetDeadServer(embedded);
     if (pool) return pool;
     if (!url) {
-      embedded = await startEmbeddedPostgres(settings.embedded, (message) => log.info(message));
+      const server = log.child({ component: 'postgres' });
+      embedded = await startEmbeddedPostgres(
+        settings.embedded,
+        (message) => log.info(message),
+        // The server's own lines: its warnings and errors are worth seeing, the rest is detail.
+        (line) => (/\] (WARNING|ERROR|FATAL|PANIC): /.test(line) ? server.warn(line) : server.debug(line)),
+      );
       url = embedded.url;
       status.target = describeTarget(url);
       log.info({ target: status.target, mode: embedded.mode }, 'embedded PostgreSQL is up');
@@ -73,8 +81,26 @@ export function createDatabaseService(
       application_name: 'invoice-loader',
     });
     // An idle client's error (server restart) must not become an uncaught exception; the watcher notices.
-    pool.on('error', (error) => log.warn({ err: errorMessage(error) }, 'idle database connection lost'));
+    pool.on('error', (error) => {
+      log.warn({ err: errorMessage(error) }, 'idle database connection lost');
+      checkNow?.();
+    });
     return pool;
+  }
+
+  /**
+   * The embedded postmaster died (killed, crashed): drop its pool and forget it, so that this
+   * attempt starts it again on the same data folder. The database actor's backoff paces the
+   * attempts while the old server's processes are still going away.
+   */
+  async function forgetDeadServer(dead: EmbeddedServer): Promise<void> {
+    log.warn({ code: 'EMBEDDED_DB_DIED' }, 'the embedded PostgreSQL has stopped; starting it again');
+    const old = pool;
+    pool = undefined;
+    embedded = undefined;
+    url = settings.url;
+    void old?.end().catch(() => undefined);
+    await dead.stop().catch(() => undefined);
   }
 
   async function roundTrip(client: pg.Pool | pg.ClientBase): Promise<number> {
@@ -113,7 +139,7 @@ export function createDatabaseService(
 
   const watch = fromCallback(({ sendBack }) => {
     let inFlight = false;
-    const timer = setInterval(async () => {
+    const check = async () => {
       if (inFlight || !pool) return;
       inFlight = true;
       try {
@@ -127,8 +153,14 @@ export function createDatabaseService(
       } finally {
         inFlight = false;
       }
-    }, settings.pingIntervalMs);
-    return () => clearInterval(timer);
+    };
+    const timer = setInterval(() => void check(), settings.pingIntervalMs);
+    // A lost idle connection is a hint: ask the server now rather than at the next ping.
+    checkNow = () => void check();
+    return () => {
+      clearInterval(timer);
+      checkNow = undefined;
+    };
   });
 
   const disconnect = fromPromise<void>(async () => {

@@ -23,7 +23,7 @@ test('the defaults alone load and validate', (t) => {
   t.is(config.http.port, 8080);
   t.is(config.heartbeat.intervalMs, 300_000);
   t.is(config.database.url, '');
-  t.is(config.database.embedded.password, 'invoice-loader');
+  t.is(config.database.embedded.password, '', 'generated per install, never a published default');
   t.is(config.logging.level, 'info');
   t.is(config.debug.faultInjection, false);
   t.deepEqual(new Set(sources.values()), new Set([DEFAULT_CONFIG_FILE]), 'every key comes from config/default.yaml');

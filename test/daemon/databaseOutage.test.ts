@@ -129,3 +129,48 @@ test.serial(
     );
   },
 );
+
+test.serial(
+  'the embedded postmaster killed with SIGKILL mid-run is started again, and the flow carries on',
+  async (t) => {
+    t.timeout(400_000);
+    const daemon = await startDaemonProcess(t, { databaseUrl: '', config: FAST });
+    const dataDir = join(daemon.dir, 'data', 'postgres');
+    const postmaster = () => Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    t.teardown(async () => {
+      if (daemon.running) {
+        daemon.signal('SIGTERM');
+        await daemon.waitForExit(30_000).catch(() => undefined);
+      }
+      // Only the server this test's daemon started, if a failure left it behind.
+      const left = existsSync(join(dataDir, 'postmaster.pid')) ? postmaster() : 0;
+      try {
+        if (left > 0) process.kill(left, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    await daemon.waitForStatus('/health/ready', 200, 150_000);
+    const pid = daemon.child.pid!;
+    const killed = postmaster();
+
+    const killing = (async () => {
+      await sleep(1_500);
+      process.kill(killed, 'SIGKILL');
+    })();
+    await Promise.all([feed(daemon), killing]);
+    await daemon.waitForLog((e) => e.code === 'EMBEDDED_DB_DIED', 60_000);
+    const died = daemon.logs.findIndex((e) => e.code === 'EMBEDDED_DB_DIED');
+    const up = await daemon.waitForLog((e) => e.msg === 'embedded PostgreSQL is up', 90_000, died);
+    t.is(up.mode, 'started', 'started again on the same data folder');
+    t.not(postmaster(), killed);
+    const port = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[3]);
+    const password = readFileSync(`${dataDir}.password`, 'utf8').trim();
+    await settled(
+      t,
+      daemon,
+      `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/invoice_loader`,
+      pid,
+    );
+  },
+);
