@@ -1,0 +1,167 @@
+/**
+ * Finds the items table in the text lines of a PDF and cuts it into raw items: a header row of
+ * column words gives the columns and their positions, the lines under it are grouped into
+ * items (an item's numbers may spread over two lines, its description over several), and the
+ * table ends at the totals. A table continued on the next page, with or without its header
+ * repeated, is one table. What the numbers mean is left to the arithmetic (lineArithmetic.ts).
+ */
+import { parseDecimal, parseRate, type NumberStyle } from '../pdf/numbers.ts';
+import { PAGE_BREAK } from '../pdf/pdfText.ts';
+import { columnMeaning, PAGE_FURNITURE, TABLE_END, type ColumnMeaning } from './columnWords.ts';
+import { cellsOf, overlap, type Cell } from './gridCells.ts';
+
+export interface Column extends ColumnMeaning {
+  header: string;
+  start: number;
+  end: number;
+}
+
+export interface RawItem {
+  /** Numbers by column index, as decimal strings. */
+  numbers: Map<number, string>;
+  description: string[];
+  code: string | null;
+  ean: string | null;
+  unit: string | null;
+}
+
+export interface ItemTable {
+  columns: Column[];
+  items: RawItem[];
+  /** The line the table stopped at (its totals), if any. */
+  endLine: string | null;
+}
+
+/** A cell holding one number, perhaps with a unit, a percent sign or a currency around it. */
+const NUMBER_CELL =
+  /^(?:(?:€|\$|£|EUR|CZK|HUF|USD|GBP)\s?)?([-−+]?\d[\d.,' \u00a0]*)\s?(%|€|\$|£|Kč|Ft|EUR|CZK|HUF|USD|GBP|\p{L}[\p{L}.²³]{0,5})?$/u;
+/** How far (grid columns) a number may sit beside its column's header and still belong to it. */
+const NEAR = 6;
+
+export function findItemTable(lines: readonly string[], style: NumberStyle): ItemTable | null {
+  for (let index = 0; index < lines.length; index++) {
+    const columns = headerColumns(lines[index]!);
+    if (columns === null) continue;
+    const table = readBody(lines, index + 1, columns, style);
+    if (table.items.length > 0) return table;
+  }
+  return null;
+}
+
+/** The columns of a header row, or null when the line is not one. */
+export function headerColumns(line: string): Column[] | null {
+  const cells = cellsOf(line);
+  if (cells.length < 3) return null;
+  const columns: Column[] = [];
+  for (const cell of cells) {
+    const meaning = columnMeaning(cell.text);
+    if (meaning) columns.push({ ...meaning, header: cell.text, start: cell.start, end: cell.end });
+  }
+  const roles = new Set(columns.flatMap((column) => column.roles));
+  const hasCount = roles.has('quantity') || roles.has('unit_price') || roles.has('unit_price_gross');
+  const hasAmount = roles.has('net') || roles.has('gross');
+  if (columns.length < 3 || columns.length < cells.length - 1 || !hasCount || !hasAmount) return null;
+  return columns;
+}
+
+function readBody(lines: readonly string[], from: number, columns: Column[], style: NumberStyle): ItemTable {
+  const items: RawItem[] = [];
+  let current: RawItem | null = null;
+  let afterPageBreak = false;
+  for (let index = from; index < lines.length; index++) {
+    const line = lines[index]!;
+    if (line === PAGE_BREAK) {
+      afterPageBreak = true;
+      continue;
+    }
+    const trimmed = line.trim();
+    if (trimmed === '' || PAGE_FURNITURE.test(trimmed)) continue;
+    if (headerColumns(line) !== null) {
+      afterPageBreak = false; // the header repeated on the next page
+      continue;
+    }
+    const cells = cellsOf(line);
+    if (TABLE_END.test(trimmed)) return { columns, items, endLine: line };
+    const placed = cells.map((cell) => ({ cell, column: columnOf(cell, columns) }));
+    const numbers = new Map<number, string>();
+    const texts: { cell: Cell; column: number | null }[] = [];
+    let unit: string | null = null;
+    for (const { cell, column } of placed) {
+      const meaning = column === null ? null : columns[column]!;
+      const number =
+        meaning && meaning.roles.length > 0 ? numberIn(cell.text, meaning.roles.includes('vat_rate'), style) : null;
+      if (number && column !== null && !numbers.has(column)) {
+        numbers.set(column, number.value);
+        if (number.suffix && /^\p{L}/u.test(number.suffix) && !/^(?:EUR|CZK|HUF|USD|GBP|Kč|Ft)$/.test(number.suffix))
+          unit = number.suffix;
+      } else {
+        texts.push({ cell, column });
+      }
+    }
+    // Before the first item and on a new page before the table goes on: only rows with numbers count.
+    if (numbers.size === 0) {
+      if (current && !afterPageBreak) addTexts(current, texts, columns);
+      continue;
+    }
+    const conflicts = current !== null && [...numbers.keys()].some((column) => current!.numbers.has(column));
+    if (current !== null && !conflicts && !afterPageBreak) {
+      for (const [column, value] of numbers) current.numbers.set(column, value);
+      current.unit ??= unit;
+      addTexts(current, texts, columns);
+      continue;
+    }
+    if (numbers.size < 2) continue; // a stray number (a page number, a date part), not an item
+    afterPageBreak = false;
+    current = { numbers, description: [], code: null, ean: null, unit };
+    items.push(current);
+    addTexts(current, texts, columns);
+  }
+  return { columns, items, endLine: null };
+}
+
+function addTexts(item: RawItem, texts: { cell: Cell; column: number | null }[], columns: Column[]): void {
+  for (const { cell, column } of texts) {
+    const kind = column === null ? null : columns[column]!.text;
+    const text = cell.text;
+    if (/^\d{8}$|^\d{12,14}$/.test(text) && item.ean === null && kind !== 'description') item.ean = text;
+    else if (kind === 'code' && item.code === null) item.code = text;
+    else if (kind === 'unit' && item.unit === null) item.unit = text;
+    else if (kind === 'description' || (kind === null && column === null && isLeftOfNumbers(cell, columns)))
+      item.description.push(text);
+  }
+}
+
+function isLeftOfNumbers(cell: Cell, columns: Column[]): boolean {
+  const firstNumeric = columns.find((column) => column.roles.length > 0);
+  return firstNumeric === undefined || cell.end <= firstNumeric.start;
+}
+
+/** The column a cell sits under: the most shared width, else the nearest within a few characters. */
+function columnOf(cell: Cell, columns: Column[]): number | null {
+  let best: number | null = null;
+  let bestScore = -NEAR;
+  for (const [index, column] of columns.entries()) {
+    const score = overlap(cell, column);
+    if (score > bestScore) {
+      best = index;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function numberIn(text: string, percent: boolean, style: NumberStyle): { value: string; suffix: string | null } | null {
+  const match = NUMBER_CELL.exec(text.trim());
+  if (!match) return null;
+  const suffix = match[2] ?? null;
+  const printed = match[1]!.replace('−', '-').trim();
+  const value = percent && suffix === '%' ? parseRate(printed, style) : parseDecimal(printed, style);
+  return value === null ? null : { value, suffix };
+}
+
+/** The decimal mark most numbers of the document use: "1 234,50" or "1,234.50". */
+export function documentNumberStyle(text: string): NumberStyle {
+  const commas = text.match(/\d,\d{2}(?!\d)/g)?.length ?? 0;
+  const points = text.match(/\d\.\d{2}(?!\d)/g)?.length ?? 0;
+  return { decimalMark: commas > points ? ',' : points > commas ? '.' : 'auto' };
+}
