@@ -79,15 +79,21 @@ const RULES = [
   ),
 ];
 
+const DESCRIPTION_FIRST =
+  /^(?:popis|názov|název|položka|označenie|označení|description|item|product|service|bezeichnung|beschreibung|artikelbezeichnung|leistung|megnevezés|termék|tétel)\b/iu;
+
 /** What a header cell names, or null when it is not a column word. */
 export function columnMeaning(cell: string): ColumnMeaning | null {
   const words = cell.toLowerCase().replace(/\s+/g, ' ').replace(/:$/, '').trim();
-  return RULES.find(({ regex }) => regex.test(words))?.meaning ?? null;
+  const found = RULES.find(({ regex }) => regex.test(words));
+  if (found) return found.meaning;
+  // "Názov položky", "Popis tovaru", "Item description": a description word first, more words after.
+  return DESCRIPTION_FIRST.test(words) ? { text: 'description', roles: [] } : null;
 }
 
 /** Lines where the items table ends: the totals and the VAT summary under it. */
 export const TABLE_END =
-  /^(?:spolu|celkom|celkem|súčet|součet|medzisúčet|mezisoučet|rekapitulácia|rekapitulace|rozpis dph|základ dane|total|subtotal|sub-total|sum|summe|zwischensumme|gesamt|positionssumme|belegsummen|nettosumme|umsatzsteueraufschlüsselung|mwst\.?-?(?:übersicht|aufstellung)|összesen|részösszeg|áfa összesítő|vat summary|tax summary)\b/iu;
+  /^(?:[\p{L}.()-]+ ){0,2}?(?:spolu|celkom|celkem|súčet|součet|medzisúčet|mezisoučet|rekapitulácia|rekapitulace|rozpis dph|základ dane|total|subtotal|sub-total|sum|summe|zwischensumme|gesamt|positionssumme|belegsummen|nettosumme|umsatzsteueraufschlüsselung|mwst\.?-?(?:übersicht|aufstellung)|összesen|részösszeg|áfa összesítő|vat summary|tax summary)\b/iu;
 
 /** Page furniture that may sit between two parts of a table. */
 export const PAGE_FURNITURE = /^(?:seite|page|strana|stránka|oldal)\s*\d+(?:\s*(?:\/|von|of|z|zo)\s*\d+)?$/iu;

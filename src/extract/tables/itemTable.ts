@@ -19,6 +19,8 @@ export interface Column extends ColumnMeaning {
 export interface RawItem {
   /** Numbers by column index, as decimal strings. */
   numbers: Map<number, string>;
+  /** Columns whose number was printed with a percent sign: a rate, never an amount. */
+  percent: Set<number>;
   description: string[];
   code: string | null;
   ean: string | null;
@@ -54,14 +56,34 @@ export function headerColumns(line: string): Column[] | null {
   if (cells.length < 3) return null;
   const columns: Column[] = [];
   for (const cell of cells) {
-    const meaning = columnMeaning(cell.text);
-    if (meaning) columns.push({ ...meaning, header: cell.text, start: cell.start, end: cell.end });
+    for (const part of headerParts(cell)) {
+      const meaning = columnMeaning(part.text);
+      if (meaning) columns.push({ ...meaning, header: part.text, start: part.start, end: part.end });
+    }
   }
   const roles = new Set(columns.flatMap((column) => column.roles));
   const hasCount = roles.has('quantity') || roles.has('unit_price') || roles.has('unit_price_gross');
   const hasAmount = roles.has('net') || roles.has('gross');
   if (columns.length < 3 || columns.length < cells.length - 1 || !hasCount || !hasAmount) return null;
   return columns;
+}
+
+/**
+ * Two header words printed a single space apart read as one cell ("Zľava % DPH %"); when the
+ * cell names no column but its two halves do, they are two columns.
+ */
+function headerParts(cell: Cell): Cell[] {
+  if (columnMeaning(cell.text) !== null) return [cell];
+  for (let at = cell.text.indexOf(' '); at > 0; at = cell.text.indexOf(' ', at + 1)) {
+    const left = cell.text.slice(0, at);
+    const right = cell.text.slice(at + 1);
+    if (columnMeaning(left) !== null && columnMeaning(right) !== null)
+      return [
+        { text: left, start: cell.start, end: cell.start + at },
+        { text: right, start: cell.start + at + 1, end: cell.end },
+      ];
+  }
+  return [cell];
 }
 
 function readBody(lines: readonly string[], from: number, columns: Column[], style: NumberStyle): ItemTable {
@@ -84,6 +106,7 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
     if (TABLE_END.test(trimmed)) return { columns, items, endLine: line };
     const placed = cells.map((cell) => ({ cell, column: columnOf(cell, columns) }));
     const numbers = new Map<number, string>();
+    const percent = new Set<number>();
     const texts: { cell: Cell; column: number | null }[] = [];
     let unit: string | null = null;
     for (const { cell, column } of placed) {
@@ -92,6 +115,7 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
         meaning && meaning.roles.length > 0 ? numberIn(cell.text, meaning.roles.includes('vat_rate'), style) : null;
       if (number && column !== null && !numbers.has(column)) {
         numbers.set(column, number.value);
+        if (number.suffix === '%') percent.add(column);
         if (number.suffix && /^\p{L}/u.test(number.suffix) && !/^(?:EUR|CZK|HUF|USD|GBP|Kč|Ft)$/.test(number.suffix))
           unit = number.suffix;
       } else {
@@ -106,13 +130,14 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
     const conflicts = current !== null && [...numbers.keys()].some((column) => current!.numbers.has(column));
     if (current !== null && !conflicts && !afterPageBreak) {
       for (const [column, value] of numbers) current.numbers.set(column, value);
+      for (const column of percent) current.percent.add(column);
       current.unit ??= unit;
       addTexts(current, texts, columns);
       continue;
     }
     if (numbers.size < 2) continue; // a stray number (a page number, a date part), not an item
     afterPageBreak = false;
-    current = { numbers, description: [], code: null, ean: null, unit };
+    current = { numbers, percent, description: [], code: null, ean: null, unit };
     items.push(current);
     addTexts(current, texts, columns);
   }
@@ -136,10 +161,14 @@ function isLeftOfNumbers(cell: Cell, columns: Column[]): boolean {
   return firstNumeric === undefined || cell.end <= firstNumeric.start;
 }
 
-/** The column a cell sits under: the most shared width, else the nearest within a few characters. */
+/**
+ * The column a cell sits under: the header it shares the most width with; else the column whose
+ * stretch (from its header to the next header, the last one to the edge) holds the cell — a
+ * right-aligned number under a left-aligned header; else the nearest header a few characters away.
+ */
 function columnOf(cell: Cell, columns: Column[]): number | null {
   let best: number | null = null;
-  let bestScore = -NEAR;
+  let bestScore = 0;
   for (const [index, column] of columns.entries()) {
     const score = overlap(cell, column);
     if (score > bestScore) {
@@ -147,7 +176,21 @@ function columnOf(cell: Cell, columns: Column[]): number | null {
       bestScore = score;
     }
   }
-  return best;
+  if (best !== null) return best;
+  for (const [index, column] of columns.entries()) {
+    const next = columns[index + 1];
+    if (cell.start >= column.end && (next === undefined || cell.end <= next.start)) return index;
+  }
+  let nearest: number | null = null;
+  let gap = NEAR;
+  for (const [index, column] of columns.entries()) {
+    const distance = -overlap(cell, column);
+    if (distance <= gap) {
+      nearest = index;
+      gap = distance;
+    }
+  }
+  return nearest;
 }
 
 function numberIn(text: string, percent: boolean, style: NumberStyle): { value: string; suffix: string | null } | null {

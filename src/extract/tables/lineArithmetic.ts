@@ -47,6 +47,11 @@ export function netOfGross(gross: ExactDecimal, rate: ExactDecimal): ExactDecima
 }
 
 const cents = (value: ExactDecimal) => roundHalfUp(value, 2);
+/** A printed amount is right within one unit of its last printed digit, at most a cent: whole forints or cents. */
+const near = (computed: ExactDecimal, printed: ExactDecimal, slack = ONE_CENT) => {
+  const unit = printed.scale >= 2 ? slack : decimalOf(10 ** (2 - printed.scale) * Number(slack.units), 2);
+  return isWithin(computed, printed, unit);
+};
 const discounted = (amount: ExactDecimal, discount: ExactDecimal | undefined) =>
   discount === undefined ? amount : percentOf(amount, subtract(HUNDRED, discount));
 const withVat = (net: ExactDecimal, rate: ExactDecimal) => percentOf(net, add(HUNDRED, rate));
@@ -67,19 +72,17 @@ export function readLine(values: Values): LineReading {
     net = netOfGross(cents(discounted(multiply(q, pg), d)), r);
 
   if (values.net !== undefined) {
-    if (q !== undefined && p !== undefined) check(isWithin(cents(discounted(multiply(q, p), d)), values.net, ONE_CENT));
-    if (r !== undefined && v !== undefined) check(isWithin(cents(percentOf(values.net, r)), v, ONE_CENT));
-    if (v !== undefined && g !== undefined) check(isWithin(add(values.net, v), g, ONE_CENT));
-    else if (r !== undefined && g !== undefined) check(isWithin(cents(withVat(values.net, r)), g, ONE_CENT));
+    if (q !== undefined && p !== undefined) check(near(cents(discounted(multiply(q, p), d)), values.net));
+    if (r !== undefined && v !== undefined) check(near(cents(percentOf(values.net, r)), v));
+    if (v !== undefined && g !== undefined) check(near(add(values.net, v), g));
+    else if (r !== undefined && g !== undefined) check(near(cents(withVat(values.net, r)), g));
     if (q !== undefined && pg !== undefined && r !== undefined && g === undefined)
-      check(isWithin(cents(discounted(multiply(q, pg), d)), cents(withVat(values.net, r)), TWO_CENTS));
+      check(near(cents(discounted(multiply(q, pg), d)), cents(withVat(values.net, r)), TWO_CENTS));
   } else {
-    if (q !== undefined && pg !== undefined && g !== undefined)
-      check(isWithin(cents(discounted(multiply(q, pg), d)), g, ONE_CENT));
+    if (q !== undefined && pg !== undefined && g !== undefined) check(near(cents(discounted(multiply(q, pg), d)), g));
     if (q !== undefined && p !== undefined && g !== undefined && r !== undefined)
-      check(isWithin(cents(withVat(cents(discounted(multiply(q, p), d)), r)), g, TWO_CENTS));
-    if (g !== undefined && r !== undefined && v !== undefined && net !== null)
-      check(isWithin(cents(percentOf(net, r)), v, ONE_CENT));
+      check(near(cents(withVat(cents(discounted(multiply(q, p), d)), r)), g, TWO_CENTS));
+    if (g !== undefined && r !== undefined && v !== undefined && net !== null) check(near(cents(percentOf(net, r)), v));
   }
   let gross = g ?? null;
   if (gross === null && net !== null && v !== undefined) gross = add(net, v);
@@ -115,7 +118,8 @@ export function assignColumns(columns: Column[], items: RawItem[]): Assignment {
       return;
     }
     const column = numeric[at]!;
-    const roles = columns[column]!.roles;
+    const isPercent = items.some((item) => item.percent.has(column));
+    const roles = columns[column]!.roles.filter((role) => !isPercent || role === 'vat_rate' || role === 'discount');
     const used = new Set(chosen.values());
     for (const [rank, role] of roles.entries()) {
       if (used.has(role)) continue;

@@ -105,7 +105,8 @@ function toLine(
   line.unit_price = printedValue(item, roles, 'unit_price');
   line.unit_price_with_vat = printedValue(item, roles, 'unit_price_gross');
   line.discount_percent = printedValue(item, roles, 'discount');
-  line.vat_rate = printedValue(item, roles, 'vat_rate');
+  const rate = printedValue(item, roles, 'vat_rate');
+  line.vat_rate = rate === null ? null : rate.includes('.') ? rate.replace(/0+$/, '').replace(/\.$/, '') : rate;
   line.line_net = printedValue(item, roles, 'net') ?? (reading.net === null ? null : money(reading.net));
   line.line_gross =
     printedValue(item, roles, 'gross') ??
