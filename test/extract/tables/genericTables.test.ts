@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { extractPdfText } from '../../../src/extract/pdf/pdfText.ts';
 import { shippedTemplateDir } from '../../../src/extract/shippedTemplates.ts';
 import { extractWithTemplates, loadTemplates } from '../../../src/extract/templates/index.ts';
@@ -42,7 +42,7 @@ function headerOf(invoice: NormalizedInvoice, expected: Header): Header {
   return Object.fromEntries(Object.keys(expected).map((key) => [key, all[key as keyof Header] ?? null])) as Header;
 }
 
-function sameLines(t: import('ava').ExecutionContext, got: InvoiceLine[], expected: InvoiceLine[]): void {
+function sameLines(t: ExecutionContext, got: InvoiceLine[], expected: InvoiceLine[]): void {
   t.is(got.length, expected.length, 'number of lines');
   for (const [index, want] of expected.entries()) {
     for (const field of Object.keys(want) as (keyof InvoiceLine)[]) {
