@@ -25,17 +25,17 @@ const RULES = [
   ),
   rule('ean|gtin|ean kód|čiarový kód|čárový kód|vonalkód', 'ean'),
   rule(
-    'kód|kod|code|item code|product code|art\\.?-?nr\\.?|artikel-?nr\\.?|artikelnummer|sku|cikkszám|katalógové číslo|katalogové číslo|ref\\.?',
+    'kód|kod|code|item code|product code|art\\.?-?nr\\.?(?:-[\\p{L}]+)?|artikel-?nr\\.?|artikelnummer|sku|cikkszám|katalógové číslo|katalogové číslo|ref\\.?',
     'code',
   ),
-  rule('mj|m\\.j\\.|jednotka|unit|uom|einheit|me|m\\.e\\.|mértékegység|mee', 'unit'),
+  rule('mj|m\\.j\\.|jednotka|unit|uom|einheit|me|m\\.e\\.|mértékegység|mee|meng\\.?-? ?einheit|mengeneinheit', 'unit'),
   rule(
     '(?:jedn(?:otková|\\.)? ?)?cena (?:s|vč\\.|vrátane|včetně) dph(?: ?/ ?mj| za mj)?|cena s dph ?/ ?mj|unit price (?:incl\\.?|including|gross|with) (?:vat|tax)|gross (?:unit )?price|bruttopreis|einzelpreis brutto|preis brutto|bruttó egységár',
     null,
     'unit_price_gross',
   ),
   rule(
-    'jedn(?:otková|\\.)? ?cena(?: bez dph)?(?: ?/ ?mj)?|cena ?/ ?mj|cena za mj|cena za jednotku|cena bez dph ?/ ?mj|j\\. ?cena|unit price(?: excl\\.? vat| net)?|price|unit cost|rate|einzelpreis(?: netto)?|nettopreis|preis|e-?preis|ep|egységár|nettó egységár|egységár \\(nettó\\)',
+    'jedn(?:otková|\\.)? ?cena(?: bez dph)?(?: ?/ ?mj)?|cena ?/ ?mj|cena za mj|cena za jednotku|cena bez dph ?/ ?mj|j\\. ?cena|unit price(?: excl\\.? vat| net)?|price|unit cost|rate|einzelpreis(?: netto)?|preis ?/ ?einheit|preis ?/ ?me|preis je einheit|nettopreis|preis|e-?preis|ep|egységár|nettó egységár|egységár \\(nettó\\)',
     null,
     'unit_price',
     'unit_price_gross',
@@ -46,7 +46,7 @@ const RULES = [
     'discount',
   ),
   rule(
-    '% ?dph|dph ?%|sadzba(?: dph)?|sazba(?: dph)?|vat ?%|% ?vat|vat rate|tax rate|tax ?%|rate ?%|mwst\\.? ?%|ust\\.? ?%|%? ?mwst\\.?-?satz|steuersatz(?: \\[%\\])?|steuer ?%|áfa ?%|áfa kulcs|áfakulcs|%',
+    '% ?dph|dph ?%|sadzba(?: dph)?|sazba(?: dph)?|vat ?%|% ?vat|vat rate|tax rate|tax ?%|rate ?%|mwst\\.?-? ?%|ust\\.?-? ?%|%? ?mwst\\.?-?satz|steuersatz(?: \\[%\\])?|steuer ?%|áfa ?%|áfa kulcs|áfakulcs|%',
     null,
     'vat_rate',
   ),
@@ -57,7 +57,7 @@ const RULES = [
     'gross',
   ),
   rule(
-    '(?:celkom |celkem |spolu |suma |cena |hodnota )?bez dph|základ(?: dph| dane| daně)?|net(?: amount| total| value)?|amount (?:excl\\.?|net)(?: vat)?|total (?:excl\\.?|net)(?: vat)?|nettobetrag|netto(?:betrag|wert|summe)?|gesamt netto|nettóérték|nettó(?: érték| összeg)?',
+    '(?:celkom |celkem |spolu |suma |cena |hodnota )?bez dph|základ(?: dph| dane| daně)?|net(?: amount| total| value)?|amount (?:excl\\.?|net)(?: vat)?|total (?:excl\\.?|net)(?: vat)?|nettobetrag|netto(?:betrag|wert|summe)?|entgelt|gesamt netto|nettóérték|nettó(?: érték| összeg)?',
     null,
     'net',
   ),
@@ -67,14 +67,15 @@ const RULES = [
     'vat',
     'vat_rate',
   ),
+  rule('amount', null, 'net', 'gross', 'quantity'),
   rule(
-    'total|amount|line total|betrag|gesamt(?:preis|betrag)?|summe|suma|celkom|celkem|spolu|cena|cena celkom|cena celkem|hodnota|összesen|összeg|érték',
+    'total|line total|betrag|gesamt(?:preis|betrag)?|summe|suma|celkom|celkem|spolu|cena|cena celkom|cena celkem|hodnota|összesen|összeg|érték',
     null,
     'net',
     'gross',
   ),
   rule(
-    'popis|názov|název|položka|označenie|označení|predmet|description|item|items|product|service|services|details|bezeichnung|beschreibung|artikelbezeichnung|artikel|leistung|text|megnevezés|termék|tétel|dodávka|druh',
+    'popis|názov|název|položka|označenie|označení|predmet|description|item|items|product|service|services|details|bezeichnung|beschreibung|artikelbezeichnung|artikelbeschreibung|artikel|produkt|designation|désignation|libellé|leistung|text|megnevezés|termék|tétel|dodávka|druh',
     'description',
   ),
 ];
@@ -93,7 +94,7 @@ export function columnMeaning(cell: string): ColumnMeaning | null {
 
 /** Lines where the items table ends: the totals and the VAT summary under it. */
 export const TABLE_END =
-  /^(?:[\p{L}.()-]+ ){0,2}?(?:spolu|celkom|celkem|súčet|součet|medzisúčet|mezisoučet|rekapitulácia|rekapitulace|rozpis dph|základ dane|total|subtotal|sub-total|sum|summe|zwischensumme|gesamt|positionssumme|belegsummen|nettosumme|umsatzsteueraufschlüsselung|mwst\.?-?(?:übersicht|aufstellung)|összesen|részösszeg|áfa összesítő|vat summary|tax summary)\b/iu;
+  /^(?:[\p{L}.()-]+ ){0,2}?(?:spolu|celkom|celkem|súčet|součet|medzisúčet|mezisoučet|rekapitulácia|rekapitulace|rozpis dph|základ dane|total|subtotal|sub-total|sum|summe|zwischensumme|gesamt|positionssumme|belegsummen|nettosumme|umsatzsteueraufschlüsselung|mwst\.?-?(?:übersicht|aufstellung)|összesen|részösszeg|áfa összesítő|vat summary|tax summary|net total|invoice total|steuerbasisbetrag|\p{L}*summe)\b/iu;
 
 /** Page furniture that may sit between two parts of a table. */
 export const PAGE_FURNITURE = /^(?:seite|page|strana|stránka|oldal)\s*\d+(?:\s*(?:\/|von|of|z|zo)\s*\d+)?$/iu;

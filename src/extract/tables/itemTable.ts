@@ -42,7 +42,7 @@ const NEAR = 6;
 
 export function findItemTable(lines: readonly string[], style: NumberStyle): ItemTable | null {
   for (let index = 0; index < lines.length; index++) {
-    const columns = headerColumns(lines[index]!);
+    const columns = headerColumnsAt(lines, index);
     if (columns === null) continue;
     const table = readBody(lines, index + 1, columns, style);
     if (table.items.length > 0) return table;
@@ -52,7 +52,44 @@ export function findItemTable(lines: readonly string[], style: NumberStyle): Ite
 
 /** The columns of a header row, or null when the line is not one. */
 export function headerColumns(line: string): Column[] | null {
-  const cells = cellsOf(line);
+  return columnsOfCells(cellsOf(line));
+}
+
+/**
+ * A header row, or a header printed over two lines ("Preis/" above "Einheit", "Menge" above
+ * nothing): the words of the line above or below join the cells they sit over.
+ */
+function headerColumnsAt(lines: readonly string[], index: number): Column[] | null {
+  const line = lines[index]!;
+  if (!/\p{L}/u.test(line) || /\d[.,]\d/.test(line)) return null;
+  const own = headerColumns(line);
+  if (own !== null) return own;
+  for (const other of [index - 1, index + 1]) {
+    const neighbour = lines[other];
+    if (neighbour === undefined || neighbour === PAGE_BREAK || /\d[.,]\d/.test(neighbour)) continue;
+    const columns = columnsOfCells(joinedHeader(cellsOf(line), cellsOf(neighbour), other < index));
+    if (columns !== null) return columns;
+  }
+  return null;
+}
+
+function joinedHeader(cells: Cell[], others: Cell[], othersAbove: boolean): Cell[] {
+  const joined = [...cells];
+  for (const other of others) {
+    const at = joined.findIndex((cell) => overlap(cell, other) > 0);
+    if (at < 0) {
+      joined.push(other);
+      continue;
+    }
+    const cell = joined[at]!;
+    const text = othersAbove ? `${other.text} ${cell.text}` : `${cell.text} ${other.text}`;
+    if (columnMeaning(text) !== null)
+      joined[at] = { text, start: Math.min(cell.start, other.start), end: Math.max(cell.end, other.end) };
+  }
+  return joined.sort((a, b) => a.start - b.start);
+}
+
+function columnsOfCells(cells: Cell[]): Column[] | null {
   if (cells.length < 3) return null;
   const columns: Column[] = [];
   for (const cell of cells) {

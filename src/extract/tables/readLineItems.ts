@@ -32,8 +32,19 @@ export function readGenericLines(
 ): GenericLines | null {
   const table = findItemTable(lines, style);
   if (table === null) return null;
-  const { roles, lines: readings } = assignColumns(table.columns, table.items);
-  const result = table.items.map((item, index) => toLine(index + 1, item, roles, readings[index]!));
+  const { roles, lines: all } = assignColumns(table.columns, table.items);
+  // A summary under the table that no totals word ended (a discount or VAT block) reads as items
+  // without a quantity that reconcile with nothing: after real items, those are not lines.
+  let kept = all.length;
+  while (
+    kept > 0 &&
+    all.slice(0, kept - 1).some(reconciles) &&
+    !reconciles(all[kept - 1]!) &&
+    all[kept - 1]!.values.quantity === undefined
+  )
+    kept -= 1;
+  const readings = all.slice(0, kept);
+  const result = table.items.slice(0, kept).map((item, index) => toLine(index + 1, item, roles, readings[index]!));
   if (result.every((line) => line.line_net === null)) return null;
 
   const nets = readings.map((reading) => reading.net).filter((net): net is ExactDecimal => net !== null);
