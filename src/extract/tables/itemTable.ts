@@ -141,7 +141,11 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
     }
     const cells = cellsOf(line);
     if (TABLE_END.test(trimmed)) return { columns, items, endLine: line };
-    const placed = cells.map((cell) => ({ cell, column: columnOf(cell, columns) }));
+    const placed = separated(
+      cells.map((cell) => ({ cell, column: columnOf(cell, columns) })),
+      columns,
+      style,
+    );
     const numbers = new Map<number, string>();
     const percent = new Set<number>();
     const texts: { cell: Cell; column: number | null }[] = [];
@@ -179,6 +183,33 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
     addTexts(current, texts, columns);
   }
   return { columns, items, endLine: null };
+}
+
+/**
+ * Two numbers of one row under one header: the header row was printed narrower than the rows
+ * (another font size), so the numbers sit right of their headers. The left number belongs to the
+ * nearest number column to the left that this row leaves free.
+ */
+function separated(
+  placed: { cell: Cell; column: number | null }[],
+  columns: Column[],
+  style: NumberStyle,
+): { cell: Cell; column: number | null }[] {
+  const isNumber = (entry: { cell: Cell; column: number | null }) =>
+    entry.column !== null && columns[entry.column]!.roles.length > 0 && numberIn(entry.cell.text, true, style) !== null;
+  const result = placed.map((entry) => ({ ...entry }));
+  for (let index = result.length - 2; index >= 0; index--) {
+    const entry = result[index]!;
+    const right = result[index + 1]!;
+    if (entry.column === null || entry.column !== right.column || !isNumber(entry) || !isNumber(right)) continue;
+    const taken = new Set(result.map((other) => other.column));
+    for (let column = entry.column - 1; column >= 0; column--) {
+      if (columns[column]!.roles.length === 0) continue;
+      if (!taken.has(column)) entry.column = column;
+      break;
+    }
+  }
+  return result;
 }
 
 function addTexts(item: RawItem, texts: { cell: Cell; column: number | null }[], columns: Column[]): void {

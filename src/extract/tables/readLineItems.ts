@@ -33,16 +33,8 @@ export function readGenericLines(
   const table = findItemTable(lines, style);
   if (table === null) return null;
   const { roles, lines: all } = assignColumns(table.columns, table.items);
-  // A summary under the table that no totals word ended (a discount or VAT block) reads as items
-  // without a quantity that reconcile with nothing: after real items, those are not lines.
-  let kept = all.length;
-  while (
-    kept > 0 &&
-    all.slice(0, kept - 1).some(reconciles) &&
-    !reconciles(all[kept - 1]!) &&
-    all[kept - 1]!.values.quantity === undefined
-  )
-    kept -= 1;
+  const totals = printedTotals(text, invoice, style);
+  const kept = linesKept(all, totals);
   const readings = all.slice(0, kept);
   const result = table.items.slice(0, kept).map((item, index) => toLine(index + 1, item, roles, readings[index]!));
   if (result.every((line) => line.line_net === null)) return null;
@@ -50,7 +42,6 @@ export function readGenericLines(
   const nets = readings.map((reading) => reading.net).filter((net): net is ExactDecimal => net !== null);
   const linesSum = sum(nets);
   const tolerance = { units: BigInt(Math.max(nets.length, 1)), scale: 2 };
-  const totals = printedTotals(text, invoice, style);
   const sumAgrees = totals.some((total) => isWithin(linesSum, total.value, tolerance));
   const unreconciled = readings.flatMap((reading, index) => (reconciles(reading) ? [] : [index + 1]));
   const checkedByLines = unreconciled.length === 0;
@@ -77,6 +68,31 @@ export function readGenericLines(
     `Položky sú len návrh: ${reasons.map((reason) => reason.sk).join('; ')}. / ` +
     `The lines are a draft: ${reasons.map((reason) => reason.en).join('; ')}.`;
   return { lines: result, reconciled: false, note, source: 'items table read by its column words (draft)' };
+}
+
+/**
+ * How many of the items read are lines. A summary under the table that no totals word ended (a
+ * discount or VAT block) reads as items that reconcile with nothing: the longest run of
+ * reconciling items whose nets add up to a printed total are the lines; failing that, trailing
+ * items without a quantity or an amount are dropped.
+ */
+function linesKept(all: LineReading[], totals: PrintedTotal[]): number {
+  for (let kept = all.length; kept > 0; kept--) {
+    const prefix = all.slice(0, kept);
+    if (!prefix.every(reconciles)) continue;
+    const tolerance = { units: BigInt(kept), scale: 2 };
+    const total = sum(prefix.map((reading) => reading.net!));
+    if (totals.some((printed) => isWithin(total, printed.value, tolerance))) return kept;
+  }
+  let kept = all.length;
+  while (
+    kept > 0 &&
+    all.slice(0, kept - 1).some(reconciles) &&
+    !reconciles(all[kept - 1]!) &&
+    (all[kept - 1]!.values.quantity === undefined || all[kept - 1]!.net === null)
+  )
+    kept -= 1;
+  return kept;
 }
 
 interface PrintedTotal {
