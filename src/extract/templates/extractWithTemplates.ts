@@ -3,6 +3,7 @@
  * template does not find stays null; source.fields names the rule behind every value found.
  */
 import { emptyInvoice, type NormalizedInvoice, type Party } from '../../invoice/normalizedInvoice.ts';
+import { fillLabelledFields } from '../header/labelledFields.ts';
 import { PAGE_BREAK, type PdfText } from '../pdf/pdfText.ts';
 import { documentNumberStyle } from '../tables/itemTable.ts';
 import { readGenericLines } from '../tables/readLineItems.ts';
@@ -62,6 +63,9 @@ export function applyTemplate(text: PdfText, template: Template): NormalizedInvo
       if (missing.length > 0) sources['lines.vat_rate'] = 'the only VAT rate of the VAT breakdown';
     }
   }
+  // The fallback template reads common label forms only; labels over values, other languages
+  // and written dates are read here (never over what a template found).
+  if (template.fallback) fillLabelledFields(invoice, lines, documentNumberStyle(text.text));
   completeTotals(invoice);
   fillGenericLines(invoice, lines, text.text, template);
   return invoice;
