@@ -78,6 +78,24 @@ export function fillLabelledFields(invoice: NormalizedInvoice, lines: readonly s
   }
   if (invoice.currency === null) fillCurrency(invoice, lines.join('\n'));
   if (invoice.supplier.vat_id === null) fillSupplierVatId(invoice, lines);
+  if (invoice.supplier.name === null) fillLetterhead(invoice, lines);
+}
+
+const COMPANY =
+  /^\p{Lu}[\p{L}\d&.,' -]{1,60}?\s(?:Ltd\.?|Limited|GmbH|AG|KG|s\.\s?r\.\s?o\.|spol\. s r\.\s?o\.|a\.\s?s\.|Kft\.|Zrt\.|Bt\.|Inc\.?|LLC|SARL|SAS|S\.A\.|B\.V\.|plc|Co\.)$/u;
+
+/** The letterhead: a company name at the top of the first page, before any other party is named. */
+function fillLetterhead(invoice: NormalizedInvoice, lines: readonly string[]): void {
+  for (const line of lines.slice(0, 8)) {
+    if (line === PAGE_BREAK) return;
+    const first = /\S+(?: \S+)*/.exec(line)?.[0];
+    if (first === undefined || SOMEONE_ELSE.test(first)) continue;
+    if (COMPANY.test(first) && first !== invoice.customer.name) {
+      invoice.supplier.name = first;
+      invoice.source.fields['supplier.name'] = 'letterhead: the company named at the top';
+      return;
+    }
+  }
 }
 
 function valueIn(text: string, kind: Kind, style: NumberStyle): string | null {

@@ -66,7 +66,9 @@ function headerColumnsAt(lines: readonly string[], index: number): Column[] | nu
   if (own !== null) return own;
   for (const other of [index - 1, index + 1]) {
     const neighbour = lines[other];
+    // A neighbour that is a header on its own is read as one; it lends no words to this line.
     if (neighbour === undefined || neighbour === PAGE_BREAK || /\d[.,]\d/.test(neighbour)) continue;
+    if (headerColumns(neighbour) !== null) continue;
     const columns = columnsOfCells(joinedHeader(cellsOf(line), cellsOf(neighbour), other < index));
     if (columns !== null) return columns;
   }
