@@ -26,7 +26,7 @@ const LABELS: Record<Field, { kind: Kind; labels: string }> = {
   due_date: {
     kind: 'date',
     labels:
-      'Fälligkeitsdatum|Fällig am|Fälligkeit|Zahlbar bis(?: zum)?|überweisen Sie bis zum|bis zum|Due date|Payment due(?: date)?|Date due|remit until|Pay by|Date d.échéance|Échéance|Fizetési határidő|Esedékesség|Dátum splatnosti|Datum splatnosti|Splatnosť|Splatnost',
+      'Fälligkeitsdatum|Fälligkeitstag|Fällig am|Fälligkeit|netto bis|Zahlbar bis(?: zum)?|überweisen Sie bis zum|bis zum|Due date|Payment due(?: date)?|Date due|remit until|Pay by|Date d.échéance|Échéance|Fizetési határidő|Esedékesség|Dátum splatnosti|Datum splatnosti|Splatnosť|Splatnost',
   },
   total_net: {
     kind: 'money',
@@ -157,7 +157,7 @@ function fillCurrency(invoice: NormalizedInvoice, text: string): void {
 }
 
 const VAT_LABEL =
-  /(?:USt\.?-?\s?Id(?:ent)?\.?-?\s?Nr\.?|USt-?ID|UID-?Nr\.?|VAT[- ]?ID|VAT No\.?|VAT number|VAT Reg\.? No\.?|N° TVA(?: intracommunautaire)?|TVA intracom\w*|Adószám|IČ DPH|DIČ|Steuer-?Nr\.?)\s*:?\s*((?:ATU\d{8}|[A-Z]{2}(?: ?[0-9A-Z]){8,12}))\b/iu;
+  /(?:USt\.?-?\s?Id(?:ent)?\.?-?\s?Nr\.?|USt-?ID|UID-?Nr\.?|VAT[- ]?ID|VAT No\.?|VAT number|VAT Reg\.? No\.?|TVA intracom\w*|(?:N° )?TVA(?! client| collect)|Adószám|IČ DPH|DIČ|Steuer-?Nr\.?)\s*:?\s*((?:ATU\d{8}|[A-Z]{2}(?: ?[0-9A-Z]){8,12}))\b/iu;
 const SOMEONE_ELSE = /\b(?:Ihre|Your|Kunde|Kunden|Customer|Buyer|Käufer|Odberateľ|Odběratel|Vevő|client|acheteur)/iu;
 
 /** The supplier's VAT id: the first labelled VAT id that is not the customer's. */
