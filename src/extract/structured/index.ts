@@ -8,6 +8,7 @@ import { parseXml } from './xml.ts';
 import { xmlInvoiceFormat, type XmlInvoiceFormat } from './xmlFormat.ts';
 import { child } from './xmlNode.ts';
 import { xmlText } from './xmlText.ts';
+import { asCii2 } from './zugferd1.ts';
 
 export { readIsdocx } from './isdocx.ts';
 export type { XmlInvoiceFormat } from './xmlFormat.ts';
@@ -25,7 +26,7 @@ export function parseInvoiceXml(xml: Buffer | string): NormalizedInvoice {
     case 'ubl':
       return readUbl(document.element, document.root.localName as UblDocumentName);
     case 'cii':
-      return readCii(document.element);
+      return readCii(document.root.localName === 'CrossIndustryDocument' ? asCii2(document.element) : document.element);
     case 'isdoc':
       return readIsdoc(document.element);
     case null:
