@@ -270,3 +270,22 @@ export function createAlerter(deps: AlerterDeps) {
 }
 
 export type Alerter = ReturnType<typeof createAlerter>;
+
+/** The alerter in /health: a failed login warns (alerts cannot go out); no SMTP configured is not a failure. */
+export function alerterCheck(status: AlerterStatus, time = new Date().toISOString()) {
+  const output =
+    status.smtp === 'not_configured'
+      ? `not configured: ${status.detail}`
+      : status.smtp === 'failed'
+        ? status.detail
+        : status.lastError
+          ? `the last send failed: ${status.lastError}`
+          : status.detail;
+  return {
+    componentId: 'smtp',
+    status: status.smtp === 'failed' || status.lastError ? ('warn' as const) : ('pass' as const),
+    observedValue: status.smtp,
+    time,
+    ...(output ? { output } : {}),
+  };
+}
