@@ -182,10 +182,17 @@ export function createAlerter(deps: AlerterDeps) {
           throw error;
         }
       }
-      if (transport && deps.dueWork) await deps.dueWork(client, now, (mail) => send(mail, now));
+      await client.query('COMMIT');
+      // The reports in a transaction of their own: a failed report must not take back a sent alert's mark.
+      if (transport && deps.dueWork) {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1)', [ALERTS_LOCK]);
+        await deps.dueWork(client, now, (mail) => send(mail, now));
+        await client.query('COMMIT');
+      }
       status.failures = 0;
       status.lastError = null;
-      return await commit(client, sent);
+      return sent;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       status.failures++;

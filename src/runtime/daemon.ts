@@ -15,6 +15,7 @@ import { serviceMachine } from '../../machines/service.ts';
 import { supervisorMachine } from '../../machines/supervisor.ts';
 import { alerterCheck, createAlerter } from '../alerts/alerterService.ts';
 import { createLogSignals, tapLogger } from '../alerts/logNotices.ts';
+import { scheduledReports } from '../alerts/reports.ts';
 import { createApprovalGate } from '../approval/afterValidation.ts';
 import { createBackupService } from '../backup/backupActor.ts';
 import type { LoadedConfig } from '../config/load.ts';
@@ -34,7 +35,7 @@ import { createInvoicesService } from '../pipeline/invoicesService.ts';
 import { lifecycleSteps } from '../pipeline/lifecycleSteps.ts';
 import { validateInvoice } from '../validate/validateInvoice.ts';
 import { resolveHttpToken } from '../http/token.ts';
-import { actorTree } from './actorTree.ts';
+import { actorTree, flattenTree } from './actorTree.ts';
 import { healthReport } from './health.ts';
 import { createHeartbeat } from './heartbeat.ts';
 import { createInspectionBus } from './inspectionBus.ts';
@@ -117,17 +118,28 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
     : undefined;
 
   const pool = () => database.handle.pool();
+  const mailContext = {
+    locale: config.alerts.locale,
+    timeZone: config.alerts.timeZone,
+    customer: config.customer.name,
+    host: hostname(),
+  };
+  const reportExtras = () => {
+    const rootNode = tree();
+    return {
+      uptimeS: Math.round((Date.now() - startedAt) / 1000),
+      restarts: rootNode ? flattenTree(rootNode).reduce((sum, node) => sum + node.restarts, 0) : 0,
+      lastBackup: backup?.status().lastBackup ?? null,
+      lastDrill: backup?.status().lastDrill ?? null,
+    };
+  };
   const alerter = config.alerts.enabled
     ? createAlerter({
         settings: config.alerts,
-        mail: {
-          locale: config.alerts.locale,
-          timeZone: config.alerts.timeZone,
-          customer: config.customer.name,
-          host: hostname(),
-        },
+        mail: mailContext,
         pool,
         logger,
+        dueWork: scheduledReports({ settings: config.alerts, mail: mailContext, extras: reportExtras, logger }),
       })
     : undefined;
   alerter?.notice({
