@@ -6,7 +6,7 @@ import type { AlertSyncEvent } from '../../machines/monitor.ts';
 import type { AlertsConfig } from '../config/alertsSchema.ts';
 import { errorCode, errorMessage } from '../errors.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { renderAlertMail, type MailContext } from './alertMail.ts';
+import { renderAlertMail, renderTestMail, type MailContext } from './alertMail.ts';
 import {
   ALERTS_LOCK,
   loadPending,
@@ -14,6 +14,7 @@ import {
   markFailed,
   markSent,
   recordNotice,
+  recordNotification,
   recordSync,
 } from './alertStore.ts';
 import { createMailTransport, smtpConfigured, type MailTransport, type OutgoingMail } from './mailTransport.ts';
@@ -225,6 +226,22 @@ export function createAlerter(deps: AlerterDeps) {
     return status.smtp;
   }
 
+  /** The test mail of `POST /api/alerts/test`: sent at once, recorded in the notification log. */
+  async function sendTest(requestedBy: string): Promise<string[]> {
+    if (!transport) throw new Error(`alert mail is not configured: ${status.detail}`);
+    const now = Date.now();
+    const mail = renderTestMail(deps.mail, now, requestedBy);
+    const messageId = await send({ to: settings.to, ...mail }, now);
+    await recordNotification(deps.pool(), {
+      now,
+      kind: 'test',
+      subject: mail.subject,
+      recipients: settings.to,
+      messageId,
+    });
+    return settings.to;
+  }
+
   function notice(input: NoticeInput) {
     enqueue({ type: 'alert.notice', notice: input });
   }
@@ -235,6 +252,7 @@ export function createAlerter(deps: AlerterDeps) {
     enqueue,
     dispatch,
     verify,
+    sendTest,
     setShutdownReason: (reason: string) => (shutdownReason = reason),
     close: () => transport?.close(),
     actors: {

@@ -152,7 +152,7 @@ export async function sendReport(
   db: pg.ClientBase | pg.Pool,
   kind: ReportKind,
   period: { from: number; to: number },
-  deps: ReportDeps & { to?: string[] | undefined; now: number },
+  deps: Omit<ReportDeps, 'logger'> & { to?: string[] | undefined; now: number },
   send: (mail: OutgoingMail) => Promise<string | null>,
 ): Promise<string> {
   const mail = renderReport(kind, await readReportData(db, period.from, period.to), deps.extras(), deps.mail);

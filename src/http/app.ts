@@ -6,6 +6,7 @@ import type { InspectionBus } from '../runtime/inspectionBus.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { presentedToken, rejectUnauthorized, tokenMatches } from './auth.ts';
+import { registerAlertRoutes, type AlertRouteDeps } from './alertRoutes.ts';
 import { registerDecisionRoutes, type DecisionRouteDeps } from './decisionRoutes.ts';
 import { registerInvoiceRoutes, type InvoiceRouteDeps } from './invoiceRoutes.ts';
 
@@ -30,9 +31,19 @@ export interface HttpDeps {
   invoices?: InvoiceRouteDeps;
   /** Approve, reject and dead-letter replay. */
   decisions?: DecisionRouteDeps;
+  /** The alerter's test mail. */
+  alerts?: AlertRouteDeps | undefined;
 }
 
-export function buildHttpApp({ settings, token, view, logger, invoices, decisions }: HttpDeps): FastifyInstance {
+export function buildHttpApp({
+  settings,
+  token,
+  view,
+  logger,
+  invoices,
+  decisions,
+  alerts,
+}: HttpDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Requests are not logged one by one: the heartbeat and metrics carry the totals.
@@ -113,6 +124,7 @@ export function buildHttpApp({ settings, token, view, logger, invoices, decision
 
   if (invoices) registerInvoiceRoutes(app, invoices);
   if (decisions) registerDecisionRoutes(app, decisions);
+  if (alerts) registerAlertRoutes(app, alerts);
 
   return app;
 }

@@ -268,6 +268,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
         logger,
         invoices: { ingest, pool, maxUploadMb: config.intake.http.maxUploadMb },
         decisions: { pool, rules: config.approval, wakeWriter },
+        alerts: alerter && { sendTest: (requestedBy) => alerter.sendTest(requestedBy) },
       })
     : undefined;
 

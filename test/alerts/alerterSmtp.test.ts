@@ -269,3 +269,30 @@ test('no SMTP configured: alerts are recorded, nothing is sent, the status says 
   t.is(smtp.received.length, 0);
   t.is((await listAlerts(pool as pg.Pool, T0 - HOUR)).length, 1);
 });
+
+test('the test mail (alerts test, POST /api/alerts/test) goes to every recipient and into the notification log', async (t) => {
+  const { smtp, pool, make } = await harness(t);
+  const alerter = make();
+  t.deepEqual(await alerter.sendTest('jana'), ['it@partner.sk', 'uctovnictvo@magerstav.sk']);
+  t.is(smtp.received.length, 1);
+  t.regex(smtp.received[0]!.parsed.subject!, /^\[TEST\] Skúšobná správa/);
+  t.regex(smtp.received[0]!.parsed.text!, /na žiadosť: jana/);
+  const { rows } = await pool.query(`SELECT kind FROM alert_notifications`);
+  t.deepEqual(rows, [{ kind: 'test' }]);
+});
+
+test('OAuth2: the login is XOAUTH2 with the access token instead of a password', async (t) => {
+  const smtp = await startTestSmtp({ user: 'alerts', password: 'secret', xoauth2Token: 'token-from-entra' });
+  servers.push(smtp);
+  const pool = await migratedPool(t);
+  const settings = settingsFor(smtp, {
+    password: '',
+    oauth2: { clientId: '', clientSecret: '', refreshToken: '', accessUrl: '', accessToken: 'token-from-entra' },
+  });
+  const alerter = createAlerter({ settings, mail: mailContext, pool: () => pool, logger: pino({ level: 'silent' }) });
+  t.teardown(() => alerter.close());
+  alerter.notice({ condition: 'test', component: 'oauth', severity: 'info', summary: 'XOAUTH2', at: T0 });
+  await alerter.dispatch(T0 + 30 * SECOND);
+  t.is(smtp.received.length, 1);
+  t.is(smtp.received[0]!.user, 'alerts');
+});

@@ -59,18 +59,25 @@ export async function startTestSmtp(options: {
   user: string;
   password: string;
   tls?: { key: string; cert: string; certFile: string };
+  /** When set, only XOAUTH2 with this access token logs in. */
+  xoauth2Token?: string;
 }): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
   let refusing = false;
   const server = new SMTPServer({
     secure: false,
-    authMethods: ['PLAIN', 'LOGIN'],
+    authMethods: options.xoauth2Token ? ['XOAUTH2'] : ['PLAIN', 'LOGIN'],
     allowInsecureAuth: !options.tls,
     hideSTARTTLS: !options.tls,
     ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
     logger: false,
     onAuth(auth, _session, callback) {
-      if (auth.username === options.user && auth.password === options.password) callback(null, { user: auth.username });
+      if (options.xoauth2Token) {
+        if (auth.method === 'XOAUTH2' && auth.username === options.user && auth.accessToken === options.xoauth2Token)
+          callback(null, { user: auth.username });
+        else callback(null, { data: { status: '401', schemes: 'bearer' } });
+      } else if (auth.username === options.user && auth.password === options.password)
+        callback(null, { user: auth.username });
       else callback(new Error('Invalid username or password'));
     },
     onMailFrom(_address, _session, callback) {
