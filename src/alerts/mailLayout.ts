@@ -1,3 +1,5 @@
+import { zonedClock, zonedDate, zonedParts } from '../monitor/zonedParts.ts';
+
 /**
  * The HTML of every mail the alerter sends: tables and inline styles only (Outlook's Word
  * engine ignores <style> blocks, flex and most CSS), a 640 px column, plus the same content as
@@ -67,14 +69,6 @@ export function renderText(title: string, intro: string, sections: MailSection[]
 
 /** A local date and time for people: 2026-12-07 18:00 in the configured zone. */
 export function localTime(ms: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(ms));
-  return parts;
+  const parts = zonedParts(ms, timeZone);
+  return `${zonedDate(parts)} ${zonedClock(parts)}`;
 }

@@ -1,4 +1,5 @@
 import { localTimeIn } from '../monitor/intakeSilence.ts';
+import { zonedClock, zonedParts } from '../monitor/zonedParts.ts';
 
 /**
  * When the reports are due: a wall-clock time in an IANA zone (18:00 in Europe/Bratislava),
@@ -17,21 +18,8 @@ export interface ReportTimes {
 
 /** The zone's offset from UTC at an instant, in ms (Bratislava: +1 h in winter, +2 h in summer). */
 function offsetAt(ms: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      hourCycle: 'h23',
-    })
-      .formatToParts(new Date(ms))
-      .map((p) => [p.type, Number(p.value)]),
-  ) as Record<string, number>;
-  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  const p = zonedParts(ms, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - Math.floor(ms / 1000) * 1000;
 }
 
@@ -76,6 +64,6 @@ export function latestDue(kind: ReportKind, storedDue: number, now: number, time
 export function reportPeriod(kind: ReportKind, end: number, times: ReportTimes): { from: number; to: number } {
   const local = localTimeIn(end, times.timeZone);
   if (kind === 'daily') return { from: zonedInstant(local.date, '00:00', times.timeZone), to: end };
-  const minutes = `${String(Math.floor(local.minutes / 60)).padStart(2, '0')}:${String(local.minutes % 60).padStart(2, '0')}`;
-  return { from: zonedInstant(addDays(local.date, -7), minutes, times.timeZone), to: end };
+  const clock = zonedClock(zonedParts(end, times.timeZone));
+  return { from: zonedInstant(addDays(local.date, -7), clock, times.timeZone), to: end };
 }

@@ -1,3 +1,5 @@
+import { zonedDate, zonedParts } from './zonedParts.ts';
+
 /**
  * Intake silence: on a working day, no invoice has arrived by the configured local time. The
  * wall clock is read in the configured zone, so the check moves with the DST changes.
@@ -10,26 +12,8 @@ export interface LocalTime {
 }
 
 export function localTimeIn(ms: number, timeZone: string): LocalTime {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      weekday: 'short',
-      hourCycle: 'h23',
-    })
-      .formatToParts(new Date(ms))
-      .map((p) => [p.type, p.value]),
-  );
-  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday!) + 1;
-  return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    weekday,
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
-  };
+  const parts = zonedParts(ms, timeZone);
+  return { date: zonedDate(parts), weekday: parts.weekday, minutes: parts.hour * 60 + parts.minute };
 }
 
 export function intakeSilent(input: {

@@ -2,7 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { renderTestMail, type MailContext } from '../../alerts/alertMail.ts';
 import { addSilence, endSilences, listAlerts, loadSilences, recordNotification } from '../../alerts/alertStore.ts';
-import { createMailTransport, smtpConfigured } from '../../alerts/mailTransport.ts';
+import { createMailTransport, smtpConfigured, type MailTransport } from '../../alerts/mailTransport.ts';
 import { reportPeriod, type ReportKind } from '../../alerts/reportSchedule.ts';
 import { reportTimes, sendReport } from '../../alerts/reports.ts';
 import type { Config } from '../../config/schema.ts';
@@ -23,13 +23,18 @@ const mailContext = (config: Config): MailContext => ({
   host: hostname(),
 });
 
-function transportOrFail(config: Config) {
+async function withTransport<T>(config: Config, work: (transport: MailTransport) => Promise<T>): Promise<T> {
   if (!smtpConfigured(config.alerts))
     throw new LoaderError(
       'ALERTS_NOT_CONFIGURED',
       'Alert mail is not configured: set alerts.smtp.host, alerts.from and alerts.to.',
     );
-  return createMailTransport(config.alerts);
+  const transport = createMailTransport(config.alerts);
+  try {
+    return await work(transport);
+  } finally {
+    transport.close();
+  }
 }
 
 async function run(work: () => Promise<void>) {
@@ -88,8 +93,7 @@ const testMail: CommandModule<object, { config?: string; as?: string }> = {
   handler: (argv) =>
     run(async () => {
       const { config } = loadConfigOrExit(argv.config);
-      const transport = transportOrFail(config);
-      try {
+      await withTransport(config, async (transport) => {
         const now = Date.now();
         const mail = renderTestMail(mailContext(config), now, who(argv.as));
         const messageId = await transport.send({ to: config.alerts.to, ...mail });
@@ -103,9 +107,7 @@ const testMail: CommandModule<object, { config?: string; as?: string }> = {
           }),
         );
         console.log(`Test mail sent to ${config.alerts.to.join(', ')}.`);
-      } finally {
-        transport.close();
-      }
+      });
     }),
 };
 
@@ -163,8 +165,7 @@ const sendCommand: CommandModule<object, { config?: string; kind: string; to?: s
   handler: (argv) =>
     run(async () => {
       const { config } = loadConfigOrExit(argv.config);
-      const transport = transportOrFail(config);
-      try {
+      await withTransport(config, async (transport) => {
         const now = Date.now();
         const kind = argv.kind as ReportKind;
         const subject = await withCliDatabase(config, (pool) =>
@@ -183,9 +184,7 @@ const sendCommand: CommandModule<object, { config?: string; kind: string; to?: s
           ),
         );
         console.log(`Sent: ${subject}`);
-      } finally {
-        transport.close();
-      }
+      });
     }),
 };
 
