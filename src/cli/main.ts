@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../runtime/version.ts';
+import { alertsCommand, reportsCommand } from './commands/alerts.ts';
 import { backupCommand } from './commands/backup.ts';
 import { configCommand } from './commands/config.ts';
 import { approveCommand, rejectCommand } from './commands/decisions.ts';
@@ -34,6 +35,8 @@ await yargs(hideBin(process.argv))
   .command(configCommand)
   .command(dbCommand)
   .command(serviceCommand)
+  .command(alertsCommand)
+  .command(reportsCommand)
   .demandCommand(1, 'Name a command; `invoice-loader --help` lists them.')
   .strict()
   .help()

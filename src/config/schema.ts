@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsConfigSchema, monitorConfigSchema } from './alertsSchema.ts';
 import { imapConfigSchema } from './imapSchema.ts';
 
 /**
@@ -143,6 +144,8 @@ export const configSchema = z.strictObject({
     autoApproveBelow: money,
     doubleApprovalAbove: money,
   }),
+  monitor: monitorConfigSchema,
+  alerts: alertsConfigSchema,
   heartbeat: z.strictObject({ intervalMs: positiveMillis }),
   shutdown: z.strictObject({ timeoutMs: positiveMillis }),
   supervisor: z.strictObject({

@@ -6,6 +6,7 @@ import type { InspectionBus } from '../runtime/inspectionBus.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { identifyByToken, requireSignIn, type IdentifyCaller } from './access.ts';
+import { registerAlertRoutes, type AlertRouteDeps } from './alertRoutes.ts';
 import { registerDecisionRoutes, type DecisionRouteDeps } from './decisionRoutes.ts';
 import { registerHealthRoutes, registerMetricsRoute } from './healthRoutes.ts';
 import { registerInspectionRoutes } from './inspectionRoutes.ts';
@@ -33,6 +34,8 @@ export interface HttpDeps {
   invoices?: InvoiceRouteDeps;
   /** Approve, reject and dead-letter replay. */
   decisions?: DecisionRouteDeps;
+  /** The alerter's test mail. */
+  alerts?: AlertRouteDeps | undefined;
   /** Who is calling; the `http.token` check unless given (sessions plug in here). */
   identify?: IdentifyCaller;
   /** How the router matches paths; authorization follows the matched route whatever is set here. */
@@ -54,7 +57,7 @@ const STRICT_ROUTING: RoutingOptions = {
 };
 
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
-  const { settings, view, invoices, decisions } = deps;
+  const { settings, view, invoices, decisions, alerts } = deps;
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Requests are not logged one by one: the heartbeat and metrics carry the totals.
@@ -91,6 +94,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     registerInspectionRoutes(signedIn, view);
     if (invoices) registerInvoiceRoutes(signedIn, invoices);
     if (decisions) registerDecisionRoutes(signedIn, decisions);
+    if (alerts) registerAlertRoutes(signedIn, alerts);
   });
 
   return app;
