@@ -1,7 +1,6 @@
 import pg from 'pg';
 import type { Config } from '../config/schema.ts';
-import { startEmbeddedPostgres } from '../db/embedded.ts';
-import { migrate } from '../db/migrate.ts';
+import { migrate, pendingMigrations } from '../db/migrate.ts';
 import { describeTarget, explainConnectionError } from '../db/target.ts';
 
 /** What a command may want to tell about the database it worked on. */
@@ -26,7 +25,10 @@ export async function withCliDatabase<T>(
   /** migrate: false for `restore`, which needs the database as it is (empty, or to be dropped). */
   options: { migrate?: boolean } = {},
 ): Promise<T> {
-  const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.embedded);
+  // Imported only when needed: most installations configure database.url, and every import costs start-up time.
+  const embedded = config.database.url
+    ? undefined
+    : await import('../db/embedded.ts').then((m) => m.startEmbeddedPostgres(config.database.embedded));
   const url = embedded?.url ?? config.database.url;
   const pool = new pg.Pool({
     connectionString: url,
@@ -42,7 +44,9 @@ export async function withCliDatabase<T>(
     });
     let appliedMigrations: string[] = [];
     try {
-      if (options.migrate !== false) appliedMigrations = await migrate(client);
+      if (options.migrate !== false && (await pendingMigrations(client)).length > 0) {
+        appliedMigrations = await migrate(client);
+      }
     } finally {
       client.release();
     }
