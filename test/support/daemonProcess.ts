@@ -116,8 +116,8 @@ export class DaemonProcess {
     }
   }
 
-  /** Polls a URL until it answers the expected status. */
-  async waitForStatus(path: string, status: number, timeoutMs = 30_000): Promise<Response> {
+  /** Polls a URL until it answers the expected status (generous: a daemon starting on a loaded 2-core machine). */
+  async waitForStatus(path: string, status: number, timeoutMs = 90_000): Promise<Response> {
     const deadline = Date.now() + timeoutMs;
     let last = 'no answer';
     while (Date.now() < deadline) {
