@@ -1,10 +1,9 @@
 import pg from 'pg';
 import type { Config } from '../config/schema.ts';
-import { startEmbeddedPostgres } from '../db/embedded.ts';
+import { pendingMigrations } from '../db/migrate.ts';
 import { withClient } from '../db/transaction.ts';
 import { LoaderError } from '../errors.ts';
 import { describeTarget, explainConnectionError } from '../db/target.ts';
-import { migrateWithUpgradeBackup } from '../upgrade/upgradeBackup.ts';
 
 /** What a command may want to tell about the database it worked on. */
 export interface CliDatabaseInfo {
@@ -28,7 +27,10 @@ export async function withCliDatabase<T>(
   /** migrate: false for `restore`, which needs the database as it is (empty, or to be dropped). */
   options: { migrate?: boolean } = {},
 ): Promise<T> {
-  const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.embedded);
+  // Imported only when needed: most installations configure database.url, and every import costs start-up time.
+  const embedded = config.database.url
+    ? undefined
+    : await import('../db/embedded.ts').then((m) => m.startEmbeddedPostgres(config.database.embedded));
   const url = embedded?.url ?? config.database.url;
   const pool = new pg.Pool({
     connectionString: url,
@@ -39,8 +41,11 @@ export async function withCliDatabase<T>(
   // A connection dropped while idle must not end the process with an uncaught error; the next query reports it.
   pool.on('error', () => undefined);
   try {
-    const appliedMigrations = await withClient(pool, (client) =>
-      options.migrate !== false ? migrateWithUpgradeBackup(client, { config, url }) : Promise.resolve([]),
+    const appliedMigrations = await withClient(pool, async (client) =>
+      // One query tells an up-to-date database apart; node-pg-migrate and the upgrade backup load only when there is work.
+      options.migrate !== false && (await pendingMigrations(client)).length > 0
+        ? (await import('../upgrade/upgradeBackup.ts')).migrateWithUpgradeBackup(client, { config, url })
+        : [],
     ).catch((error: unknown) => {
       throw error instanceof LoaderError ? error : explainConnectionError(error, url);
     });

@@ -11,7 +11,7 @@ import { migratedDatabase } from '../support/migratedDatabase.ts';
 import { tcpProxy } from '../support/tcpProxy.ts';
 
 /**
- * The mailbox against a real Dovecot (installed from the Debian package when missing) and a
+ * The mailbox against a real Dovecot (scripts/install-test-deps.sh, run by `npm test`) and a
  * real PostgreSQL: what is stored, where each mail ends up, and that a mail is acknowledged
  * only after its documents are committed, through outages of either server.
  */

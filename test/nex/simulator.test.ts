@@ -308,7 +308,7 @@ test('outage: 503 while on, a window ends by itself, refusal closes the port unt
     t.is((await postInvoice(sim)).status, 503);
     t.is(sim.requestCount('import', 'outage'), 1);
 
-    sim.setFaults({ outage: { forMs: 300 } });
+    sim.setFaults({ outage: { forMs: 1_500 } }); // long enough for the next request to land in it on a loaded machine
     t.is((await postInvoice(sim)).status, 503);
     await waitFor('the outage window to end', async () => (await postInvoice(sim)).status === 201);
 

@@ -116,8 +116,8 @@ export class DaemonProcess {
     }
   }
 
-  /** Polls a URL until it answers the expected status. */
-  async waitForStatus(path: string, status: number, timeoutMs = 30_000): Promise<Response> {
+  /** Polls a URL until it answers the expected status (generous: a daemon starting on a loaded 2-core machine). */
+  async waitForStatus(path: string, status: number, timeoutMs = 90_000): Promise<Response> {
     const deadline = Date.now() + timeoutMs;
     let last = 'no answer';
     while (Date.now() < deadline) {
@@ -157,7 +157,10 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function startDaemonProcess(t: ExecutionContext, options: DaemonOptions): Promise<DaemonProcess> {
+/** A temp folder with a daemon config file for `options` and a free HTTP port (tests and benches). */
+export async function prepareDaemonFolder(
+  options: DaemonOptions,
+): Promise<{ dir: string; configFile: string; port: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'invoice-loader-daemon-'));
   const port = await freePort();
   const config = deepMerge(
@@ -174,16 +177,24 @@ export async function startDaemonProcess(t: ExecutionContext, options: DaemonOpt
   );
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
+  return { dir, configFile, port };
+}
+
+export async function startDaemonProcess(t: ExecutionContext, options: DaemonOptions): Promise<DaemonProcess> {
+  const { dir, configFile, port } = await prepareDaemonFolder(options);
   const daemon = new DaemonProcess(dir, configFile, port, options.env ?? {});
-  t.teardown(async () => {
-    if (daemon.running) {
-      daemon.signal('SIGTERM');
-      await daemon.waitForExit(15_000).catch(() => daemon.signal('SIGKILL'));
-    }
-    await stopLeftoverPostgres(dir);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.teardown(() => disposeDaemon(daemon));
   return daemon;
+}
+
+/** Stops the daemon (SIGTERM, then SIGKILL), any embedded server it left, and removes its folder. */
+export async function disposeDaemon(daemon: DaemonProcess): Promise<void> {
+  if (daemon.running) {
+    daemon.signal('SIGTERM');
+    await daemon.waitForExit(15_000).catch(() => daemon.signal('SIGKILL'));
+  }
+  await stopLeftoverPostgres(daemon.dir);
+  rmSync(daemon.dir, { recursive: true, force: true });
 }
 
 /**

@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import type { CommandModule } from 'yargs';
 import type { Config } from '../../config/schema.ts';
 import {
@@ -14,6 +13,7 @@ import type { InvoiceStatus } from '../../invoice/status.ts';
 import { reprocessInvoice } from '../../pipeline/reprocess.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
+import { FittingTable } from '../tableLayout.ts';
 
 /**
  * `invoice-loader invoices list|show|reprocess`: the staged invoices, read straight from the
@@ -21,9 +21,9 @@ import { configOption, loadConfigOrExit } from '../configOption.ts';
  * stopped, and send one that stopped back through extraction and validation.
  */
 
-/** A table without colours: the output is often piped, mailed or pasted into a ticket. */
-export function plainTable(head: string[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [], compact: true } });
+/** A table without colours (the output is often piped, mailed or pasted into a ticket) that fits the terminal. */
+export function plainTable(head: string[]): FittingTable {
+  return new FittingTable(head);
 }
 
 /** Times are stored and shown in UTC; the space instead of `T` only makes them easier to read. */
