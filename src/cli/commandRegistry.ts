@@ -58,8 +58,10 @@ export const COMMANDS: LazyCommand[] = [
     'approve a validated invoice for posting to NEX (two different people above approval.doubleApprovalAbove)',
     () => import('./commands/decisions.ts').then((m) => m.approveCommand),
   ),
-  lazy('reject <id>', 'reject an invoice that must not be posted (validated or needs_review), with the reason', () =>
-    import('./commands/decisions.ts').then((m) => m.rejectCommand),
+  lazy(
+    'reject <id>',
+    'reject an invoice that must not be posted (validated, needs_review or unreadable), with the reason',
+    () => import('./commands/decisions.ts').then((m) => m.rejectCommand),
   ),
   lazy('dlq <command>', 'the dead-letter queue: invoices whose posting to NEX gave up', () =>
     import('./commands/dlq.ts').then((m) => m.dlqCommand),
