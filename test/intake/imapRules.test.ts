@@ -121,6 +121,7 @@ const base = {
   caFile: '',
   user: 'invoices',
   password: 'x',
+  accessToken: '',
   mailbox: 'INBOX',
   idle: true,
   pollMs: 60_000,
