@@ -14,6 +14,8 @@ import { invoicesCommand } from './commands/invoices.ts';
 import { logsCommand } from './commands/logs.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { runCommand } from './commands/run.ts';
+import { tokensCommand } from './commands/tokens.ts';
+import { usersCommand } from './commands/users.ts';
 
 await yargs(hideBin(process.argv))
   .scriptName('invoice-loader')
@@ -32,6 +34,8 @@ await yargs(hideBin(process.argv))
   .command(restoreCommand)
   .command(configCommand)
   .command(dbCommand)
+  .command(usersCommand)
+  .command(tokensCommand)
   .demandCommand(1, 'Name a command; `invoice-loader --help` lists them.')
   .strict()
   .help()
