@@ -5,7 +5,10 @@ import type { HealthReport } from '../runtime/health.ts';
 import type { InspectionBus } from '../runtime/inspectionBus.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Metrics } from '../runtime/metrics.ts';
-import { presentedToken, rejectUnauthorized, tokenMatches } from './auth.ts';
+import type pg from 'pg';
+import { installAccessControl, type RouteAccess } from '../auth/accessControl.ts';
+import { databaseLookups } from '../auth/identityLookups.ts';
+import { registerSessionRoutes, type SessionSettings } from '../auth/sessionRoutes.ts';
 import { registerDecisionRoutes, type DecisionRouteDeps } from './decisionRoutes.ts';
 import { registerInvoiceRoutes, type InvoiceRouteDeps } from './invoiceRoutes.ts';
 
@@ -30,23 +33,23 @@ export interface HttpDeps {
   invoices?: InvoiceRouteDeps;
   /** Approve, reject and dead-letter replay. */
   decisions?: DecisionRouteDeps;
+  /** People, tokens and console sessions; without it only the configured token is known. */
+  people?: { pool: () => pg.Pool; settings: SessionSettings };
 }
 
-export function buildHttpApp({ settings, token, view, logger, invoices, decisions }: HttpDeps): FastifyInstance {
+/** The app, and what each of its routes needs (filled in as routes register; complete after ready()). */
+export function buildHttpApp(deps: HttpDeps): FastifyInstance & { routeAccess: RouteAccess[] } {
+  const { settings, token, view, logger, invoices, decisions, people } = deps;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Requests are not logged one by one: the heartbeat and metrics carry the totals.
     logController: new LogController({ disableRequestLogging: true }),
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    const open =
-      request.method !== 'POST' &&
-      !path.startsWith('/api/') &&
-      (!path.startsWith('/health') || settings.openHealth) &&
-      (path !== '/metrics' || settings.openMetrics);
-    if (!open && !tokenMatches(presentedToken(request), token)) return rejectUnauthorized(request, reply);
+  const idleMs = (people?.settings.idleTimeoutMinutes ?? 480) * 60_000;
+  const routeAccess = installAccessControl(app, {
+    lookups: databaseLookups(people?.pool, token, idleMs),
+    settings,
   });
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
@@ -58,24 +61,26 @@ export function buildHttpApp({ settings, token, view, logger, invoices, decision
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` } }),
   );
 
-  app.get('/health/live', async () => ({ status: 'pass' }));
-  app.get('/health/ready', async (_request, reply) => {
+  const health = { config: { access: 'health' as const } };
+  app.get('/health/live', health, async () => ({ status: 'pass' }));
+  app.get('/health/ready', health, async (_request, reply) => {
     const readiness = view.readiness();
     return reply.code(readiness.ready ? 200 : 503).send({ status: readiness.ready ? 'pass' : 'fail', ...readiness });
   });
-  app.get('/health', async (_request, reply) => {
+  app.get('/health', health, async (_request, reply) => {
     const report = view.health();
     return reply
       .code(report.status === 'fail' ? 503 : 200)
       .type('application/health+json')
       .send(report);
   });
-  app.get('/metrics', async (_request, reply) =>
+  app.get('/metrics', { config: { access: 'metrics' } }, async (_request, reply) =>
     reply.type(view.metrics.registry.contentType).send(await view.metrics.registry.metrics()),
   );
 
-  app.get('/api/actors', async () => view.tree());
-  app.get('/api/inspect/stream', (request, reply) => {
+  const viewer = { config: { access: 'viewer' as const } };
+  app.get('/api/actors', viewer, async () => view.tree());
+  app.get('/api/inspect/stream', viewer, (request, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream',
@@ -93,26 +98,31 @@ export function buildHttpApp({ settings, token, view, logger, invoices, decision
     });
   });
 
-  app.post<{ Params: { actor: string } }>('/api/debug/crash/:actor', async (request, reply) => {
-    if (!view.faultInjection) {
-      return reply.code(404).send({
-        error: {
-          code: 'FAULT_INJECTION_DISABLED',
-          message: 'Fault injection is off; set debug.faultInjection: true to use this route.',
-        },
-      });
-    }
-    const { actor } = request.params;
-    if (!view.crash(actor)) {
-      return reply
-        .code(404)
-        .send({ error: { code: 'UNKNOWN_ACTOR', message: `There is no running actor "${actor}".` } });
-    }
-    return reply.code(202).send({ crashed: actor });
-  });
+  app.post<{ Params: { actor: string } }>(
+    '/api/debug/crash/:actor',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      if (!view.faultInjection) {
+        return reply.code(404).send({
+          error: {
+            code: 'FAULT_INJECTION_DISABLED',
+            message: 'Fault injection is off; set debug.faultInjection: true to use this route.',
+          },
+        });
+      }
+      const { actor } = request.params;
+      if (!view.crash(actor)) {
+        return reply
+          .code(404)
+          .send({ error: { code: 'UNKNOWN_ACTOR', message: `There is no running actor "${actor}".` } });
+      }
+      return reply.code(202).send({ crashed: actor });
+    },
+  );
 
+  if (people) registerSessionRoutes(app, { ...people, logger });
   if (invoices) registerInvoiceRoutes(app, invoices);
   if (decisions) registerDecisionRoutes(app, decisions);
 
-  return app;
+  return Object.assign(app, { routeAccess });
 }

@@ -2,13 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { approveInvoice, rejectInvoice, type Decision } from '../approval/decisions.ts';
 import type { ApprovalRules } from '../approval/approvalRules.ts';
+import { identityOf } from '../auth/accessControl.ts';
+import { actorLabel } from '../auth/identity.ts';
 import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
 import { asRequestRefused, RequestRefused } from './requestRefused.ts';
 
 /**
- * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject` with JSON
- * `{approver, reason}`, the dead-letter queue (`GET /api/dlq`, `POST /api/dlq/:id/replay`).
- * The answers are the same sentences the CLI prints.
+ * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject` (JSON `{reason}`),
+ * the dead-letter queue (`GET /api/dlq`, `POST /api/dlq/:id/replay`). Who decides is the
+ * request's identity (session or token), never a name in the body: an `approver` field that
+ * older clients still send is ignored. The answers are the same sentences the CLI prints.
  */
 export interface DecisionRouteDeps {
   pool: () => pg.Pool;
@@ -18,7 +21,6 @@ export interface DecisionRouteDeps {
 }
 
 interface DecisionBody {
-  approver?: unknown;
   reason?: unknown;
 }
 
@@ -38,36 +40,32 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
       };
     };
 
-    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/invoices/:id/approve', async (request) =>
-      answer(
-        await approveInvoice(
-          deps.pool(),
-          request.params.id,
-          { name: text(request.body, 'approver'), via: 'http' },
-          deps.rules,
-        ),
-      ),
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>(
+      '/api/invoices/:id/approve',
+      { config: { access: 'approver' } },
+      async (request) => answer(await approveInvoice(deps.pool(), request.params.id, identityOf(request), deps.rules)),
     );
 
-    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/invoices/:id/reject', async (request) =>
-      answer(
-        await rejectInvoice(
-          deps.pool(),
-          request.params.id,
-          { name: text(request.body, 'approver'), via: 'http' },
-          text(request.body, 'reason'),
-        ),
-      ),
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>(
+      '/api/invoices/:id/reject',
+      { config: { access: 'operator' } },
+      async (request) =>
+        answer(await rejectInvoice(deps.pool(), request.params.id, identityOf(request), text(request.body, 'reason'))),
     );
 
-    scope.get('/api/dlq', async () => ({ dead_letters: await listDeadLetters(deps.pool()) }));
+    scope.get('/api/dlq', { config: { access: 'viewer' } }, async () => ({
+      dead_letters: await listDeadLetters(deps.pool()),
+    }));
 
-    scope.post<{ Params: { id: string }; Body: DecisionBody }>('/api/dlq/:id/replay', async (request) => {
-      const by = text(request.body, 'approver');
-      const replay = await replayDeadLetter(deps.pool(), request.params.id, by ? `${by} (http)` : 'operator (http)');
-      if (replay.replayed) deps.wakeWriter();
-      return { invoice_id: replay.invoiceId, replayed: replay.replayed, message: replay.message };
-    });
+    scope.post<{ Params: { id: string } }>(
+      '/api/dlq/:id/replay',
+      { config: { access: 'operator' } },
+      async (request) => {
+        const replay = await replayDeadLetter(deps.pool(), request.params.id, actorLabel(identityOf(request)));
+        if (replay.replayed) deps.wakeWriter();
+        return { invoice_id: replay.invoiceId, replayed: replay.replayed, message: replay.message };
+      },
+    );
   });
 }
 

@@ -8,8 +8,8 @@ import { asRequestRefused, RequestRefused } from './requestRefused.ts';
 
 /**
  * The HTTP intake (`POST /api/invoices`, and `POST /invoice` for the n8n workflows that
- * predate it) and the invoice reads. Authentication is app.ts's onRequest hook, which covers
- * every POST and every /api route before a byte of the body is read.
+ * predate it) and the invoice reads. Each route declares the role it needs; the access-control
+ * hook (src/auth/accessControl.ts) checks it before a byte of the body is read.
  */
 export interface InvoiceRouteDeps {
   ingest: Ingest;
@@ -53,6 +53,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
       throw asRequestRefused(error);
     });
 
+    const viewer = { config: { access: 'viewer' as const } };
     const receive = async (request: FastifyRequest) => {
       const upload = request.isMultipart() ? await readMultipart(request) : readJson(request.body, maxBytes, tooLarge);
       const messageId = optionalText(upload.fields, 'message_id');
@@ -77,19 +78,23 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
       }
     };
 
-    scope.post('/api/invoices', { bodyLimit: jsonBodyLimit }, async (request, reply) => {
-      const answer = receiptAnswer(await receive(request));
-      return reply.code(answer.statusCode).send(answer.body);
-    });
+    scope.post(
+      '/api/invoices',
+      { bodyLimit: jsonBodyLimit, config: { access: 'operator' } },
+      async (request, reply) => {
+        const answer = receiptAnswer(await receive(request));
+        return reply.code(answer.statusCode).send(answer.body);
+      },
+    );
 
-    scope.post('/invoice', { bodyLimit: jsonBodyLimit }, async (request, reply) => {
+    scope.post('/invoice', { bodyLimit: jsonBodyLimit, config: { access: 'operator' } }, async (request, reply) => {
       const result = await receive(request);
       const answer = receiptAnswer(result);
       // The n8n workflows branch on `success`.
       return reply.code(answer.statusCode).send({ success: true, message: receiptSentence(result), ...answer.body });
     });
 
-    scope.get<{ Querystring: { status?: string; limit?: string } }>('/api/invoices', async (request) => {
+    scope.get<{ Querystring: { status?: string; limit?: string } }>('/api/invoices', viewer, async (request) => {
       const { status, limit } = request.query;
       if (limit !== undefined && limit !== '' && !/^\d+$/.test(limit)) {
         throw new RequestRefused(400, 'INVALID_LIMIT', `limit must be a whole number from 1 to 1000, not "${limit}".`);
@@ -101,13 +106,13 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
       return { invoices };
     });
 
-    scope.get<{ Params: { id: string } }>('/api/invoices/:id', async (request) => {
+    scope.get<{ Params: { id: string } }>('/api/invoices/:id', viewer, async (request) => {
       const invoice = await getInvoice(deps.pool(), request.params.id);
       if (!invoice) throw notFound(request.params.id);
       return invoice;
     });
 
-    scope.get<{ Params: { id: string } }>('/api/invoices/:id/document', async (request, reply) => {
+    scope.get<{ Params: { id: string } }>('/api/invoices/:id/document', viewer, async (request, reply) => {
       const document = await getDocumentContent(deps.pool(), request.params.id);
       if (!document) throw notFound(request.params.id);
       return reply

@@ -192,6 +192,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         logger,
         invoices: { ingest, pool, maxUploadMb: config.intake.http.maxUploadMb },
         decisions: { pool, rules: config.approval, wakeWriter },
+        people: { pool, settings: config.console },
       })
     : undefined;
 
