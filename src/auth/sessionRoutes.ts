@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from '../runtime/logger.ts';
-import { identityOf } from './accessControl.ts';
+import { identityOf, signedInWithCookie } from './httpIdentity.ts';
 import { SESSION_COOKIE } from './resolveIdentity.ts';
 import { createSession, endSession, pruneSessions } from './sessions.ts';
 import { checkSignIn } from './signIn.ts';
@@ -43,12 +43,13 @@ function isForm(request: FastifyRequest): boolean {
   return (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 }
 
-export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
+/** `POST /api/session`: in the public context (whoever signs in has no identity yet). */
+export function registerSignIn(open: FastifyInstance, deps: SessionRouteDeps): void {
   const idleMs = deps.settings.idleTimeoutMinutes * 60_000;
   const policy = { failures: deps.settings.lockoutAfterFailures, lockoutMs: deps.settings.lockoutMinutes * 60_000 };
   const log = deps.logger.child({ component: 'console' });
 
-  void app.register(async (scope) => {
+  void open.register(async (scope) => {
     await scope.register(formbody);
     await scope.register(rateLimit, { global: false });
 
@@ -56,7 +57,6 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
       '/api/session',
       {
         config: {
-          access: 'public',
           rateLimit: {
             max: deps.settings.signInPerMinute,
             timeWindow: 60_000,
@@ -108,10 +108,16 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
         };
       },
     );
+  });
+}
 
-    scope.get('/api/me', { config: { access: 'viewer' } }, async (request, reply) => {
+/** `GET /api/me`, `DELETE /api/session`, `POST /signout`: in the signed-in context, role viewer. */
+export function registerSessionRoutes(signedIn: FastifyInstance, deps: SessionRouteDeps): void {
+  const log = deps.logger.child({ component: 'console' });
+  void signedIn.register(async (scope) => {
+    scope.get('/api/me', { config: { role: 'viewer' } }, async (request, reply) => {
       const identity = identityOf(request);
-      const session = identity.kind === 'person' && 'session' in identity.via;
+      const session = signedInWithCookie(identity);
       return {
         kind: identity.kind,
         name: identity.name,
@@ -121,9 +127,9 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
       };
     });
 
-    scope.delete('/api/session', { config: { access: 'viewer' } }, async (request, reply) => {
+    scope.delete('/api/session', { config: { role: 'viewer' } }, async (request, reply) => {
       const identity = identityOf(request);
-      if (identity.kind === 'person' && 'session' in identity.via) {
+      if (signedInWithCookie(identity)) {
         await endSession(deps.pool(), identity.via.session);
         log.info({ person: identity.name }, 'signed out');
       }
@@ -132,9 +138,9 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     });
 
     // The console's sign-out button is a form (no script needed); same effect as DELETE.
-    scope.post('/signout', { config: { access: 'viewer' } }, async (request, reply) => {
+    scope.post('/signout', { config: { role: 'viewer' } }, async (request, reply) => {
       const identity = identityOf(request);
-      if (identity.kind === 'person' && 'session' in identity.via) await endSession(deps.pool(), identity.via.session);
+      if (signedInWithCookie(identity)) await endSession(deps.pool(), identity.via.session);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.redirect('/', 303);
     });

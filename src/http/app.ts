@@ -6,11 +6,15 @@ import type { InspectionBus } from '../runtime/inspectionBus.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import type pg from 'pg';
-import { installAccessControl, type RouteAccess } from '../auth/accessControl.ts';
+import { registerCookiePlugins, identifyCaller, requireCsrf } from '../auth/httpIdentity.ts';
 import { databaseLookups } from '../auth/identityLookups.ts';
-import { registerSessionRoutes, type SessionSettings } from '../auth/sessionRoutes.ts';
+import { registerSessionRoutes, registerSignIn, type SessionSettings } from '../auth/sessionRoutes.ts';
+import { identifyByToken, requireSignIn, type IdentifyCaller } from './access.ts';
 import { registerDecisionRoutes, type DecisionRouteDeps } from './decisionRoutes.ts';
+import { registerHealthRoutes, registerMetricsRoute } from './healthRoutes.ts';
+import { registerInspectionRoutes } from './inspectionRoutes.ts';
 import { registerInvoiceRoutes, type InvoiceRouteDeps } from './invoiceRoutes.ts';
+import { openToEveryone, trackRouteAccess } from './routeTable.ts';
 
 /** What the HTTP layer may see and do of the running daemon. */
 export interface DaemonView {
@@ -33,26 +37,51 @@ export interface HttpDeps {
   invoices?: InvoiceRouteDeps;
   /** Approve, reject and dead-letter replay. */
   decisions?: DecisionRouteDeps;
-  /** People, tokens and console sessions; without it only the configured token is known. */
+  /** Who is calling; by default the console's resolver (with `people`) or the `http.token` check. */
+  identify?: IdentifyCaller;
+  /** People, tokens and console sessions; without it only `http.token` is known. */
   people?: { pool: () => pg.Pool; settings: SessionSettings };
+  /** How the router matches paths; authorization follows the matched route whatever is set here. */
+  routing?: RoutingOptions;
 }
 
-/** The app, and what each of its routes needs (filled in as routes register; complete after ready()). */
-export function buildHttpApp(deps: HttpDeps): FastifyInstance & { routeAccess: RouteAccess[] } {
-  const { settings, token, view, logger, invoices, decisions, people } = deps;
+export interface RoutingOptions {
+  ignoreTrailingSlash: boolean;
+  ignoreDuplicateSlashes: boolean;
+  caseSensitive: boolean;
+}
+
+// Strict matching: one spelling per route. Other settings stay safe (the tests try them), since
+// the check belongs to the route the router chose, not to the text of the URL.
+const STRICT_ROUTING: RoutingOptions = {
+  ignoreTrailingSlash: false,
+  ignoreDuplicateSlashes: false,
+  caseSensitive: true,
+};
+
+export function buildHttpApp(deps: HttpDeps): FastifyInstance {
+  const { settings, view, invoices, decisions, people } = deps;
   const app = Fastify({
-    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Requests are not logged one by one: the heartbeat and metrics carry the totals.
     logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: deps.routing ?? STRICT_ROUTING,
   });
-
-  const idleMs = (people?.settings.idleTimeoutMinutes ?? 480) * 60_000;
-  const routeAccess = installAccessControl(app, {
-    lookups: databaseLookups(people?.pool, token, idleMs),
-    settings,
-  });
+  trackRouteAccess(app);
+  registerCookiePlugins(app);
+  const sessions = people && { ...people, logger: deps.logger };
+  const identify =
+    deps.identify ??
+    (people
+      ? identifyCaller(databaseLookups(people.pool, deps.token, people.settings.idleTimeoutMinutes * 60_000))
+      : identifyByToken(deps.token));
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.validation) {
+      return reply.code(400).send({
+        error: { code: 'INVALID_REQUEST', message: `The request is not valid: ${error.message}.` },
+      });
+    }
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) app.log.error({ err: error }, 'request failed');
     return reply.code(status).send({ error: { code: error.code ?? 'INTERNAL', message: error.message } });
@@ -61,68 +90,24 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance & { routeAccess: R
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` } }),
   );
 
-  const health = { config: { access: 'health' as const } };
-  app.get('/health/live', health, async () => ({ status: 'pass' }));
-  app.get('/health/ready', health, async (_request, reply) => {
-    const readiness = view.readiness();
-    return reply.code(readiness.ready ? 200 : 503).send({ status: readiness.ready ? 'pass' : 'fail', ...readiness });
-  });
-  app.get('/health', health, async (_request, reply) => {
-    const report = view.health();
-    return reply
-      .code(report.status === 'fail' ? 503 : 200)
-      .type('application/health+json')
-      .send(report);
-  });
-  app.get('/metrics', { config: { access: 'metrics' } }, async (_request, reply) =>
-    reply.type(view.metrics.registry.contentType).send(await view.metrics.registry.metrics()),
-  );
-
-  const viewer = { config: { access: 'viewer' as const } };
-  app.get('/api/actors', viewer, async () => view.tree());
-  app.get('/api/inspect/stream', viewer, (request, reply) => {
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-    });
-    const send = (event: string, data: unknown) =>
-      reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    send('tree', view.tree());
-    const unsubscribe = view.inspection.subscribe((record) => send('inspection', record));
-    const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
-    request.raw.on('close', () => {
-      clearInterval(keepAlive);
-      unsubscribe();
-    });
+  // Probes and Prometheus, each open only when its setting says so.
+  void app.register(async (open) => {
+    openToEveryone(open);
+    if (settings.openHealth) registerHealthRoutes(open, view);
+    if (settings.openMetrics) registerMetricsRoute(open, view);
+    if (sessions) registerSignIn(open, sessions);
   });
 
-  app.post<{ Params: { actor: string } }>(
-    '/api/debug/crash/:actor',
-    { config: { access: 'admin' } },
-    async (request, reply) => {
-      if (!view.faultInjection) {
-        return reply.code(404).send({
-          error: {
-            code: 'FAULT_INJECTION_DISABLED',
-            message: 'Fault injection is off; set debug.faultInjection: true to use this route.',
-          },
-        });
-      }
-      const { actor } = request.params;
-      if (!view.crash(actor)) {
-        return reply
-          .code(404)
-          .send({ error: { code: 'UNKNOWN_ACTOR', message: `There is no running actor "${actor}".` } });
-      }
-      return reply.code(202).send({ crashed: actor });
-    },
-  );
+  void app.register(async (signedIn) => {
+    requireSignIn(signedIn, identify);
+    requireCsrf(signedIn);
+    if (sessions) registerSessionRoutes(signedIn, sessions);
+    if (!settings.openHealth) registerHealthRoutes(signedIn, view, 'viewer');
+    if (!settings.openMetrics) registerMetricsRoute(signedIn, view, 'viewer');
+    registerInspectionRoutes(signedIn, view);
+    if (invoices) registerInvoiceRoutes(signedIn, invoices);
+    if (decisions) registerDecisionRoutes(signedIn, decisions);
+  });
 
-  if (people) registerSessionRoutes(app, { ...people, logger });
-  if (invoices) registerInvoiceRoutes(app, invoices);
-  if (decisions) registerDecisionRoutes(app, decisions);
-
-  return Object.assign(app, { routeAccess });
+  return app;
 }

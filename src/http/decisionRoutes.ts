@@ -1,17 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { approveInvoice, rejectInvoice, type Decision } from '../approval/decisions.ts';
-import type { ApprovalRules } from '../approval/approvalRules.ts';
-import { identityOf } from '../auth/accessControl.ts';
+import { identityOf } from '../auth/httpIdentity.ts';
 import { actorLabel } from '../auth/identity.ts';
+import type { Role } from './access.ts';
+import type { ApprovalRules } from '../approval/approvalRules.ts';
 import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
-import { asRequestRefused, RequestRefused } from './requestRefused.ts';
+import { INVOICE_ID_PARAMS } from './invoiceRoutes.ts';
+import { asRequestRefused } from './requestRefused.ts';
 
 /**
  * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject` (JSON `{reason}`),
  * the dead-letter queue (`GET /api/dlq`, `POST /api/dlq/:id/replay`). Who decides is the
- * request's identity (session or token), never a name in the body: an `approver` field that
- * older clients still send is ignored. The answers are the same sentences the CLI prints.
+ * request's identity (session or token), never a name in the body: the `approver` field that
+ * older clients still send is accepted and ignored. The answers are the CLI's sentences.
  */
 export interface DecisionRouteDeps {
   pool: () => pg.Pool;
@@ -21,8 +23,18 @@ export interface DecisionRouteDeps {
 }
 
 interface DecisionBody {
-  reason?: unknown;
+  approver?: string | null;
+  reason?: string | null;
 }
+
+// A body is optional: the decision itself says which text it misses.
+const DECISION_SCHEMA = {
+  params: INVOICE_ID_PARAMS,
+  body: {
+    type: ['object', 'null'],
+    properties: { approver: { type: ['string', 'null'] }, reason: { type: ['string', 'null'] } },
+  },
+};
 
 export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRouteDeps): void {
   void app.register(async (scope) => {
@@ -40,26 +52,28 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
       };
     };
 
+    const decide = (role: Role) => ({ config: { role }, schema: DECISION_SCHEMA });
+
     scope.post<{ Params: { id: string }; Body: DecisionBody }>(
       '/api/invoices/:id/approve',
-      { config: { access: 'approver' } },
+      decide('approver'),
       async (request) => answer(await approveInvoice(deps.pool(), request.params.id, identityOf(request), deps.rules)),
     );
 
     scope.post<{ Params: { id: string }; Body: DecisionBody }>(
       '/api/invoices/:id/reject',
-      { config: { access: 'operator' } },
+      decide('operator'),
       async (request) =>
         answer(await rejectInvoice(deps.pool(), request.params.id, identityOf(request), text(request.body, 'reason'))),
     );
 
-    scope.get('/api/dlq', { config: { access: 'viewer' } }, async () => ({
+    scope.get('/api/dlq', { config: { role: 'viewer' } }, async () => ({
       dead_letters: await listDeadLetters(deps.pool()),
     }));
 
-    scope.post<{ Params: { id: string } }>(
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>(
       '/api/dlq/:id/replay',
-      { config: { access: 'operator' } },
+      decide('operator'),
       async (request) => {
         const replay = await replayDeadLetter(deps.pool(), request.params.id, actorLabel(identityOf(request)));
         if (replay.replayed) deps.wakeWriter();
@@ -70,10 +84,6 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
 }
 
 /** Missing text is passed on as '' so that the decision itself names what is missing. */
-function text(body: DecisionBody | undefined, field: keyof DecisionBody): string {
-  const value = body?.[field];
-  if (value !== undefined && value !== null && typeof value !== 'string') {
-    throw new RequestRefused(400, 'INVALID_FIELD', `"${field}" must be text.`);
-  }
-  return value ?? '';
+function text(body: DecisionBody | null | undefined, field: keyof DecisionBody): string {
+  return body?.[field] ?? '';
 }

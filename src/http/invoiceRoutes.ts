@@ -8,8 +8,8 @@ import { asRequestRefused, RequestRefused } from './requestRefused.ts';
 
 /**
  * The HTTP intake (`POST /api/invoices`, and `POST /invoice` for the n8n workflows that
- * predate it) and the invoice reads. Each route declares the role it needs; the access-control
- * hook (src/auth/accessControl.ts) checks it before a byte of the body is read.
+ * predate it) and the invoice reads. app.ts registers them behind sign-in, whose hook refuses
+ * a caller without the route's role before a byte of the body is read.
  */
 export interface InvoiceRouteDeps {
   ingest: Ingest;
@@ -28,6 +28,44 @@ const MIB = 1024 * 1024;
 const JSON_SLACK_BYTES = 64 * 1024;
 // MIME-style base64 breaks its lines every 76 characters with CRLF: 2/76 ≈ 2.6 % more.
 const LINE_BREAK_ALLOWANCE = 1.03;
+
+const TEXT_OR_NULL = { type: ['string', 'null'] };
+
+/**
+ * The JSON upload's shape; a multipart form is read part by part by readMultipart. What is
+ * missing (file, filename) is left to readJson, whose answers name the field and what to send.
+ */
+const UPLOAD_SCHEMA = {
+  body: {
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          properties: {
+            file_b64: { type: 'string' },
+            filename: { type: 'string' },
+            message_id: TEXT_OR_NULL,
+            from: TEXT_OR_NULL,
+            subject: TEXT_OR_NULL,
+            received_date: TEXT_OR_NULL,
+          },
+        },
+      },
+    },
+  },
+};
+
+// Status and limit stay text here so that the handler's answers name the valid values.
+const LIST_SCHEMA = {
+  querystring: { type: 'object', properties: { status: { type: 'string' }, limit: { type: 'string' } } },
+};
+
+/** Not a UUID pattern: an id that is not one is simply not found (404), as it always was. */
+export const INVOICE_ID_PARAMS = {
+  type: 'object',
+  properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
+  required: ['id'],
+};
 
 // A JSON body past its route's bodyLimit, and a multipart file past limits.fileSize.
 const SIZE_ERRORS = new Set(['FST_ERR_CTP_BODY_TOO_LARGE', 'FST_REQ_FILE_TOO_LARGE']);
@@ -53,7 +91,6 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
       throw asRequestRefused(error);
     });
 
-    const viewer = { config: { access: 'viewer' as const } };
     const receive = async (request: FastifyRequest) => {
       const upload = request.isMultipart() ? await readMultipart(request) : readJson(request.body, maxBytes, tooLarge);
       const messageId = optionalText(upload.fields, 'message_id');
@@ -78,41 +115,49 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
       }
     };
 
-    scope.post(
-      '/api/invoices',
-      { bodyLimit: jsonBodyLimit, config: { access: 'operator' } },
-      async (request, reply) => {
-        const answer = receiptAnswer(await receive(request));
-        return reply.code(answer.statusCode).send(answer.body);
-      },
-    );
+    const intake = { bodyLimit: jsonBodyLimit, config: { role: 'operator' as const }, schema: UPLOAD_SCHEMA };
 
-    scope.post('/invoice', { bodyLimit: jsonBodyLimit, config: { access: 'operator' } }, async (request, reply) => {
+    scope.post('/api/invoices', intake, async (request, reply) => {
+      const answer = receiptAnswer(await receive(request));
+      return reply.code(answer.statusCode).send(answer.body);
+    });
+
+    scope.post('/invoice', intake, async (request, reply) => {
       const result = await receive(request);
       const answer = receiptAnswer(result);
       // The n8n workflows branch on `success`.
       return reply.code(answer.statusCode).send({ success: true, message: receiptSentence(result), ...answer.body });
     });
 
-    scope.get<{ Querystring: { status?: string; limit?: string } }>('/api/invoices', viewer, async (request) => {
-      const { status, limit } = request.query;
-      if (limit !== undefined && limit !== '' && !/^\d+$/.test(limit)) {
-        throw new RequestRefused(400, 'INVALID_LIMIT', `limit must be a whole number from 1 to 1000, not "${limit}".`);
-      }
-      const invoices = await listInvoices(deps.pool(), {
-        status: status ? assertStatus(status) : undefined,
-        limit: limit ? Number(limit) : undefined,
-      });
-      return { invoices };
-    });
+    scope.get<{ Querystring: { status?: string; limit?: string } }>(
+      '/api/invoices',
+      { config: { role: 'viewer' }, schema: LIST_SCHEMA },
+      async (request) => {
+        const { status, limit } = request.query;
+        if (limit !== undefined && limit !== '' && !/^\d+$/.test(limit)) {
+          throw new RequestRefused(
+            400,
+            'INVALID_LIMIT',
+            `limit must be a whole number from 1 to 1000, not "${limit}".`,
+          );
+        }
+        const invoices = await listInvoices(deps.pool(), {
+          status: status ? assertStatus(status) : undefined,
+          limit: limit ? Number(limit) : undefined,
+        });
+        return { invoices };
+      },
+    );
 
-    scope.get<{ Params: { id: string } }>('/api/invoices/:id', viewer, async (request) => {
+    const read = { config: { role: 'viewer' as const }, schema: { params: INVOICE_ID_PARAMS } };
+
+    scope.get<{ Params: { id: string } }>('/api/invoices/:id', read, async (request) => {
       const invoice = await getInvoice(deps.pool(), request.params.id);
       if (!invoice) throw notFound(request.params.id);
       return invoice;
     });
 
-    scope.get<{ Params: { id: string } }>('/api/invoices/:id/document', viewer, async (request, reply) => {
+    scope.get<{ Params: { id: string } }>('/api/invoices/:id/document', read, async (request, reply) => {
       const document = await getDocumentContent(deps.pool(), request.params.id);
       if (!document) throw notFound(request.params.id);
       return reply

@@ -7,6 +7,7 @@ import { addPerson } from '../../src/auth/people.ts';
 import type { Role } from '../../src/auth/roles.ts';
 import type { SessionSettings } from '../../src/auth/sessionRoutes.ts';
 import { buildHttpApp } from '../../src/http/app.ts';
+import type { RouteAccess } from '../../src/http/routeTable.ts';
 import { createIngest } from '../../src/intake/ingest.ts';
 import { createInspectionBus } from '../../src/runtime/inspectionBus.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
@@ -24,7 +25,7 @@ export interface ConsoleApp {
   /** A person token per role, plus `integration` (a token of role operator that belongs to nobody). */
   tokens: Record<Role | 'integration', string>;
   logs: Array<Record<string, unknown>>;
-  routeAccess: ReturnType<typeof buildHttpApp>['routeAccess'];
+  routeAccess: () => RouteAccess[];
   crashed: string[];
 }
 

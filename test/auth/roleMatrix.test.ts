@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
-import { neededRole } from '../../src/auth/accessControl.ts';
 import { ROLES, roleAllows, type Role } from '../../src/auth/roles.ts';
 import { numberedInvoice, stageInvoice } from '../support/stagedInvoices.ts';
 import { startConsoleApp, type ConsoleApp } from './consoleApp.ts';
@@ -73,7 +72,8 @@ async function call(app: ConsoleApp, method: string, c: Call, token: string | nu
 test('the role matrix: every route answers 401 without identity, 403 without the role, and its own answer with it', async (t) => {
   const app = await startConsoleApp(t);
   const calls = await callsFor(app);
-  const routes = app.routeAccess.filter((r) => r.access !== 'public');
+  // Fastify's automatic HEAD routes share their GET's role; the sec tests try HEAD on every path.
+  const routes = app.routeAccess().filter((r) => r.access !== 'public' && r.method !== 'HEAD');
   t.deepEqual(
     routes.map((r) => `${r.method} ${r.url}`).filter((key) => !(key in calls)),
     [],
@@ -82,7 +82,7 @@ test('the role matrix: every route answers 401 without identity, 403 without the
   for (const route of routes) {
     const key = `${route.method} ${route.url}`;
     const c = await calls[key]!();
-    const needed = neededRole(route.access, { openHealth: true, openMetrics: true });
+    const needed = route.access as Role;
     const callers: Array<[string, string | null, Role | null]> = [
       ['nobody', null, null],
       ['a wrong token', 'ilt_wrong', null],
@@ -92,25 +92,19 @@ test('the role matrix: every route answers 401 without identity, 403 without the
     ];
     for (const [who, token, role] of callers) {
       const status = await call(app, route.method, c, token);
-      if (needed === null) t.true(c.ok.includes(status), `${key} is open: ${who} got ${status}`);
-      else if (role === null) t.is(status, 401, `${key} for ${who}`);
+      if (role === null) t.is(status, 401, `${key} for ${who}`);
       else if (roleAllows(role, needed)) t.true(c.ok.includes(status), `${key} for ${who} (${role}) got ${status}`);
       else t.is(status, 403, `${key} for ${who} (${role} < ${needed})`);
     }
   }
 });
 
-test('every route declares its role, and docs/console.md lists each with that role', async (t) => {
+test('docs/console.md lists every route with its role', async (t) => {
   const app = await startConsoleApp(t);
-  t.deepEqual(
-    app.routeAccess.filter((r) => !r.declared).map((r) => `${r.method} ${r.url}`),
-    [],
-    'a route without a declared role would need admin; declare it',
-  );
   const docs = readFileSync(new URL('../../docs/console.md', import.meta.url), 'utf8');
-  for (const route of app.routeAccess) {
+  for (const route of app.routeAccess().filter((r) => r.method !== 'HEAD')) {
     const row = new RegExp(
-      `\\|\\s*\`${route.method} ${route.url.replace(/[/:]/g, '\\$&')}\`\\s*\\|\\s*${route.access}\\s*\\|`,
+      `\\|\\s*\`${route.method} ${route.url.replace(/[/:]/g, '\\$&')}\`\\s*\\|\\s*${route.access}\\\\?\\*?\\s*\\|`,
     );
     t.regex(docs, row, `docs/console.md: ${route.method} ${route.url} → ${route.access}`);
   }
