@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IdentifyCaller } from '../http/access.ts';
 import type { Identity } from './identity.ts';
@@ -12,9 +13,10 @@ import { credentialsOf, resolveIdentity, type IdentityLookups } from './resolveI
  */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Cookies and the CSRF plugin, on the root so that every context sees them. */
+/** Cookies, the CSRF plugin and form bodies (the console's forms), on the root so that every context sees them. */
 export function registerCookiePlugins(app: FastifyInstance): void {
   void app.register(cookie);
+  void app.register(formbody);
   void app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true },

@@ -1,4 +1,3 @@
-import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
@@ -50,7 +49,6 @@ export function registerSignIn(open: FastifyInstance, deps: SessionRouteDeps): v
   const log = deps.logger.child({ component: 'console' });
 
   void open.register(async (scope) => {
-    await scope.register(formbody);
     await scope.register(rateLimit, { global: false });
 
     scope.post<{ Body: { name?: unknown; password?: unknown } }>(

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { registerCookiePlugins, identifyCaller, requireCsrf } from '../auth/httpIdentity.ts';
 import { databaseLookups } from '../auth/identityLookups.ts';
 import { registerSessionRoutes, registerSignIn, type SessionSettings } from '../auth/sessionRoutes.ts';
+import { registerConsolePages, registerConsolePublic } from '../console/consoleRoutes.ts';
 import { identifyByToken, requireSignIn, type IdentifyCaller } from './access.ts';
 import { registerDecisionRoutes, type DecisionRouteDeps } from './decisionRoutes.ts';
 import { registerHealthRoutes, registerMetricsRoute } from './healthRoutes.ts';
@@ -96,12 +97,14 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     if (settings.openHealth) registerHealthRoutes(open, view);
     if (settings.openMetrics) registerMetricsRoute(open, view);
     if (sessions) registerSignIn(open, sessions);
+    if (people) registerConsolePublic(open, { pool: people.pool, view, identify });
   });
 
   void app.register(async (signedIn) => {
     requireSignIn(signedIn, identify);
     requireCsrf(signedIn);
     if (sessions) registerSessionRoutes(signedIn, sessions);
+    if (people) registerConsolePages(signedIn, { pool: people.pool, view, identify });
     if (!settings.openHealth) registerHealthRoutes(signedIn, view, 'viewer');
     if (!settings.openMetrics) registerMetricsRoute(signedIn, view, 'viewer');
     registerInspectionRoutes(signedIn, view);

@@ -48,6 +48,8 @@ async function callsFor(app: ConsoleApp): Promise<Record<string, () => Promise<C
       ok: [200],
     }),
     'GET /api/dlq': fixed({ path: '/api/dlq', ok: [200] }),
+    'GET /queue': fixed({ path: '/queue', ok: [200] }),
+    'GET /invoices/:id': fixed({ path: `/invoices/${validated}`, ok: [200] }),
     'POST /api/dlq/:id/replay': fixed({ path: `/api/dlq/${dead}/replay`, body: {}, ok: [200] }),
   };
 }
@@ -104,7 +106,7 @@ test('docs/console.md lists every route with its role', async (t) => {
   const docs = readFileSync(new URL('../../docs/console.md', import.meta.url), 'utf8');
   for (const route of app.routeAccess().filter((r) => r.method !== 'HEAD')) {
     const row = new RegExp(
-      `\\|\\s*\`${route.method} ${route.url.replace(/[/:]/g, '\\$&')}\`\\s*\\|\\s*${route.access}\\\\?\\*?\\s*\\|`,
+      `\\|\\s*\`${route.method} ${route.url.replace(/[.*+?^${}()|[\]\\/:]/g, '\\$&')}\`\\s*\\|\\s*${route.access}\\\\?\\*?\\s*\\|`,
     );
     t.regex(docs, row, `docs/console.md: ${route.method} ${route.url} → ${route.access}`);
   }
