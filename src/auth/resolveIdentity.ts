@@ -52,24 +52,16 @@ export async function resolveIdentity(credentials: Credentials, lookups: Identit
     if (holder.role) return { kind: 'integration', name: holder.label, role: holder.role };
     const person = holder.person ? await lookups.findPerson(holder.person) : null;
     if (!person) return null;
-    return {
-      kind: 'person',
-      name: person.name,
-      displayName: person.display_name,
-      role: person.role,
-      via: { token: holder.label },
-    };
+    return personIdentity(person, { token: holder.label });
   }
   if (credentials.sessionId) {
     const person = await lookups.findSession(credentials.sessionId);
     if (!person) return null;
-    return {
-      kind: 'person',
-      name: person.name,
-      displayName: person.display_name,
-      role: person.role,
-      via: { session: credentials.sessionId },
-    };
+    return personIdentity(person, { session: credentials.sessionId });
   }
   return null;
+}
+
+function personIdentity(person: SessionPerson, via: { session: string } | { token: string }): Identity {
+  return { kind: 'person', name: person.name, displayName: person.display_name, role: person.role, via };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { stringify } from 'yaml';
 import { approveInvoice } from '../../src/approval/decisions.ts';
-import type { Identity } from '../../src/auth/identity.ts';
+import { personIdentity } from '../support/identities.ts';
 import { migratedDatabase } from '../support/migratedDatabase.ts';
 import { numberedInvoice, stageInvoice, statusOf } from '../support/stagedInvoices.ts';
 import { runCli, tempDir } from '../support/tempDir.ts';
@@ -24,13 +24,7 @@ test('approve, reject, dlq list and replay from the command line', async (t) => 
   const same = run('approve', large, '--as', 'Peter');
   t.is(same.status, 1);
   t.regex(same.stderr, /cli:\S+ has already approved invoice .*; the second approval must come from someone else/);
-  const peter: Identity = {
-    kind: 'person',
-    name: 'peter',
-    displayName: 'Peter',
-    role: 'approver',
-    via: { session: 'x' },
-  };
+  const peter = personIdentity('peter');
   t.regex((await approveInvoice(pool, large, peter, approvalRules)).message, /approved by cli:\S+ and peter/);
   t.regex(run('approve', large).stdout, /already approved; nothing to approve/);
   t.is((await statusOf(pool, large)).status, 'approved');

@@ -11,6 +11,7 @@ import type { Access, RouteAccess } from '../../src/http/routeTable.ts';
 import { createIngest } from '../../src/intake/ingest.ts';
 import { createInspectionBus } from '../../src/runtime/inspectionBus.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
+import { personIdentity } from '../support/identities.ts';
 import { migratedPool } from '../support/migratedDatabase.ts';
 
 /**
@@ -29,14 +30,8 @@ const INVOICE_ID = '7d1f0c39-5a4e-4f7b-9d55-0f6f3c2b9a11';
 const STRICT: RoutingOptions = { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, caseSensitive: true };
 const LENIENT: RoutingOptions = { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false };
 
-const ADMIN: Identity = { kind: 'person', name: 'admin', displayName: 'Admin', role: 'admin', via: { token: 'admin' } };
-const VIEWER: Identity = {
-  kind: 'person',
-  name: 'viewer',
-  displayName: 'Viewer',
-  role: 'viewer',
-  via: { token: 'viewer' },
-};
+const ADMIN = personIdentity('admin', 'admin', 'admin');
+const VIEWER = personIdentity('viewer', 'viewer', 'viewer');
 
 /** An admin's token and a viewer's, so that every route is reached and 403 is shown. */
 const identify: IdentifyCaller = (request) => {

@@ -4,26 +4,15 @@ import { approveInvoice, rejectInvoice } from '../../src/approval/decisions.ts';
 import type { Identity } from '../../src/auth/identity.ts';
 import type { Role } from '../../src/auth/roles.ts';
 import { errorCode } from '../../src/errors.ts';
+import { personIdentity } from '../support/identities.ts';
 import { migratedPool } from '../support/migratedDatabase.ts';
 import { eventsOf, numberedInvoice, stageInvoice, statusOf } from '../support/stagedInvoices.ts';
 
 const rules = { autoApproveBelow: '1000', doubleApprovalAbove: '10000' };
-const person = (name: string, role: Role = 'approver'): Identity => ({
-  kind: 'person',
-  name,
-  displayName: name,
-  role,
-  via: { session: 'test' },
-});
+const person = (name: string, role: Role = 'approver') => personIdentity(name, role);
 const jana = person('jana');
 const peter = person('peter');
-const janaByToken: Identity = {
-  kind: 'person',
-  name: 'jana',
-  displayName: 'Jana',
-  role: 'approver',
-  via: { token: 'jana-laptop' },
-};
+const janaByToken = personIdentity('jana', 'approver', 'jana-laptop');
 
 test('the rules approve a valid, fully matched invoice below 1000 and hold the rest with the reason', (t) => {
   const auto = (gross: string | null, matching: 'matched' | 'partial' | 'unavailable' | 'not_applicable' = 'matched') =>

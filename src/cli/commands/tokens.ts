@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { createToken, listTokens, revokeToken } from '../../auth/apiTokens.ts';
 import { INTEGRATION_ROLES } from '../../auth/roles.ts';
-import { errorMessage, LoaderError } from '../../errors.ts';
-import { withCliDatabase } from '../cliDatabase.ts';
-import { configOption, loadConfigOrExit } from '../configOption.ts';
+import { LoaderError } from '../../errors.ts';
+import { runDatabaseCommand } from '../cliDatabase.ts';
+import { configOption } from '../configOption.ts';
 import { plainTable, utcTime } from './invoices.ts';
 
 /**
@@ -12,15 +12,6 @@ import { plainTable, utcTime } from './invoices.ts';
  * integration token that belongs to nobody (--role viewer|operator; it can never approve).
  * The token is printed once, alone on the last line, so `| tail -n1` captures it.
  */
-async function run(configFile: string | undefined, work: Parameters<typeof withCliDatabase<void>>[1]): Promise<void> {
-  const { config } = loadConfigOrExit(configFile);
-  try {
-    await withCliDatabase(config, work);
-  } catch (error) {
-    console.error(errorMessage(error));
-    process.exitCode = 1;
-  }
-}
 
 const createCommand: CommandModule<object, { config?: string; name: string; user?: string; role?: string }> = {
   command: 'create',
@@ -33,7 +24,7 @@ const createCommand: CommandModule<object, { config?: string; name: string; user
       role: { type: 'string', choices: INTEGRATION_ROLES, describe: 'for a token that belongs to nobody' },
     }),
   handler: (argv) =>
-    run(argv.config, async (pool) => {
+    runDatabaseCommand(argv.config, async (pool) => {
       if (!argv.user === !argv.role) {
         throw new LoaderError(
           'TOKEN_OWNER',
@@ -55,7 +46,7 @@ const listCommand: CommandModule<object, { config?: string; json?: boolean }> = 
   describe: 'the live tokens (never the tokens themselves)',
   builder: (y) => y.options({ ...configOption, json: { type: 'boolean', describe: 'print them as JSON' } }),
   handler: (argv) =>
-    run(argv.config, async (pool) => {
+    runDatabaseCommand(argv.config, async (pool) => {
       const tokens = await listTokens(pool);
       if (argv.json) return console.log(JSON.stringify(tokens, null, 2));
       if (tokens.length === 0) return console.log('There are no tokens (http.token still works as an operator token).');
@@ -77,7 +68,7 @@ const revokeCommand: CommandModule<object, { config?: string; label: string }> =
   describe: 'revoke a token: it stops working at once',
   builder: (y) => y.positional('label', { type: 'string', demandOption: true }).options(configOption),
   handler: (argv) =>
-    run(argv.config, async (pool) => {
+    runDatabaseCommand(argv.config, async (pool) => {
       await revokeToken(pool, argv.label);
       console.log(`Token "${argv.label}" is revoked.`);
     }),

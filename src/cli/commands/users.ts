@@ -2,9 +2,9 @@ import type { CommandModule } from 'yargs';
 import { passwordFromStdin, promptNewPassword } from '../../auth/passwordInput.ts';
 import { addPerson, disablePerson, listPeople, setPassword, setRole, type Person } from '../../auth/people.ts';
 import { ROLES } from '../../auth/roles.ts';
-import { errorMessage, LoaderError } from '../../errors.ts';
-import { withCliDatabase } from '../cliDatabase.ts';
-import { configOption, loadConfigOrExit } from '../configOption.ts';
+import { LoaderError } from '../../errors.ts';
+import { runDatabaseCommand } from '../cliDatabase.ts';
+import { configOption } from '../configOption.ts';
 import { plainTable, utcTime } from './invoices.ts';
 
 /**
@@ -12,15 +12,6 @@ import { plainTable, utcTime } from './invoices.ts';
  * console, managed on the server (whoever runs the CLI there has the database anyway). A
  * fresh install has nobody; the console's sign-in page says to run `users add NAME --role admin`.
  */
-async function run(configFile: string | undefined, work: Parameters<typeof withCliDatabase<void>>[1]): Promise<void> {
-  const { config } = loadConfigOrExit(configFile);
-  try {
-    await withCliDatabase(config, work);
-  } catch (error) {
-    console.error(errorMessage(error));
-    process.exitCode = 1;
-  }
-}
 
 async function newPassword(fromStdin: boolean | undefined): Promise<string | undefined> {
   if (fromStdin) return passwordFromStdin();
@@ -45,7 +36,7 @@ const addCommand: CommandModule<
       display: { type: 'string', describe: 'the name the console shows, e.g. "Jana Nováková"' },
     }),
   handler: (argv) =>
-    run(argv.config, async (pool) => {
+    runDatabaseCommand(argv.config, async (pool) => {
       const password = await newPassword(argv['password-stdin']);
       const person = await addPerson(pool, {
         name: argv.name,
@@ -78,7 +69,7 @@ const listCommand: CommandModule<object, { config?: string; json?: boolean }> = 
   describe: 'the people, their roles and last sign-in',
   builder: (y) => y.options({ ...configOption, json: { type: 'boolean', describe: 'print them as JSON' } }),
   handler: (argv) =>
-    run(argv.config, async (pool) => {
+    runDatabaseCommand(argv.config, async (pool) => {
       const people = await listPeople(pool);
       if (argv.json) return console.log(JSON.stringify(people, null, 2));
       if (people.length === 0) {
@@ -99,7 +90,7 @@ const roleCommand: CommandModule<object, { config?: string; name: string; role: 
       .positional('role', { type: 'string', choices: ROLES, demandOption: true })
       .options(configOption),
   handler: (argv) =>
-    run(argv.config, async (pool) => {
+    runDatabaseCommand(argv.config, async (pool) => {
       const person = await setRole(pool, argv.name, argv.role);
       console.log(`${person.name} is now ${person.role}.`);
     }),
@@ -110,7 +101,7 @@ const disableCommand: CommandModule<object, { config?: string; name: string }> =
   describe: 'stop a person from signing in (ends their sessions; their tokens stop working)',
   builder: (y) => y.positional('name', { type: 'string', demandOption: true }).options(configOption),
   handler: (argv) =>
-    run(argv.config, async (pool) => {
+    runDatabaseCommand(argv.config, async (pool) => {
       const person = await disablePerson(pool, argv.name);
       console.log(`${person.name} is disabled: signed out everywhere, and their tokens no longer work.`);
     }),
@@ -122,7 +113,7 @@ const passwordCommand: CommandModule<object, { config?: string; name: string; 'p
   builder: (y) =>
     y.positional('name', { type: 'string', demandOption: true }).options({ ...configOption, ...passwordStdin }),
   handler: (argv) =>
-    run(argv.config, async (pool) => {
+    runDatabaseCommand(argv.config, async (pool) => {
       const password = await newPassword(argv['password-stdin']);
       if (password === undefined) {
         throw new LoaderError('PASSWORD_MISSING', 'No terminal to ask on: pipe the password in with --password-stdin.');
