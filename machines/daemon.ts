@@ -18,9 +18,9 @@ import type { SupervisorInput, SupervisorSettings } from './supervisor.ts';
  *   │   ├── invoices     one lifecycle actor per invoice, spawned as work is claimed
  *   │   └── nexWriter    one posting actor per approved invoice (outbox files or the NEX gateway)
  *   ├── backup       scheduled backups, verification, retention, restore drills
+ *   ├── monitor      system and pipeline samples → conditions (health, metrics, alerts)
+ *   ├── alerter      alert mail, reports; stops before the database so it can mail the shutdown
  *   └── heartbeat
- *
- * Later capabilities add their actors here (monitor, alerter).
  */
 export interface DaemonLogics {
   supervisor: AnyActorLogic;
@@ -32,6 +32,8 @@ export interface DaemonLogics {
   invoices: AnyActorLogic;
   nexWriter: AnyActorLogic;
   backup: AnyActorLogic | undefined;
+  monitor?: AnyActorLogic | undefined;
+  alerter?: AnyActorLogic | undefined;
   heartbeat: AnyActorLogic;
 }
 
@@ -42,6 +44,7 @@ export interface DaemonTreeInputs {
   invoices: unknown;
   nexWriter: unknown;
   backup: unknown;
+  alerter?: unknown;
   heartbeat: { intervalMs: number };
 }
 
@@ -78,6 +81,10 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
       ]),
       ...(logics.backup
         ? [{ id: 'backup', logic: logics.backup, restart: 'permanent' as const, input: inputs.backup }]
+        : []),
+      ...optional('monitor', logics.monitor),
+      ...(logics.alerter
+        ? [{ id: 'alerter', logic: logics.alerter, restart: 'permanent' as const, input: inputs.alerter }]
         : []),
       { id: 'heartbeat', logic: logics.heartbeat, restart: 'permanent', input: inputs.heartbeat },
     ],

@@ -6,7 +6,7 @@ import { crash, reportReady } from './childProtocol.ts';
 /**
  * The `database` actor: brings the database up (an embedded server, or a configured one),
  * migrates it, watches it, and reconnects with backoff when it is lost. An unreachable
- * database is a state (`waiting`), not a crash: the daemon reports health `fail` and keeps
+ * database is a state (`reconnecting`), not a crash: the daemon reports health `fail` and keeps
  * trying, instead of crash-looping under its service manager.
  *
  * It reports ready after its first attempt, whatever the outcome, so that the HTTP server
@@ -75,14 +75,14 @@ export const databaseMachine = setup({
       invoke: {
         src: 'connect',
         onDone: { target: 'connected', actions: ['markConnected', 'announceConnected', 'reportReadyOnce'] },
-        onError: { target: 'waiting', actions: ['markFailed', 'announceFailure', 'reportReadyOnce'] },
+        onError: { target: 'reconnecting', actions: ['markFailed', 'announceFailure', 'reportReadyOnce'] },
       },
     },
     connected: {
       invoke: { src: 'watch' },
-      on: { 'database.lost': { target: 'waiting', actions: ['markFailed', 'announceFailure'] } },
+      on: { 'database.lost': { target: 'reconnecting', actions: ['markFailed', 'announceFailure'] } },
     },
-    waiting: {
+    reconnecting: {
       after: { retryDelay: 'connecting' },
     },
     stopping: {

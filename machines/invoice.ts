@@ -21,9 +21,14 @@ import type { InvoiceStatus } from '../src/invoice/status.ts';
  */
 type StepInput = { invoiceId: string };
 /** The validate step starts from extracted, or from validating when a crash interrupted it. */
-export type ValidateInput = { invoiceId: string; from: InvoiceStatus; extracted?: unknown };
+export type ValidateInput = { invoiceId: string; from: InvoiceStatus; extracted?: unknown; origin?: unknown };
 export type ValidateOutcome = 'validated' | 'approved' | 'needs_review';
-export type ExtractOutput = { outcome: 'extracted' | 'unreadable' | 'duplicate'; extracted?: unknown };
+/** `origin` (where the document came from) rides along to validation, for its log line and counters. */
+export type ExtractOutput = {
+  outcome: 'extracted' | 'unreadable' | 'duplicate';
+  extracted?: unknown;
+  origin?: unknown;
+};
 /** Where a lifecycle ends; the transition into each gave the invoice's lease back. */
 export const LIFECYCLE_OUTCOMES: readonly InvoiceStatus[] = [
   'validated',
@@ -36,7 +41,7 @@ export const LIFECYCLE_OUTCOMES: readonly InvoiceStatus[] = [
 export const invoiceMachine = setup({
   types: {
     input: {} as { invoiceId: string; status: InvoiceStatus },
-    context: {} as { invoiceId: string; status: InvoiceStatus; extracted?: unknown },
+    context: {} as { invoiceId: string; status: InvoiceStatus; extracted?: unknown; origin?: unknown },
     output: {} as { invoiceId: string; status: string },
   },
   actors: {
@@ -84,7 +89,11 @@ export const invoiceMachine = setup({
           {
             guard: { type: 'extractedAs', params: 'extracted' },
             target: 'validating',
-            actions: assign({ status: 'extracted', extracted: ({ event }) => event.output.extracted }),
+            actions: assign({
+              status: 'extracted',
+              extracted: ({ event }) => event.output.extracted,
+              origin: ({ event }) => event.output.origin,
+            }),
           },
           { guard: { type: 'extractedAs', params: 'duplicate' }, target: 'duplicate' },
           { target: 'unreadable' },
@@ -95,7 +104,12 @@ export const invoiceMachine = setup({
     validating: {
       invoke: {
         src: 'validate',
-        input: ({ context }) => ({ invoiceId: context.invoiceId, from: context.status, extracted: context.extracted }),
+        input: ({ context }) => ({
+          invoiceId: context.invoiceId,
+          from: context.status,
+          extracted: context.extracted,
+          origin: context.origin,
+        }),
         onDone: [
           { guard: { type: 'validatedAs', params: 'validated' }, target: 'validated' },
           { guard: { type: 'validatedAs', params: 'approved' }, target: 'approved' },

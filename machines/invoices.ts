@@ -1,5 +1,5 @@
 import { assign, enqueueActions, fromCallback, fromPromise, setup, type AnyActorLogic } from 'xstate';
-import { errorMessage } from '../src/errors.ts';
+import { errorCode, errorMessage } from '../src/errors.ts';
 import type { InvoiceStatus } from '../src/invoice/status.ts';
 import { reportReady, crash } from './childProtocol.ts';
 
@@ -51,7 +51,7 @@ export const invoicesMachine = setup({
     reportReady,
     crash,
     // Provided from src/. Params are typed loosely: XState cannot infer params of actions in a
-    // setup that also has enqueueActions. finished: {invoiceId, status}; failed: {invoiceId, error}.
+    // setup that also has enqueueActions. finished: {invoiceId, status}; failed: {invoiceId, error, code}.
     /** Lease release, counting and logging of a finished lifecycle. */
     finished: (_args, _params: unknown) => {},
     /** Records a failed lifecycle (attempts, backoff, quarantine) and logs it. */
@@ -77,6 +77,7 @@ export const invoicesMachine = setup({
       enqueue.assign({ running: context.running.filter((running) => running !== id) });
     }),
     rememberWake: assign({ wakePending: true }),
+    dropWake: assign({ wakePending: false }),
   },
   guards: {
     isLifecycle: ({ event }) => event.type.includes(`.${LIFECYCLE_PREFIX}`),
@@ -113,12 +114,18 @@ export const invoicesMachine = setup({
         src: 'claim',
         input: ({ context }) => ({ limit: context.concurrency - context.running.length }),
         onDone: { target: 'idle', actions: 'spawnLifecycles' },
+        // A failed claim (the database is away) waits for the poll interval: a wake still pending
+        // would claim again at once, and a claim that fails without I/O would do so forever
+        // without letting the event loop breathe.
         onError: {
           target: 'idle',
-          actions: {
-            type: 'claimFailed',
-            params: ({ event }: { event: { error: unknown } }) => ({ error: errorMessage(event.error) }),
-          },
+          actions: [
+            {
+              type: 'claimFailed',
+              params: ({ event }: { event: { error: unknown } }) => ({ error: errorMessage(event.error) }),
+            },
+            'dropWake',
+          ],
         },
       },
       on: { 'invoices.wake': { actions: 'rememberWake' } },
@@ -153,6 +160,7 @@ export const invoicesMachine = setup({
           params: ({ event }: { event: { type: string; error?: unknown } }) => ({
             invoiceId: invoiceIdOf(event),
             error: errorMessage(event.error),
+            code: errorCode(event.error),
           }),
         },
         'forget',

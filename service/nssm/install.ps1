@@ -1,30 +1,30 @@
-# Installs the daemon as the Windows service "InvoiceLoader" with NSSM (https://nssm.cc).
-# Run in an elevated PowerShell from the installation folder:
-#   .\service\nssm\install.ps1 -Config C:\InvoiceLoader\config.yaml
-param(
-  [string]$Name = "InvoiceLoader",
-  [string]$Config = "C:\InvoiceLoader\config.yaml",
-  [string]$Node = (Get-Command node).Source,
-  [string]$Nssm = "nssm"
-)
+# Installs the Windows service InvoiceLoader with NSSM — rendered by
+# `invoice-loader service install --manager nssm`; run in an elevated PowerShell.
 $ErrorActionPreference = "Stop"
-$AppDir = (Resolve-Path "$PSScriptRoot\..\..").Path
-
-& $Nssm install $Name $Node "bin\invoice-loader.js" "run" "--config" $Config
-& $Nssm set $Name AppDirectory $AppDir
-& $Nssm set $Name Description "Supplier Invoice Loader: supplier invoices from mail, folder and HTTP into PostgreSQL and NEX Genesis"
-& $Nssm set $Name Start SERVICE_AUTO_START
-# Stop: Ctrl+C first (the daemon's ordered shutdown takes up to shutdown.timeoutMs = 20 s).
-& $Nssm set $Name AppStopMethodConsole 25000
-& $Nssm set $Name AppStopMethodWindow 5000
-& $Nssm set $Name AppStopMethodThreads 5000
-# Exit 1 = the root supervisor gave up: restart after a pause; throttle tight crash loops.
-& $Nssm set $Name AppExit Default Restart
-& $Nssm set $Name AppRestartDelay 5000
-& $Nssm set $Name AppThrottle 10000
-# The daemon writes its own rotating JSON logs (logging.dir); these only catch early failures.
-& $Nssm set $Name AppStdout "$AppDir\logs\service-stdout.log"
-& $Nssm set $Name AppStderr "$AppDir\logs\service-stderr.log"
-& $Nssm set $Name AppRotateFiles 1
-& $Nssm set $Name AppRotateBytes 10485760
-Write-Host "Installed $Name. Start it with: nssm start $Name"
+$Nssm = "nssm"
+& $Nssm 'install' 'InvoiceLoader' 'C:\Program Files\nodejs\node.exe'
+& $Nssm 'set' 'InvoiceLoader' 'AppParameters' 'C:\InvoiceLoader\bin\invoice-loader.js run --config C:\InvoiceLoader\config.yaml'
+& $Nssm 'set' 'InvoiceLoader' 'AppDirectory' 'C:\InvoiceLoader'
+& $Nssm 'set' 'InvoiceLoader' 'DisplayName' 'Supplier Invoice Loader'
+& $Nssm 'set' 'InvoiceLoader' 'Description' 'Supplier Invoice Loader: supplier invoices from mail, folder and HTTP into PostgreSQL and NEX Genesis'
+& $Nssm 'set' 'InvoiceLoader' 'Start' 'SERVICE_AUTO_START'
+& $Nssm 'set' 'InvoiceLoader' 'AppNoConsole' '0'
+& $Nssm 'set' 'InvoiceLoader' 'AppStopMethodSkip' '0'
+& $Nssm 'set' 'InvoiceLoader' 'AppStopMethodConsole' '30000'
+& $Nssm 'set' 'InvoiceLoader' 'AppStopMethodWindow' '5000'
+& $Nssm 'set' 'InvoiceLoader' 'AppStopMethodThreads' '5000'
+& $Nssm 'set' 'InvoiceLoader' 'AppKillProcessTree' '1'
+& $Nssm 'set' 'InvoiceLoader' 'AppExit' 'Default' 'Restart'
+& $Nssm 'set' 'InvoiceLoader' 'AppRestartDelay' '10000'
+& $Nssm 'set' 'InvoiceLoader' 'AppThrottle' '30000'
+& $Nssm 'set' 'InvoiceLoader' 'AppStdout' 'C:\InvoiceLoader\logs\service-stdout.log'
+& $Nssm 'set' 'InvoiceLoader' 'AppStderr' 'C:\InvoiceLoader\logs\service-stderr.log'
+& $Nssm 'set' 'InvoiceLoader' 'AppStdoutCreationDisposition' '4'
+& $Nssm 'set' 'InvoiceLoader' 'AppStderrCreationDisposition' '4'
+& $Nssm 'set' 'InvoiceLoader' 'AppRotateFiles' '1'
+& $Nssm 'set' 'InvoiceLoader' 'AppRotateOnline' '1'
+& $Nssm 'set' 'InvoiceLoader' 'AppRotateBytes' '10485760'
+# Secrets (KEY=value lines) go to AppEnvironmentExtra, not the command line.
+$Secrets = @(Get-Content -LiteralPath 'C:\InvoiceLoader\secrets.env' | Where-Object { $_ -match '^[A-Za-z_][A-Za-z0-9_]*=' })
+if ($Secrets.Count) { & $Nssm set 'InvoiceLoader' AppEnvironmentExtra @Secrets }
+Write-Host "Installed InvoiceLoader. Start it with: nssm start InvoiceLoader"

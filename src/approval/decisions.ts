@@ -22,9 +22,13 @@ export interface Decision {
   changed: boolean;
   status: InvoiceStatus;
   message: string;
+  /** The status it was in before (for the transition counters). */
+  from?: InvoiceStatus;
 }
 
 const AFTER_APPROVAL: readonly InvoiceStatus[] = ['approved', 'posting', 'retry', 'posted'];
+/** What a person may refuse: waiting for them, or a document nobody could read (so it leaves the quarantine list). */
+const REJECTABLE: readonly InvoiceStatus[] = ['validated', 'needs_review', 'unreadable'];
 
 export async function approveInvoice(
   pool: pg.Pool,
@@ -82,6 +86,7 @@ export async function approveInvoice(
     return {
       invoiceId,
       changed: true,
+      from: 'validated',
       status: 'approved',
       message: `Invoice ${invoiceId} approved by ${approvers.join(' and ')}; it will be posted to NEX.`,
     };
@@ -103,7 +108,7 @@ export async function rejectInvoice(
     if (invoice.status === 'rejected') {
       return unchanged(invoice, `Invoice ${invoiceId} is already rejected; nothing changed.`);
     }
-    if (invoice.status !== 'validated' && invoice.status !== 'needs_review') {
+    if (!REJECTABLE.includes(invoice.status)) {
       throw notDecidable(invoiceId, invoice, 'rejected');
     }
     await transition(
@@ -117,7 +122,13 @@ export async function rejectInvoice(
         details: { by: person, reason },
       },
     );
-    return { invoiceId, changed: true, status: 'rejected', message: `Invoice ${invoiceId} rejected by ${person}.` };
+    return {
+      invoiceId,
+      changed: true,
+      from: invoice.status,
+      status: 'rejected',
+      message: `Invoice ${invoiceId} rejected by ${person}.`,
+    };
   });
 }
 
@@ -149,7 +160,9 @@ function unchanged(invoice: LockedInvoice, message: string): Decision {
 function notDecidable(invoiceId: string, invoice: LockedInvoice, decision: 'approved' | 'rejected'): LoaderError {
   const why = invoice.status_reason ? ` (${invoice.status_reason})` : '';
   const hint: Partial<Record<InvoiceStatus, string>> = {
-    needs_review: 'fix its problems first; only a validated invoice can be approved',
+    needs_review:
+      'fix its problems first (then `invoice-loader invoices reprocess`); only a validated invoice can be approved',
+    unreadable: 'reprocess it with `invoice-loader invoices reprocess` or reject it',
     dead_letter: 'replay it with `invoice-loader dlq replay` instead',
   };
   return new LoaderError(

@@ -5,6 +5,7 @@ import type { BackupKind, BackupOutcome } from '../../machines/backup.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { backupAndRotate, drillNewest } from './backupJobs.ts';
+import { newerOutcome, readBackupOutcome } from './lastRun.ts';
 import { listBackups } from './listBackups.ts';
 
 export interface BackupStatus {
@@ -31,7 +32,16 @@ export async function createBackupService(deps: { settings: Config['backup']; ur
     lastDrill: newest?.drill ? { at: newest.drill.at, ok: newest.drill.ok, detail: 'drill found at start' } : null,
   };
   return {
-    status: () => ({ ...status }),
+    // A run by hand (`backup run`, another process) counts like a scheduled one.
+    status: () => {
+      const recorded = readBackupOutcome(resolve(settings.dir));
+      const lastBackup = newerOutcome(status.lastBackup, recorded);
+      const lastSuccessfulBackupAt =
+        recorded?.ok && (!status.lastSuccessfulBackupAt || recorded.at > status.lastSuccessfulBackupAt)
+          ? recorded.at
+          : status.lastSuccessfulBackupAt;
+      return { ...status, lastBackup, lastSuccessfulBackupAt };
+    },
     initial: { lastBackup: status.lastBackup, lastDrill: status.lastDrill },
     actors: {
       schedules: fromCallback(({ sendBack }) => {

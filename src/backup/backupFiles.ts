@@ -11,7 +11,8 @@ export type BackupType = (typeof BACKUP_TYPES)[number];
 
 const PREFIX = 'invoice-loader';
 const SIDECARS = ['.sha256', '.manifest.json', '.verify.json'] as const;
-const BASE_NAME = new RegExp(`^${PREFIX}_(.+)_(${BACKUP_TYPES.join('|')})_(\\d{8}-\\d{6})$`);
+// An optional label after the stamp says why a backup was taken (pre-upgrade-0.1.0).
+const BASE_NAME = new RegExp(`^${PREFIX}_(.+)_(${BACKUP_TYPES.join('|')})_(\\d{8}-\\d{6})(?:_([A-Za-z0-9.+-]+))?$`);
 
 export interface BackupName {
   /** `invoice-loader_<db>_<type>_<YYYYMMDD-HHMMSS>`, without an extension. */
@@ -20,17 +21,20 @@ export interface BackupName {
   type: BackupType;
   /** The moment in the name (UTC). */
   stampedAt: Date;
+  /** Why it was taken, when the name says (pre-upgrade-0.1.0). */
+  label?: string;
 }
 
 /**
  * `invoice-loader_<db>_<type>_<YYYYMMDD-HHMMSS>.dump`. The stamp is UTC so that names sort
  * in time order across daylight-saving changes; the manifest holds the exact instant.
  */
-export function backupFileName(database: string, type: BackupType, at: Date): string {
+export function backupFileName(database: string, type: BackupType, at: Date, label?: string): string {
   const safe = database.replace(/[^A-Za-z0-9_-]/g, '-');
   const iso = at.toISOString(); // 2026-11-22T02:00:00.000Z
   const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
-  return `${PREFIX}_${safe}_${type}_${stamp}.dump`;
+  const suffix = label ? `_${label.replace(/[^A-Za-z0-9.+-]/g, '-')}` : '';
+  return `${PREFIX}_${safe}_${type}_${stamp}${suffix}.dump`;
 }
 
 /** The backup a file name belongs to (the dump or one of its sidecars), or undefined for any other file. */
@@ -43,7 +47,13 @@ export function parseBackupFileName(fileName: string): BackupName | undefined {
     `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`,
   );
   if (Number.isNaN(stampedAt.getTime())) return undefined;
-  return { base, database: match[1]!, type: match[2] as BackupType, stampedAt };
+  return {
+    base,
+    database: match[1]!,
+    type: match[2] as BackupType,
+    stampedAt,
+    ...(match[4] ? { label: match[4] } : {}),
+  };
 }
 
 function stripKnownExtension(fileName: string): string | undefined {

@@ -1,9 +1,10 @@
 import { basename, resolve } from 'node:path';
-import pg from 'pg';
 import type { Config } from '../config/schema.ts';
-import { LoaderError } from '../errors.ts';
+import { LoaderError, errorMessage } from '../errors.ts';
+import { recordBackupOutcome } from './lastRun.ts';
 import { listBackups, recordVerification } from './listBackups.ts';
 import type { BackupType } from './backupFiles.ts';
+import { openClient } from './pgClient.ts';
 import { assertToolsCanDump, findPgTools, type PgTools } from './pgTools.ts';
 import { applyRetention } from './retention.ts';
 import { formatBytes, runBackup } from './runBackup.ts';
@@ -17,8 +18,7 @@ type Settings = Config['backup'];
 
 /** pg_dump and pg_restore fit for the server behind `url` (clear errors otherwise). */
 export async function toolsFor(settings: Settings, url: string): Promise<PgTools> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
+  const client = await openClient(url);
   let serverMajor: number;
   try {
     const version = await client.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");
@@ -31,16 +31,49 @@ export async function toolsFor(settings: Settings, url: string): Promise<PgTools
   return tools;
 }
 
-/** Dump, read back in full, record the verification, apply retention. Resolves with a one-line summary. */
+/**
+ * Dump, read back in full, record the verification, apply retention. Resolves with a one-line
+ * summary. The outcome is recorded in backup.dir for the daemon's health, also when it failed.
+ */
 export async function backupAndRotate(
   settings: Settings,
   url: string,
   kind: BackupType,
   onProgress?: (text: string) => void,
+  options: { label?: string } = {},
 ): Promise<{ file: string; summary: string; removed: string[] }> {
   const dir = resolve(settings.dir);
+  try {
+    const result = await dumpAndRotate(settings, url, kind, dir, onProgress, options);
+    recordBackupOutcome(dir, { at: new Date().toISOString(), ok: true, detail: result.summary });
+    return result;
+  } catch (error) {
+    recordBackupOutcome(dir, {
+      at: new Date().toISOString(),
+      ok: false,
+      detail: `${kind} backup: ${errorMessage(error)}`,
+    });
+    throw error;
+  }
+}
+
+async function dumpAndRotate(
+  settings: Settings,
+  url: string,
+  kind: BackupType,
+  dir: string,
+  onProgress: ((text: string) => void) | undefined,
+  options: { label?: string },
+): Promise<{ file: string; summary: string; removed: string[] }> {
   const tools = await toolsFor(settings, url);
-  const { file, manifest } = await runBackup({ url, dir, type: kind, tools, ...(onProgress ? { onProgress } : {}) });
+  const { file, manifest } = await runBackup({
+    url,
+    dir,
+    type: kind,
+    tools,
+    ...(onProgress ? { onProgress } : {}),
+    ...(options.label ? { label: options.label } : {}),
+  });
   onProgress?.('verifying (reading every byte back)');
   const verification = await verifyBackup(file, { level: 'read', tools });
   await recordVerification(file, verification);

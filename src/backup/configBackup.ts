@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt } fro
 import { lstat, mkdir, open, readFile, rename, unlink, utimes } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LoaderError } from '../errors.ts';
+import { makePrivateFolder, PRIVATE_FILE_MODE } from '../runtime/privateFiles.ts';
 
 /**
  * Encrypted backups of the loader's own configuration: the user config file and the `.env`
@@ -212,7 +213,7 @@ export async function restoreConfigBackup(
 /** Saves an archive as a new file (owner-only, atomically); an existing file is never replaced. */
 export async function saveConfigBackup(path: string, archive: Buffer): Promise<void> {
   const target = resolve(path);
-  await mkdir(dirname(target), { recursive: true });
+  makePrivateFolder(dirname(target));
   if (await exists(target)) {
     throw new LoaderError(
       'CONFIG_BACKUP_EXISTS',
@@ -440,7 +441,7 @@ function commonFolder(paths: string[]): string {
 /** Creates `path` (failing if it exists) owner-only and flushes it to disk before returning. */
 async function writeNewFile(path: string, bytes: Buffer): Promise<void> {
   // 0600: config files and key files hold secrets; Windows ignores the mode.
-  const handle = await open(path, 'wx', 0o600);
+  const handle = await open(path, 'wx', PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(bytes);
     await handle.sync();

@@ -3,6 +3,7 @@ import { access, constants, readdir } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { LoaderError, errorMessage } from '../errors.ts';
+import { windowsPgBinDirs } from './windowsPgDirs.ts';
 
 /** The pg_dump and pg_restore that backups, verification and restores run. */
 export interface PgTools {
@@ -27,7 +28,7 @@ export async function findPgTools(pgBinDir: string, options: { serverMajor?: num
     ? [pgBinDir]
     : [
         ...(process.env.PATH ?? '').split(delimiter).filter(Boolean),
-        ...(process.platform === 'win32' ? await windowsInstallBinDirs(windowsProgramFolders()) : []),
+        ...(process.platform === 'win32' ? windowsPgBinDirs(process.env) : []),
       ];
   for (const dir of candidates) {
     const pgDump = join(dir, executable('pg_dump'));
@@ -89,11 +90,6 @@ export async function windowsInstallBinDirs(roots: string[]): Promise<string[]> 
     }
   }
   return found.sort((a, b) => b.version - a.version).map((entry) => entry.dir);
-}
-
-function windowsProgramFolders(): string[] {
-  const folders = [process.env.ProgramFiles, process.env['ProgramFiles(x86)'], 'C:\\Program Files'];
-  return [...new Set(folders.filter((folder): folder is string => Boolean(folder)))];
 }
 
 function executable(name: string): string {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeTarget } from '../db/target.ts';
 import { LoaderError } from '../errors.ts';
@@ -8,6 +8,7 @@ import { sha256Line, sha256OfFile } from './checksum.ts';
 import { databaseName, toolConnection } from './databaseUrl.ts';
 import { openSnapshot } from './databaseSnapshot.ts';
 import { syncFolder, writeAndSync } from '../runtime/durableFiles.ts';
+import { makePrivateFile, makePrivateFolder, PRIVATE_FILE_MODE } from '../runtime/privateFiles.ts';
 import type { BackupManifest } from './manifest.ts';
 import { runPgCommand } from './pgCommand.ts';
 import { assertToolsCanDump, type PgTools } from './pgTools.ts';
@@ -22,6 +23,8 @@ export interface BackupOptions {
   tools: PgTools;
   /** The instant the backup is named and dated by (tests pass a simulated one). */
   now?: Date;
+  /** Said in the file name after the stamp: why this backup was taken (pre-upgrade-0.1.0). */
+  label?: string;
   onProgress?: (text: string) => void;
 }
 
@@ -42,10 +45,10 @@ export async function runBackup(options: BackupOptions): Promise<BackupRecord> {
   const startedAt = performance.now();
   const createdAt = options.now ?? new Date();
   const target = describeTarget(url);
-  const name = backupFileName(databaseName(url), type, createdAt);
+  const name = backupFileName(databaseName(url), type, createdAt, options.label);
   const typeDir = join(dir, type);
   const final = backupPaths(join(typeDir, name));
-  await mkdir(typeDir, { recursive: true });
+  makePrivateFolder(typeDir);
   if (existsSync(final.dump) || existsSync(final.manifest)) {
     throw new LoaderError(
       'BACKUP_EXISTS',
@@ -117,6 +120,8 @@ async function dumpAndCount(
   file: string,
 ): Promise<RowCounts> {
   const connection = toolConnection(url);
+  // pg_dump creates its file with the umask's mode (often world-readable); one that exists keeps its mode.
+  await (await open(file, 'w', PRIVATE_FILE_MODE)).close();
   const stop = new AbortController();
   const dump = runPgCommand(
     tools.pgDump,
@@ -141,6 +146,7 @@ async function dumpAndCount(
   if (counted.status === 'rejected' && stop.signal.aborted) throw counted.reason;
   if (dumped.status === 'rejected') throw dumped.reason;
   if (counted.status === 'rejected') throw counted.reason;
+  makePrivateFile(file);
   return counted.value;
 }
 

@@ -2,8 +2,9 @@ import pg from 'pg';
 import { errorMessage } from '../errors.ts';
 import { loadConfigOrExit } from './configOption.ts';
 import type { Config } from '../config/schema.ts';
-import { startEmbeddedPostgres } from '../db/embedded.ts';
-import { migrate } from '../db/migrate.ts';
+import { pendingMigrations } from '../db/migrate.ts';
+import { withClient } from '../db/transaction.ts';
+import { LoaderError } from '../errors.ts';
 import { describeTarget, explainConnectionError } from '../db/target.ts';
 
 /** What a command may want to tell about the database it worked on. */
@@ -28,7 +29,10 @@ export async function withCliDatabase<T>(
   /** migrate: false for `restore`, which needs the database as it is (empty, or to be dropped). */
   options: { migrate?: boolean } = {},
 ): Promise<T> {
-  const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.embedded);
+  // Imported only when needed: most installations configure database.url, and every import costs start-up time.
+  const embedded = config.database.url
+    ? undefined
+    : await import('../db/embedded.ts').then((m) => m.startEmbeddedPostgres(config.database.embedded));
   const url = embedded?.url ?? config.database.url;
   const pool = new pg.Pool({
     connectionString: url,
@@ -39,15 +43,14 @@ export async function withCliDatabase<T>(
   // A connection dropped while idle must not end the process with an uncaught error; the next query reports it.
   pool.on('error', () => undefined);
   try {
-    const client = await pool.connect().catch((error: unknown) => {
-      throw explainConnectionError(error, url);
+    const appliedMigrations = await withClient(pool, async (client) =>
+      // One query tells an up-to-date database apart; node-pg-migrate and the upgrade backup load only when there is work.
+      options.migrate !== false && (await pendingMigrations(client)).length > 0
+        ? (await import('../upgrade/upgradeBackup.ts')).migrateWithUpgradeBackup(client, { config, url })
+        : [],
+    ).catch((error: unknown) => {
+      throw error instanceof LoaderError ? error : explainConnectionError(error, url);
     });
-    let appliedMigrations: string[] = [];
-    try {
-      if (options.migrate !== false) appliedMigrations = await migrate(client);
-    } finally {
-      client.release();
-    }
     return await work(pool, { target: describeTarget(url), appliedMigrations, url });
   } finally {
     await pool.end().catch(() => undefined);

@@ -1,20 +1,67 @@
+import { request } from 'node:http';
 import type { Config } from '../config/schema.ts';
 import { LoaderError } from '../errors.ts';
 import { resolveHttpToken } from '../http/token.ts';
 
-/** Talks to the running daemon's HTTP API, with the token from config or the token file. */
-export async function daemonRequest(http: Config['http'], path: string, init: RequestInit = {}): Promise<Response> {
+/** The daemon's answer: what the commands read of it. */
+export interface DaemonResponse {
+  status: number;
+  ok: boolean;
+  headers: Record<string, string | string[] | undefined>;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}
+
+export interface DaemonRequestInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Default 5 s: a daemon that does not answer by then is reported as not answering. */
+  timeoutMs?: number;
+}
+
+/**
+ * Talks to the running daemon's HTTP API, with the token from config or the token file.
+ * node:http, not fetch: the first fetch() of a process loads undici, which cost a short
+ * command like `health` more than everything else it does.
+ */
+export async function daemonRequest(
+  http: Config['http'],
+  path: string,
+  init: DaemonRequestInit = {},
+): Promise<DaemonResponse> {
   const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}${path}`;
   const token = resolveHttpToken(http, false);
-  const headers = new Headers(init.headers);
-  if (token) headers.set('x-api-key', token);
+  const headers: Record<string, string> = { ...init.headers };
+  if (token) headers['x-api-key'] = token;
+  if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
   try {
-    return await fetch(url, { ...init, headers, signal: init.signal ?? AbortSignal.timeout(5_000) });
+    return await new Promise<DaemonResponse>((resolve, reject) => {
+      const req = request(url, { method: init.method ?? 'GET', headers, timeout: init.timeoutMs ?? 5_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          resolve({
+            status,
+            ok: status >= 200 && status < 300,
+            headers: res.headers,
+            text: async () => body,
+            json: async () => JSON.parse(body) as unknown,
+          });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${init.timeoutMs ?? 5_000} ms`)));
+      req.on('error', reject);
+      req.end(init.body);
+    });
   } catch (error) {
     throw new LoaderError(
       'DAEMON_UNREACHABLE',
-      `No daemon answers at ${url} (${(error as Error).cause ?? (error as Error).message}). Is it running?`,
+      `No daemon answers at ${url} (${(error as Error).message}). Is it running?`,
       { cause: error },
     );
   }

@@ -63,6 +63,8 @@ export const imapConfigSchema = z
     caFile: z.string(),
     user: z.string(),
     password: z.string(),
+    /** OAuth2 instead of a password (Microsoft 365, Google): an access token, used with XOAUTH2/OAUTHBEARER. */
+    accessToken: z.string(),
     mailbox: z.string().min(1),
     idle: z.boolean(),
     pollMs: positiveMillis,

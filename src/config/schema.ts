@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsConfigSchema, monitorConfigSchema } from './alertsSchema.ts';
 import { imapConfigSchema } from './imapSchema.ts';
 
 /**
@@ -40,7 +41,7 @@ export const configSchema = z.strictObject({
       dir: z.string().min(1),
       port: port,
       user: z.string().min(1),
-      password: z.string().min(1),
+      password: z.string(), // '' = generated at the first start, kept in <dir>.password (0600)
       database: z.string().min(1),
     }),
     poolSize: z.number().int().min(1).max(100),
@@ -48,6 +49,8 @@ export const configSchema = z.strictObject({
     pingIntervalMs: positiveMillis,
     slowRoundTripMs: positiveMillis,
     reconnect: backoff.omit({ resetAfterMs: true }),
+    /** Back up (and verify) before applying new migrations; refuse to migrate when that fails. */
+    backupBeforeMigrate: z.boolean(),
   }),
   http: z.strictObject({
     enabled: z.boolean(),
@@ -80,6 +83,8 @@ export const configSchema = z.strictObject({
       pollMs: positiveMillis,
       /** A file counts as complete when its size and mtime have not changed for this long. */
       stableMs: millis,
+      /** A PDF without its %%EOF is looked at again for this long before it is stored as it is. */
+      incompleteRetryMs: millis,
       maxFileMb: z.number().positive(),
     }),
     http: z.strictObject({ maxUploadMb: z.number().positive() }),
@@ -146,6 +151,8 @@ export const configSchema = z.strictObject({
     autoApproveBelow: money,
     doubleApprovalAbove: money,
   }),
+  monitor: monitorConfigSchema,
+  alerts: alertsConfigSchema,
   heartbeat: z.strictObject({ intervalMs: positiveMillis }),
   shutdown: z.strictObject({ timeoutMs: positiveMillis }),
   supervisor: z.strictObject({

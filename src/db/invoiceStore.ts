@@ -3,6 +3,9 @@ import type pg from 'pg';
 import { LoaderError } from '../errors.ts';
 import type { NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import { ACTIVE_STATUSES, type InvoiceStatus } from '../invoice/status.ts';
+import { supplierKey } from '../invoice/supplierKey.ts';
+import type { InvoiceOrigin } from '../invoice/origin.ts';
+import { inTransaction } from './transaction.ts';
 
 /**
  * Every write of the invoice lifecycle. Each function is one transaction, and every status
@@ -42,20 +45,8 @@ export interface ReceiveResult {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+// Kept here for the modules that import it from the store.
+export { inTransaction };
 
 async function appendEvent(
   client: Queryable,
@@ -388,30 +379,33 @@ export async function releaseLease(pool: pg.Pool, owner: string, id: string): Pr
   ]);
 }
 
+/** The stored document of an invoice, with where it came from (for log lines and metrics). */
 export async function loadDocument(
   pool: Queryable,
   invoiceId: string,
-): Promise<{ bytes: Buffer; mediaType: string; filename: string }> {
-  const found = await pool.query<{ content: Buffer; media_type: string; filename: string }>(
-    `SELECT d.content, d.media_type, i.filename FROM invoices i JOIN documents d ON d.id = i.document_id WHERE i.id = $1`,
+): Promise<{ bytes: Buffer; mediaType: string; filename: string; origin: InvoiceOrigin }> {
+  const found = await pool.query<{ content: Buffer; media_type: string } & InvoiceOrigin>(
+    `SELECT d.content, d.media_type, i.filename, i.channel, i.sender, i.subject, i.message_id
+     FROM invoices i JOIN documents d ON d.id = i.document_id WHERE i.id = $1`,
     [invoiceId],
   );
   const row = found.rows[0];
   if (!row) throw new LoaderError('INVOICE_NOT_FOUND', `There is no invoice ${invoiceId}.`);
-  return { bytes: row.content, mediaType: row.media_type, filename: row.filename };
+  const { content, media_type, ...origin } = row;
+  return { bytes: content, mediaType: media_type, filename: row.filename, origin };
 }
 
-/** The original of a supplier + number pair, if another invoice already has it. */
+/** The original of a supplier + number pair (supplier by src/invoice/supplierKey.ts), if another invoice already has it. */
 export async function findOriginalByNumber(
   client: Queryable,
   invoiceId: string,
-  supplierIco: string,
+  supplierKey: string,
   invoiceNumber: string,
 ): Promise<string | undefined> {
   const found = await client.query<{ id: string }>(
-    `SELECT id FROM invoices WHERE supplier_ico = $1 AND invoice_number = $2 AND id <> $3
-       AND status NOT IN ('duplicate', 'rejected') ORDER BY received_at LIMIT 1`,
-    [supplierIco, invoiceNumber, invoiceId],
+    `SELECT id FROM invoices WHERE supplier_key = $1 AND invoice_number = $2 AND id <> $3
+       AND status NOT IN ('duplicate', 'rejected', 'superseded') ORDER BY received_at LIMIT 1`,
+    [supplierKey, invoiceNumber, invoiceId],
   );
   return found.rows[0]?.id;
 }
@@ -438,6 +432,7 @@ const EXTRACTION_COLUMNS: ReadonlyArray<[string, (invoice: NormalizedInvoice) =>
   ['supplier_country', (i) => i.supplier.country],
   ['supplier_iban', (i) => i.supplier.iban],
   ['supplier_bic', (i) => i.supplier.bic],
+  ['supplier_key', (i) => supplierKey(i.supplier)],
   ['customer_name', (i) => i.customer.name],
   ['customer_ico', (i) => i.customer.ico],
   ['customer_dic', (i) => i.customer.dic],

@@ -1,6 +1,5 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runner } from 'node-pg-migrate';
 import type pg from 'pg';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -17,6 +16,8 @@ export const shippedMigrations = (): string[] =>
  * the advisory lock makes a second one wait instead of failing.
  */
 export async function migrate(client: pg.ClientBase, log: (message: string) => void = () => {}): Promise<string[]> {
+  // Loaded here, not at the top: a CLI command on an up-to-date database never needs it (see pendingMigrations).
+  const { runner } = await import('node-pg-migrate');
   const applied = await runner({
     dbClient: client,
     dir: MIGRATIONS_DIR,
@@ -28,4 +29,16 @@ export async function migrate(client: pg.ClientBase, log: (message: string) => v
     log,
   });
   return applied.map((migration) => migration.name);
+}
+
+/**
+ * The shipped migrations this database lacks, by one query: lets a short command skip the
+ * migration runner (its locking and its own module loading) when there is nothing to do.
+ */
+export async function pendingMigrations(client: pg.ClientBase): Promise<string[]> {
+  const shipped = shippedMigrations();
+  const table = await client.query<{ found: string | null }>("SELECT to_regclass('pgmigrations')::text AS found");
+  if (!table.rows[0]?.found) return shipped;
+  const done = new Set((await client.query<{ name: string }>('SELECT name FROM pgmigrations')).rows.map((r) => r.name));
+  return shipped.filter((name) => !done.has(name));
 }

@@ -16,6 +16,8 @@ export interface ExtractionPoolSettings {
   timeoutMs: number;
   memoryMb: number;
   templateDirs: string[];
+  /** Told when a worker could not load changed templates (it keeps the previous ones). */
+  onTemplateWarning?: (warning: string) => void;
   /** The worker's script; tests substitute one that can hang, crash or exhaust memory on demand. */
   workerScript?: URL;
 }
@@ -75,8 +77,10 @@ export function createExtractionPool(settings: ExtractionPoolSettings) {
       }
       dispatch();
     };
-    const onMessage = (message: { outcome?: ExtractionOutcome; error?: string }) =>
+    const onMessage = (message: { outcome?: ExtractionOutcome; error?: string; templateWarning?: string }) => {
+      if (message.templateWarning) settings.onTemplateWarning?.(message.templateWarning);
       finish(message.outcome ?? { kind: 'unreadable', reason: `extraction failed: ${message.error ?? 'no answer'}` });
+    };
     const onError = (error: Error) => {
       const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
       const reason = outOfMemory

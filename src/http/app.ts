@@ -11,6 +11,7 @@ import { databaseLookups } from '../auth/identityLookups.ts';
 import { registerSessionRoutes, registerSignIn, type SessionSettings } from '../auth/sessionRoutes.ts';
 import { registerConsolePages, registerConsolePublic } from '../console/consoleRoutes.ts';
 import { identifyByToken, requireSignIn, type IdentifyCaller } from './access.ts';
+import { registerAlertRoutes, type AlertRouteDeps } from './alertRoutes.ts';
 import { registerDecisionRoutes, type DecisionRouteDeps } from './decisionRoutes.ts';
 import { registerHealthRoutes, registerMetricsRoute } from './healthRoutes.ts';
 import { registerInspectionRoutes } from './inspectionRoutes.ts';
@@ -38,6 +39,8 @@ export interface HttpDeps {
   invoices?: InvoiceRouteDeps;
   /** Approve, reject and dead-letter replay. */
   decisions?: DecisionRouteDeps;
+  /** The alerter's test mail. */
+  alerts?: AlertRouteDeps | undefined;
   /** Who is calling; by default the console's resolver (with `people`) or the `http.token` check. */
   identify?: IdentifyCaller;
   /** People, tokens and console sessions; without it only `http.token` is known. */
@@ -61,7 +64,7 @@ const STRICT_ROUTING: RoutingOptions = {
 };
 
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
-  const { settings, view, invoices, decisions, people } = deps;
+  const { settings, view, invoices, decisions, alerts, people } = deps;
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Requests are not logged one by one: the heartbeat and metrics carry the totals.
@@ -110,6 +113,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     registerInspectionRoutes(signedIn, view);
     if (invoices) registerInvoiceRoutes(signedIn, invoices);
     if (decisions) registerDecisionRoutes(signedIn, decisions);
+    if (alerts) registerAlertRoutes(signedIn, alerts);
   });
 
   return app;

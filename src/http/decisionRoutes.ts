@@ -6,11 +6,13 @@ import { actorLabel } from '../auth/identity.ts';
 import type { Role } from './access.ts';
 import type { ApprovalRules } from '../approval/approvalRules.ts';
 import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
+import { loadOrigin, type InvoiceObserver } from '../pipeline/invoiceObserver.ts';
+import { reprocessInvoice } from '../pipeline/reprocess.ts';
 import { INVOICE_ID_PARAMS } from './invoiceRoutes.ts';
 import { asRequestRefused } from './requestRefused.ts';
 
 /**
- * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject` (JSON `{reason}`),
+ * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject|reprocess` (JSON `{reason}`),
  * the dead-letter queue (`GET /api/dlq`, `POST /api/dlq/:id/replay`). Who decides is the
  * request's identity (session or token), never a name in the body: the `approver` field that
  * older clients still send is accepted and ignored. The answers are the CLI's sentences.
@@ -20,6 +22,10 @@ export interface DecisionRouteDeps {
   rules: ApprovalRules;
   /** Tells the NEX writer that an invoice is ready to post. */
   wakeWriter: () => void;
+  /** Tells the pipeline that an invoice waits to be extracted (a reprocess). */
+  wakePipeline?: () => void;
+  /** Counts and logs what people decided (approvals and rejections at info, with the invoice's origin). */
+  observer?: InvoiceObserver;
 }
 
 interface DecisionBody {
@@ -42,8 +48,17 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
       throw asRequestRefused(error);
     });
 
-    const answer = (decision: Decision) => {
+    /** A decision or a reprocess that changed something is counted and logged with the invoice's origin. */
+    const observe = async (outcome: Decision) => {
+      if (!deps.observer || !outcome.changed || !outcome.from) return;
+      const origin = await loadOrigin(deps.pool(), outcome.invoiceId);
+      deps.observer.transition(outcome.invoiceId, outcome.from, outcome.status, outcome.message, origin);
+    };
+
+    const answer = async (decision: Decision) => {
+      await observe(decision);
       if (decision.status === 'approved') deps.wakeWriter();
+      if (decision.status === 'received' && decision.changed) deps.wakePipeline?.();
       return {
         invoice_id: decision.invoiceId,
         changed: decision.changed,
@@ -65,6 +80,13 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
       decide('operator'),
       async (request) =>
         answer(await rejectInvoice(deps.pool(), request.params.id, identityOf(request), text(request.body, 'reason'))),
+    );
+
+    scope.post<{ Params: { id: string }; Body: DecisionBody }>(
+      '/api/invoices/:id/reprocess',
+      decide('operator'),
+      async (request) =>
+        answer(await reprocessInvoice(deps.pool(), request.params.id, actorLabel(identityOf(request)))),
     );
 
     scope.get('/api/dlq', { config: { role: 'viewer' } }, async () => ({

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
+import { makePrivateFolder, PRIVATE_FILE_MODE } from '../runtime/privateFiles.ts';
 
 /**
  * The API token: `http.token` when set; otherwise a random one kept in `http.tokenFile`
@@ -18,7 +19,7 @@ export function resolveHttpToken(http: Config['http'], create = true): string | 
   }
   if (!create) return undefined;
   const token = randomBytes(24).toString('base64url');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  makePrivateFolder(dirname(file));
+  writeFileSync(file, `${token}\n`, { mode: PRIVATE_FILE_MODE });
   return token;
 }

@@ -1,8 +1,12 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { moveFile } from '../runtime/fileMoves.ts';
 import { join, parse, resolve } from 'node:path';
+import type pg from 'pg';
 import { fromCallback, fromPromise } from 'xstate';
 import type { Config } from '../config/schema.ts';
+import { linkSuperseding, supersedeInvoice } from '../db/supersededInvoices.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Ingest } from './ingest.ts';
@@ -14,6 +18,14 @@ import { hasAcceptedExtension, ACCEPTED_EXTENSIONS } from './mediaType.ts';
  * moved to processed/YYYY-MM-DD/. Files the intake refuses (wrong type, too large) go to
  * rejected/ with a `.reason.txt` beside them. If the daemon dies between the commit and the
  * move, the next scan reads the file again and the store recognizes the replay.
+ *
+ * A writer may pause for longer than stableMs (a slow share, a scanner between pages), so a
+ * stable size is not proof of a complete file:
+ * - a PDF without its `%%EOF` trailer is left for another look, for up to incompleteRetryMs,
+ *   before it is stored as it is (and then most likely called unreadable);
+ * - right before the move, the file must still have the size and mtime of what was stored. If it
+ *   changed (and its content did), the stored invoice is `superseded` (never posted), the file
+ *   stays, and once it is stable again it is stored as a new invoice that the old one links to.
  */
 interface Sighting {
   size: number;
@@ -26,12 +38,31 @@ const INGESTS_IN_FLIGHT = 4;
 // Names that editors and copy tools use while a file is still being written.
 const IN_PROGRESS = /(^\.|^~\$|\.(tmp|part|partial|crdownload|download)$)/i;
 
-export function createDropFolder(deps: { settings: Config['intake']['dropFolder']; ingest: Ingest; logger: Logger }) {
+/** The last bytes of a PDF hold its `%%EOF` marker (a few bytes of line ends or padding may follow). */
+function lacksPdfEnd(name: string, bytes: Buffer): boolean {
+  const isPdf = /\.pdf$/i.test(name) || bytes.subarray(0, 5).toString('latin1') === '%PDF-';
+  return isPdf && bytes.length > 0 && !bytes.subarray(-1024).includes('%%EOF');
+}
+
+const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+export function createDropFolder(deps: {
+  settings: Config['intake']['dropFolder'];
+  ingest: Ingest;
+  logger: Logger;
+  /** For superseding a copy stored while its file was still being written. */
+  pool: () => pg.Pool;
+  actor: string;
+}) {
   const folder = resolve(deps.settings.path);
   const processedDir = join(folder, 'processed');
   const rejectedDir = join(folder, 'rejected');
   const log = deps.logger.child({ actor: 'dropFolder' });
   const seen = new Map<string, Sighting>();
+  /** Since when a PDF has been seen without its end: it is given incompleteRetryMs to get one. */
+  const incompleteSince = new Map<string, number>();
+  /** A file whose stored copy was superseded: the invoice its complete version will replace. */
+  const superseded = new Map<string, string>();
   let scanning: Promise<void> = Promise.resolve();
 
   const madeDirs = new Set<string>();
@@ -49,7 +80,7 @@ export function createDropFolder(deps: { settings: Config['intake']['dropFolder'
       );
       if (taken) continue;
       try {
-        await rename(join(folder, name), target);
+        await moveFile(join(folder, name), target);
       } catch (error) {
         // The dated folder was removed while we ran (an operator tidying up): make it again, once.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || retried) throw error;
@@ -66,25 +97,84 @@ export function createDropFolder(deps: { settings: Config['intake']['dropFolder'
     log.warn({ file: name, reason, code: 'INTAKE_REJECTED' }, `${name} was not taken: ${reason}`);
   }
 
-  async function take(name: string, size: number, mtimeMs: number): Promise<void> {
+  /** Stores the file and moves it to processed/; 'waiting' leaves it for a later look. */
+  async function take(name: string, size: number, mtimeMs: number): Promise<'taken' | 'waiting'> {
     if (!hasAcceptedExtension(name)) {
-      return reject(name, `not an invoice document type: only ${ACCEPTED_EXTENSIONS.join(' ')} files are read`);
+      await reject(name, `not an invoice document type: only ${ACCEPTED_EXTENSIONS.join(' ')} files are read`);
+      return 'taken';
     }
     if (size > deps.settings.maxFileMb * 1024 * 1024) {
-      return reject(
+      await reject(
         name,
         `the file is ${(size / 1048576).toFixed(1)} MB, more than intake.dropFolder.maxFileMb (${deps.settings.maxFileMb} MB)`,
       );
+      return 'taken';
     }
-    const bytes = await readFile(join(folder, name));
-    if (bytes.length !== size) return; // changed between stat and read: wait for it to settle
-    await deps.ingest({
+    const path = join(folder, name);
+    const bytes = await readFile(path);
+    if (bytes.length !== size) return 'waiting'; // changed between stat and read: wait for it to settle
+    if (lacksPdfEnd(name, bytes) && stillWaitingForEnd(name, size)) return 'waiting';
+    const stored = await deps.ingest({
       bytes,
       filename: name,
       channel: 'drop_folder',
       intakeRef: `${name}|${size}|${Math.round(mtimeMs)}`,
     });
+    const earlier = superseded.get(name);
+    if (earlier && earlier !== stored.invoiceId)
+      await linkSuperseding(deps.pool(), earlier, stored.invoiceId, deps.actor);
+    superseded.delete(name);
+    // The writer may have gone on while the copy was stored: only the file as stored may be called done.
+    const now = await stat(path).catch(() => undefined);
+    if (now && (now.size !== size || now.mtimeMs !== mtimeMs)) {
+      const current = await readFile(path).catch(() => undefined);
+      if (!current || digest(current) !== digest(bytes)) {
+        await supersede(name, stored.invoiceId, { size, mtimeMs }, { size: now.size, mtimeMs: now.mtimeMs });
+        return 'waiting';
+      }
+    }
+    incompleteSince.delete(name);
     await moveInto(join(processedDir, new Date().toISOString().slice(0, 10)), name);
+    return 'taken';
+  }
+
+  function stillWaitingForEnd(name: string, size: number): boolean {
+    const since = incompleteSince.get(name);
+    if (since === undefined) {
+      incompleteSince.set(name, Date.now());
+      log.info(
+        { file: name, bytes: size, code: 'INTAKE_INCOMPLETE_PDF' },
+        `${name} has no PDF end (%%EOF) yet; waiting up to ${deps.settings.incompleteRetryMs / 1000} s for the rest`,
+      );
+      return true;
+    }
+    if (Date.now() - since < deps.settings.incompleteRetryMs) return true;
+    log.warn(
+      { file: name, bytes: size, code: 'INTAKE_INCOMPLETE_PDF' },
+      `${name} still has no PDF end after ${deps.settings.incompleteRetryMs / 1000} s (intake.dropFolder.incompleteRetryMs); stored as it is`,
+    );
+    return false;
+  }
+
+  async function supersede(
+    name: string,
+    invoiceId: string,
+    was: { size: number; mtimeMs: number },
+    now: { size: number; mtimeMs: number },
+  ): Promise<void> {
+    const reason = `the file ${name} changed after it was stored (${was.size} → ${now.size} bytes): it was still being written; the complete file will be stored as a new invoice`;
+    const left = await supersedeInvoice(deps.pool(), invoiceId, reason, deps.actor, {
+      file: name,
+      stored: was,
+      changed_to: now,
+    });
+    if (left) superseded.set(name, invoiceId);
+    log.warn(
+      { file: name, invoice: invoiceId, from: left, bytes: was.size, now_bytes: now.size, code: 'INTAKE_FILE_CHANGED' },
+      left
+        ? `${name} changed after it was stored; invoice ${invoiceId} is superseded and the file is read again once complete`
+        : `${name} changed after it was stored, but invoice ${invoiceId} is already past superseding; the new version is read as a new document`,
+    );
   }
 
   async function scan(): Promise<void> {
@@ -111,6 +201,7 @@ export function createDropFolder(deps: { settings: Config['intake']['dropFolder'
       Array.from({ length: Math.min(INGESTS_IN_FLIGHT, ready.length) }, async () => {
         for (let file = next(); file; file = next()) {
           try {
+            // Taken or not, it is looked at afresh: a file left waiting must be stable for stableMs again.
             await take(file.name, file.size, file.mtimeMs);
             seen.delete(file.name);
           } catch (error) {
@@ -124,6 +215,8 @@ export function createDropFolder(deps: { settings: Config['intake']['dropFolder'
       }),
     );
     for (const name of seen.keys()) if (!present.has(name)) seen.delete(name);
+    for (const name of incompleteSince.keys()) if (!present.has(name)) incompleteSince.delete(name);
+    for (const name of superseded.keys()) if (!present.has(name)) superseded.delete(name);
   }
 
   return {

@@ -14,6 +14,7 @@ export const INVOICE_STATUSES = [
   'unreadable',
   'duplicate',
   'rejected',
+  'superseded',
 ] as const;
 
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
@@ -31,4 +32,5 @@ export const TERMINAL_STATUSES: readonly InvoiceStatus[] = [
   'unreadable',
   'duplicate',
   'rejected',
+  'superseded',
 ];

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.ts';
 import { releaseLease } from '../db/invoiceStore.ts';
 import { claimForPosting, POSTING_OUTCOMES } from '../db/nexStore.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
+import type { InvoiceObserver } from '../pipeline/invoiceObserver.ts';
 import { leaseKeeping } from '../pipeline/leaseKeeping.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { GatewayClient } from './gatewayClient.ts';
@@ -21,6 +22,7 @@ export function createNexWriterService(deps: {
   gateway: GatewayClient | undefined;
   logger: Logger;
   actor: string;
+  observer?: InvoiceObserver;
 }) {
   const { settings } = deps;
   const log = deps.logger.child({ actor: 'nexWriter' });
@@ -30,6 +32,7 @@ export function createNexWriterService(deps: {
     gateway: deps.gateway,
     actor: deps.actor,
     logger: deps.logger,
+    observer: deps.observer,
   });
   return {
     /** One posting; its output is what the writer machine's `finished` receives. */
@@ -52,7 +55,9 @@ export function createNexWriterService(deps: {
         // A posting that ended gave its lease back with its last transition; only one that found
         // the invoice moved elsewhere (or was stopped) still holds it.
         if (POSTING_OUTCOMES.includes(status)) return;
-        void releaseLease(deps.pool(), deps.owner, invoiceId).catch(() => undefined);
+        void Promise.resolve()
+          .then(() => releaseLease(deps.pool(), deps.owner, invoiceId))
+          .catch(() => undefined);
       },
       failed: (_args: unknown, params: unknown) => {
         const { invoiceId, error } = params as { invoiceId: string; error: string };

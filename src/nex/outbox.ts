@@ -1,8 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeIsdoc } from '../extract/isdoc/writer.ts';
 import type { NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
+import { supplierKey } from '../invoice/supplierKey.ts';
 import { writeFileDurably } from '../runtime/durableFiles.ts';
+import { makePrivateFolder } from '../runtime/privateFiles.ts';
 
 /**
  * Outbox mode (nex.mode: outbox): an approved invoice becomes an ISDOC 6.0.2 file for NEX's
@@ -25,7 +26,7 @@ export async function writeToOutbox(
   entry: OutboxEntry,
 ): Promise<{ isdocFile: string; sidecarFile: string }> {
   const folder = resolve(dir);
-  await mkdir(folder, { recursive: true });
+  makePrivateFolder(folder);
   const base = outboxName(entry);
   // The ISDOC UUID is the invoice's id: the same invoice written twice is the same document.
   const isdoc = writeIsdoc(entry.invoice, { uuid: entry.invoiceId });
@@ -39,12 +40,16 @@ export async function writeToOutbox(
   return { isdocFile, sidecarFile };
 }
 
-/** `<supplier IČO>_<invoice number>_<invoice id>`, reduced to characters every file system accepts. */
+/**
+ * `<supplier key>_<invoice number>_<invoice id>`, the supplier as duplicates are matched
+ * (src/invoice/supplierKey.ts: IČO, else VAT id, else name + IBAN), reduced to characters
+ * every file system accepts (none of Windows' reserved `<>:"/\|?*`, no leading or trailing dot).
+ */
 export function outboxName(entry: Pick<OutboxEntry, 'invoiceId' | 'invoice'>): string {
   const safe = (text: string | null, fallback: string) =>
     (text ?? '')
       .replace(/[^0-9A-Za-z._-]+/g, '-')
       .replace(/^[-.]+|[-.]+$/g, '')
       .slice(0, 40) || fallback;
-  return `${safe(entry.invoice.supplier.ico, 'unknown-supplier')}_${safe(entry.invoice.invoice_number, 'no-number')}_${entry.invoiceId}`;
+  return `${safe(supplierKey(entry.invoice.supplier), 'unknown-supplier')}_${safe(entry.invoice.invoice_number, 'no-number')}_${entry.invoiceId}`;
 }

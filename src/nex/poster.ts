@@ -14,6 +14,8 @@ import {
   type PostingRecord,
 } from '../db/nexStore.ts';
 import { errorCode, errorMessage } from '../errors.ts';
+import type { InvoiceOrigin } from '../invoice/origin.ts';
+import { originFields, secondsSince, type InvoiceObserver } from '../pipeline/invoiceObserver.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { GatewayClient } from './gatewayClient.ts';
@@ -43,6 +45,8 @@ export interface PosterDeps {
   gateway: GatewayClient | undefined;
   actor: string;
   logger: Logger;
+  /** Counts the posting transitions and how long a posting took (absent in tests that need neither). */
+  observer?: InvoiceObserver;
 }
 
 type Posted = {
@@ -57,20 +61,28 @@ export function createPoster(deps: PosterDeps) {
   const { settings } = deps;
 
   async function post(invoiceId: string, signal: AbortSignal): Promise<InvoiceStatus> {
+    const started = performance.now();
     const record = await loadForPosting(deps.pool(), invoiceId);
     if (!POSTING_STATUSES.includes(record.status)) return record.status;
-    return deps.gateway ? postToGateway(record, deps.gateway, signal) : postToOutbox(record);
+    const status = await (deps.gateway ? postToGateway(record, deps.gateway, signal) : postToOutbox(record));
+    deps.observer?.stage('posting', secondsSince(started), status);
+    return status;
   }
 
+  const origin = (record: PostingRecord) => record.origin as unknown as InvoiceOrigin;
+  const observe = (record: PostingRecord, from: InvoiceStatus, to: InvoiceStatus, reason: string) =>
+    deps.observer?.transition(record.id, from, to, reason, origin(record));
+
   /** The invoice lacks what NEX needs (ISDOC or the import): a person has to look, nothing is sent. */
-  async function toReview(invoiceId: string, error: unknown): Promise<InvoiceStatus> {
+  async function toReview(record: PostingRecord, error: unknown): Promise<InvoiceStatus> {
     await markFailed(
       deps.pool(),
-      invoiceId,
+      record.id,
       'needs_review',
       { error: errorMessage(error), code: errorCode(error) },
       deps.actor,
     );
+    observe(record, record.status, 'needs_review', errorMessage(error));
     return 'needs_review';
   }
 
@@ -84,7 +96,7 @@ export function createPoster(deps: PosterDeps) {
       });
     } catch (error) {
       if (errorCode(error) !== 'ISDOC_INCOMPLETE') throw error;
-      return toReview(record.id, error);
+      return toReview(record, error);
     }
     const file = basename(files.isdocFile);
     await markPosted(
@@ -92,6 +104,11 @@ export function createPoster(deps: PosterDeps) {
       record.id,
       { via: 'outbox', documentNumber: null, outboxFile: file, reason: `written to the outbox as ${file}` },
       deps.actor,
+    );
+    observe(record, record.status, 'posted', `written to the outbox as ${file}`);
+    log.info(
+      { invoice: record.id, via: 'outbox', outbox_file: file, ...originFields(origin(record)) },
+      `invoice ${record.id} posted: written to the outbox as ${file}`,
     );
     return 'posted';
   }
@@ -102,7 +119,7 @@ export function createPoster(deps: PosterDeps) {
     try {
       payload = importPayload(record.invoice, record.products);
     } catch (error) {
-      return toReview(id, error);
+      return toReview(record, error);
     }
     const key = idempotencyKey(record.invoice);
     const spentMs = record.firstAttemptAt ? Date.now() - record.firstAttemptAt.getTime() : 0;
@@ -112,6 +129,12 @@ export function createPoster(deps: PosterDeps) {
       if (gateway.breakerState() === 'open') throw breakerOpen();
       const begun = await beginAttempt(deps.pool(), id, deps.actor);
       attempt = begun.attempt;
+      observe(
+        record,
+        attempt === record.attempts + 1 ? record.status : 'retry',
+        'posting',
+        `posting attempt ${attempt}`,
+      );
       if (begun.reconcileFirst) {
         const held = (
           await gateway.findDocuments({ ext_num: payload.invoice_number, partner_ico: payload.supplier.ico })
@@ -154,6 +177,7 @@ export function createPoster(deps: PosterDeps) {
             { error: error.message, code: errorCode(error), delayMs, attempt },
             deps.actor,
           );
+          observe(record, 'posting', 'retry', error.message);
           log.warn(
             { invoice: id, attempt, code: errorCode(error), delay_ms: delayMs },
             `posting invoice ${id} failed (attempt ${attempt}), retrying in ${Math.round(delayMs / 1000)} s: ${error.message}`,
@@ -169,7 +193,17 @@ export function createPoster(deps: PosterDeps) {
         { ...posted, reason, details: { attempt, warnings: posted.warnings } },
         deps.actor,
       );
-      log.info({ invoice: id, via: posted.via, document_number: posted.documentNumber, attempt }, reason);
+      observe(record, 'posting', 'posted', reason);
+      log.info(
+        {
+          invoice: id,
+          via: posted.via,
+          document_number: posted.documentNumber,
+          attempt,
+          ...originFields(origin(record)),
+        },
+        `invoice ${id} ${reason}`,
+      );
       return 'posted';
     } catch (error) {
       if (signal.aborted) throw error;
@@ -183,13 +217,18 @@ export function createPoster(deps: PosterDeps) {
           { error: sentence, code: error.code, details: { gateway_errors: error.gatewayErrors } },
           deps.actor,
         );
-        log.warn({ invoice: id, code: error.code }, sentence);
+        observe(record, 'posting', 'needs_review', sentence);
+        log.warn({ invoice: id, code: error.code, ...originFields(origin(record)) }, sentence);
         return 'needs_review';
       }
       if (isTransient(error)) {
         const sentence = `gave up posting to NEX after ${attempt} attempt(s) (nex.retry): ${errorMessage(error)}`;
         await markFailed(deps.pool(), id, 'dead_letter', { error: sentence, code: errorCode(error) }, deps.actor);
-        log.error({ invoice: id, code: 'NEX_DEAD_LETTER', attempts: attempt }, `invoice ${id} ${sentence}`);
+        observe(record, 'posting', 'dead_letter', sentence);
+        log.error(
+          { invoice: id, code: 'NEX_DEAD_LETTER', attempts: attempt, ...originFields(origin(record)) },
+          `invoice ${id} ${sentence}`,
+        );
         return 'dead_letter';
       }
       throw error;

@@ -7,6 +7,7 @@ import type { InvoiceStatus } from '../invoice/status.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Throughput } from '../runtime/throughput.ts';
 import { leaseKeeping } from './leaseKeeping.ts';
+import { permanentFailure } from './permanentFailures.ts';
 
 /** The I/O behind machines/invoices.ts: leases in the database, outcomes to logs and counters. */
 export function createInvoicesService(deps: {
@@ -46,15 +47,23 @@ export function createInvoicesService(deps: {
         log.info({ invoice: invoiceId, status }, `invoice ${status.replace('_', ' ')}`);
         // The final transition gave the lease back with it; only a lifecycle that ended otherwise still holds it.
         if (!LIFECYCLE_OUTCOMES.includes(status))
-          void releaseLease(deps.pool(), deps.owner, invoiceId).catch(() => undefined);
+          void Promise.resolve()
+            .then(() => releaseLease(deps.pool(), deps.owner, invoiceId))
+            .catch(() => undefined);
       },
       failed: (_args: unknown, params: unknown) => {
-        const { invoiceId, error } = params as { invoiceId: string; error: string };
-        void recordFailure(deps.pool(), invoiceId, error, {
-          maxAttempts: settings.maxAttempts,
-          backoffMs,
-          actor: deps.actor,
-        })
+        const { invoiceId, error, code } = params as { invoiceId: string; error: string; code?: string };
+        // A failure that will recur on every attempt quarantines the invoice now, not after maxAttempts.
+        const permanent = permanentFailure(code, error);
+        // deps.pool() throws while the database is down: a rejection here, not a crash of this actor.
+        void Promise.resolve()
+          .then(() =>
+            recordFailure(deps.pool(), invoiceId, permanent ? `${error} (${permanent}; retrying cannot help)` : error, {
+              maxAttempts: permanent ? 1 : settings.maxAttempts,
+              backoffMs,
+              actor: deps.actor,
+            }),
+          )
           .then(({ attempts, quarantined }) => {
             if (quarantined) deps.throughput.failed();
             log[quarantined ? 'error' : 'warn'](

@@ -12,9 +12,10 @@ export function leaseKeeping(deps: { pool: () => pg.Pool; owner: string; leaseMs
   return {
     keepLeases: fromCallback<{ type: string }, { running: () => string[] }>(({ input }) => {
       const timer = setInterval(() => {
-        void renewLeases(deps.pool(), deps.owner, input.running(), deps.leaseMs).catch((error: Error) =>
-          deps.log.warn({ err: error.message }, `could not renew ${deps.what} leases`),
-        );
+        // deps.pool() throws while the database is down: inside .then, so that is a rejection, not an uncaught exception.
+        void Promise.resolve()
+          .then(() => renewLeases(deps.pool(), deps.owner, input.running(), deps.leaseMs))
+          .catch((error: Error) => deps.log.warn({ err: error.message }, `could not renew ${deps.what} leases`));
       }, deps.leaseMs / 3);
       return () => clearInterval(timer);
     }),

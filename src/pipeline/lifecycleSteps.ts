@@ -12,6 +12,11 @@ import {
 } from '../db/invoiceStore.ts';
 import type { ExtractionOutcome } from '../extract/extractDocument.ts';
 import { emptyInvoice, type NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
+import type { InvoiceOrigin } from '../invoice/origin.ts';
+import type { InvoiceStatus } from '../invoice/status.ts';
+import { supplierKey } from '../invoice/supplierKey.ts';
+import { loadOrigin, secondsSince, type InvoiceObserver } from './invoiceObserver.ts';
+import { reviewReason } from '../validate/reviewReason.ts';
 import type { ValidationResult } from '../validate/validateInvoice.ts';
 
 export interface LifecycleDeps {
@@ -24,6 +29,8 @@ export interface LifecycleDeps {
   approval?: ApprovalGate;
   /** An invoice was approved by the rules: the NEX writer can take it now. */
   approved?: () => void;
+  /** Counts transitions and stage durations, logs what stops for a person (absent in tests that need neither). */
+  observer?: InvoiceObserver;
 }
 
 type Input = { input: { invoiceId: string } };
@@ -43,48 +50,47 @@ export function lifecycleSteps(deps: LifecycleDeps) {
 
     extract: fromPromise<ExtractOutput, { invoiceId: string }>(async ({ input }: Input) => {
       const id = input.invoiceId;
+      const started = performance.now();
       const document = await loadDocument(deps.pool(), id);
+      const { origin } = document;
       const outcome = await deps.extract(document.bytes, document.mediaType);
+      const done = (to: InvoiceStatus, reason: string) => {
+        deps.observer?.stage('extraction', secondsSince(started), to);
+        deps.observer?.transition(id, 'extracting', to, reason, origin);
+      };
       if (outcome.kind === 'unreadable') {
         await transition(deps.pool(), id, 'extracting', 'unreadable', outcome.reason, deps.actor, {
           releaseLease: true,
         });
+        done('unreadable', outcome.reason);
         return { outcome: 'unreadable' };
       }
       const invoice = outcome.invoice;
-      const ico = invoice.supplier.ico;
+      const supplier = supplierKey(invoice.supplier);
       const number = invoice.invoice_number;
       // Outside the commit: two invoices with the same number committed at once still cannot both be
       // real (the unique index refuses the second; its retry then finds the first and makes it a duplicate).
-      const original = ico && number ? await findOriginalByNumber(deps.pool(), id, ico, number) : undefined;
+      const original = supplier && number ? await findOriginalByNumber(deps.pool(), id, supplier, number) : undefined;
       if (original) {
         // What was extracted is kept on the duplicate too.
-        await commitExtraction(
-          deps.pool(),
-          id,
-          invoice,
-          'extracting',
-          'duplicate',
-          `supplier ${ico} already sent invoice ${number} as invoice ${original}`,
-          deps.actor,
-          { duplicateOf: original, details: { duplicate_of: original, by: 'supplier_number' }, releaseLease: true },
-        );
+        const reason = `supplier ${supplier} already sent invoice ${number} as invoice ${original}`;
+        await commitExtraction(deps.pool(), id, invoice, 'extracting', 'duplicate', reason, deps.actor, {
+          duplicateOf: original,
+          details: { duplicate_of: original, by: 'supplier_number' },
+          releaseLease: true,
+        });
+        done('duplicate', reason);
         return { outcome: 'duplicate' };
       }
       const found = [invoice.invoice_number && `invoice ${invoice.invoice_number}`, `${invoice.lines.length} lines`]
         .filter(Boolean)
         .join(', ');
-      await commitExtraction(
-        deps.pool(),
-        id,
-        invoice,
-        'extracting',
-        'extracted',
-        `extracted (${invoice.source.format}): ${found}`,
-        deps.actor,
-        { details: { format: invoice.source.format, template: invoice.source.template, notes: invoice.notes } },
-      );
-      return { outcome: 'extracted', extracted: invoice };
+      const reason = `extracted (${invoice.source.format}): ${found}`;
+      await commitExtraction(deps.pool(), id, invoice, 'extracting', 'extracted', reason, deps.actor, {
+        details: { format: invoice.source.format, template: invoice.source.template, notes: invoice.notes },
+      });
+      done('extracted', reason);
+      return { outcome: 'extracted', extracted: invoice, origin };
     }),
 
     /**
@@ -93,15 +99,25 @@ export function lifecycleSteps(deps: LifecycleDeps) {
      */
     validate: fromPromise<ValidateOutcome, ValidateInput>(async ({ input }: { input: ValidateInput }) => {
       const id = input.invoiceId;
+      const started = performance.now();
       const invoice =
         (input.extracted as NormalizedInvoice | undefined) ?? (await loadExtracted(deps.pool(), id)) ?? emptyInvoice();
+      const done = async (to: ValidateOutcome, reason: string, approvedBecause = reason) => {
+        if (!deps.observer) return;
+        deps.observer.stage('validation', secondsSince(started), to);
+        // Resumed after a crash, the step has no origin at hand: one small query, off the usual path.
+        const origin = (input.origin as InvoiceOrigin | undefined) ?? (await loadOrigin(deps.pool(), id));
+        if (input.from !== 'validating')
+          deps.observer.transition(id, input.from, 'validating', 'validation started', origin);
+        // Approved by the rules is two transitions: validating → validated → approved.
+        deps.observer.transition(id, 'validating', to === 'approved' ? 'validated' : to, reason, origin);
+        if (to === 'approved') deps.observer.transition(id, 'validated', 'approved', approvedBecause, origin);
+      };
       const result = deps.validate(invoice);
-      const errors = result.problems.filter((p) => p.severity === 'error');
       const to = result.valid ? 'validated' : 'needs_review';
       const reason = result.valid
         ? `valid${result.problems.length ? ` with ${result.problems.length} warning(s)` : ''}`
-        : [...invoice.notes, ...errors.map((p) => p.message)].slice(0, 4).join('; ') +
-          (errors.length > 3 ? `; … ${errors.length} problems in all` : '');
+        : reviewReason(result.problems);
       const extra = {
         via: input.from === 'validating' ? undefined : { status: 'validating' as const, reason: 'validation started' },
         details: { problems: result.problems },
@@ -113,6 +129,7 @@ export function lifecycleSteps(deps: LifecycleDeps) {
       const gate = result.valid ? deps.approval : undefined;
       if (!gate) {
         await transition(deps.pool(), id, input.from, to, reason, deps.actor, { ...extra, releaseLease: true });
+        await done(to, reason);
         return to;
       }
       // Matching asks the gateway, so it runs before the transaction that records it.
@@ -131,7 +148,11 @@ export function lifecycleSteps(deps: LifecycleDeps) {
           await validated(client);
           await gate.record(client, id, decision);
         });
-      if (!decision.approve) return 'validated';
+      if (!decision.approve) {
+        await done('validated', waiting);
+        return 'validated';
+      }
+      await done('approved', waiting, decision.reason);
       deps.approved?.();
       return 'approved';
     }),

@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createActor, type AnyActorRef } from 'xstate';
 import { daemonTree } from '../../machines/daemon.ts';
+import { alerterMachine } from '../../machines/alerter.ts';
 import { backupMachine } from '../../machines/backup.ts';
 import { databaseMachine } from '../../machines/database.ts';
 import { heartbeatMachine } from '../../machines/heartbeat.ts';
 import { invoiceMachine } from '../../machines/invoice.ts';
 import { invoicesMachine } from '../../machines/invoices.ts';
 import { mailboxMachine } from '../../machines/mailbox.ts';
+import { monitorMachine } from '../../machines/monitor.ts';
 import { nexWriterMachine } from '../../machines/nexWriter.ts';
 import { serviceMachine } from '../../machines/service.ts';
 import { supervisorMachine } from '../../machines/supervisor.ts';
+import { alerterCheck, createAlerter } from '../alerts/alerterService.ts';
+import { createLogSignals, tapLogger } from '../alerts/logNotices.ts';
+import { scheduledReports } from '../alerts/reports.ts';
 import { createApprovalGate } from '../approval/afterValidation.ts';
 import { createBackupService } from '../backup/backupActor.ts';
 import type { LoadedConfig } from '../config/load.ts';
@@ -24,19 +30,22 @@ import { createMailbox, mailboxStatus } from '../intake/imap/mailboxService.ts';
 import { createIngest } from '../intake/ingest.ts';
 import { createGatewayClient } from '../nex/gatewayClient.ts';
 import { createNexWriterService } from '../nex/nexWriterService.ts';
+import { createMonitor, intakeChannels } from '../monitor/monitorService.ts';
 import { createInvoicesService } from '../pipeline/invoicesService.ts';
 import { lifecycleSteps } from '../pipeline/lifecycleSteps.ts';
 import { validateInvoice } from '../validate/validateInvoice.ts';
 import { resolveHttpToken } from '../http/token.ts';
-import { actorTree } from './actorTree.ts';
+import { actorTree, flattenTree } from './actorTree.ts';
 import { healthReport } from './health.ts';
 import { createHeartbeat } from './heartbeat.ts';
 import { createInspectionBus } from './inspectionBus.ts';
 import type { Logger } from './logger.ts';
+import { createInvoiceObserver } from '../pipeline/invoiceObserver.ts';
 import { createMetrics } from './metrics.ts';
 import { supervisionAnnouncer } from './supervisionLog.ts';
 import { createThroughput } from './throughput.ts';
 import { VERSION } from './version.ts';
+import { migrateWithUpgradeBackup } from '../upgrade/upgradeBackup.ts';
 
 export interface RunningDaemon {
   root: AnyActorRef;
@@ -51,13 +60,18 @@ export interface RunningDaemon {
  * Wires the machines of machines/ to their I/O and starts the root supervisor. Nothing in
  * here decides behaviour: it only provides implementations and reports the outcome.
  */
-export async function startDaemon({ config }: LoadedConfig, logger: Logger): Promise<RunningDaemon> {
+export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger): Promise<RunningDaemon> {
   const startedAt = Date.now();
+  // The warnings and errors every module logs with a code are what the alerter mails (src/alerts/logNotices.ts).
+  const logSignals = createLogSignals((notice) => alerter?.notice(notice));
+  const logger = tapLogger(baseLogger, logSignals.onLine);
   const instance = { id: randomUUID(), version: VERSION };
   const metrics = createMetrics();
   const inspection = createInspectionBus();
   const throughput = createThroughput();
-  const database = createDatabaseService(config.database, logger, instance);
+  const database = createDatabaseService(config.database, logger, instance, (client, url, log) =>
+    migrateWithUpgradeBackup(client, { config, url, log }),
+  );
   // `root` is created last (it needs every implementation below); these closures run only after that.
   const tree = () =>
     actorTree(root, (id) => (id === 'nexWriter' && gateway ? { breaker: gateway.breakerState() } : undefined));
@@ -77,6 +91,10 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
         backup: backup && { ...backup.status(), warnAfterHours: config.backup.warnAfterHours, runningSince: startedAt },
         breakers: breakers(),
+        extraChecks: {
+          ...monitor?.checks(),
+          ...(alerter ? { 'alerts:smtp': [alerterCheck(alerter.status())] } : {}),
+        },
       });
     },
     readiness: () => {
@@ -103,6 +121,68 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
     ? await createBackupService({ settings: config.backup, url: () => database.handle.connectionUrl(), logger })
     : undefined;
 
+  const pool = () => database.handle.pool();
+  const mailContext = {
+    locale: config.alerts.locale,
+    timeZone: config.alerts.timeZone,
+    customer: config.customer.name,
+    host: hostname(),
+  };
+  const reportExtras = () => {
+    const rootNode = tree();
+    return {
+      uptimeS: Math.round((Date.now() - startedAt) / 1000),
+      restarts: rootNode ? flattenTree(rootNode).reduce((sum, node) => sum + node.restarts, 0) : 0,
+      lastBackup: backup?.status().lastBackup ?? null,
+      lastDrill: backup?.status().lastDrill ?? null,
+    };
+  };
+  const alerter = config.alerts.enabled
+    ? createAlerter({
+        settings: config.alerts,
+        mail: mailContext,
+        pool,
+        logger,
+        dueWork: scheduledReports({ settings: config.alerts, mail: mailContext, extras: reportExtras, logger }),
+      })
+    : undefined;
+  alerter?.notice({
+    condition: 'daemon_started',
+    component: hostname(),
+    severity: 'info',
+    summary:
+      config.alerts.locale === 'sk'
+        ? `Služba sa spustila (verzia ${VERSION}, inštancia ${instance.id.slice(0, 8)})`
+        : `The daemon started (version ${VERSION}, instance ${instance.id.slice(0, 8)})`,
+    at: startedAt,
+  });
+  const monitor = config.monitor.enabled
+    ? createMonitor({
+        settings: config.monitor,
+        alerts: config.alerts,
+        folders: [
+          ...(config.database.url ? [] : [config.database.embedded.dir]),
+          ...(config.backup.enabled ? [config.backup.dir] : []),
+          config.logging.dir,
+          ...(config.intake.dropFolder.enabled ? [config.intake.dropFolder.path] : []),
+          ...config.monitor.extraFolders,
+        ],
+        sources: {
+          database: () => database.handle.status(),
+          pool,
+          tree,
+          breakers,
+          lastBackupAt: backup && (() => backup.status().lastSuccessfulBackupAt),
+          channels: () => intakeChannels(tree(), mailboxStatus(root.system.get('mailbox'))?.connected ?? null),
+          restartsSince: logSignals.restartsSince,
+          escalationsSince: logSignals.escalationsSince,
+        },
+        registry: metrics.registry,
+        logger,
+        startedAt,
+      })
+    : undefined;
+
   const heartbeat = createHeartbeat(
     {
       tree,
@@ -115,21 +195,17 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         return drill ? { at: drill.at, ok: drill.ok } : null;
       },
       mailbox: () => mailboxStatus(root.system.get('mailbox')),
+      alerts: monitor && (() => monitor.firing()),
       startedAt,
     },
     logger,
   );
-  const pool = () => database.handle.pool();
   const wakeWriter = () => root.system.get('nexWriter')?.send({ type: 'invoices.wake' });
   const short = instance.id.slice(0, 8);
-  const ingest = createIngest({
-    pool,
-    logger,
-    actor: `intake@${short}`,
-    wake: () => root.system.get('invoices')?.send({ type: 'invoices.wake' }),
-  });
+  const wakePipeline = () => root.system.get('invoices')?.send({ type: 'invoices.wake' });
+  const ingest = createIngest({ pool, logger, actor: `intake@${short}`, wake: wakePipeline });
   const dropFolder = config.intake.dropFolder.enabled
-    ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger })
+    ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger, pool, actor: `intake@${short}` })
     : undefined;
   const mailbox = config.intake.imap.enabled
     ? createMailbox({ settings: config.intake.imap, ingest, pool, logger })
@@ -156,6 +232,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         : `NEX gateway breaker ${state.replace('_', '-')}`,
     );
   });
+  const observer = createInvoiceObserver(logger, metrics);
   const nexWriter = createNexWriterService({
     pool,
     owner: instance.id,
@@ -163,10 +240,12 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
     gateway,
     logger,
     actor: `nexWriter@${short}`,
+    observer,
   });
   const extraction = createExtractionPool({
     ...config.extraction,
     templateDirs: [shippedTemplateDir, ...config.extraction.templateDirs],
+    onTemplateWarning: (warning) => logger.warn({ actor: 'extractor', code: 'TEMPLATES_NOT_RELOADED' }, warning),
   });
   const lifecycle = invoiceMachine.provide({
     actors: lifecycleSteps({
@@ -176,6 +255,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
       actor: `pipeline@${short}`,
       approval: createApprovalGate({ gateway, nex: config.nex, rules: config.approval, actor: `rules@${short}` }),
       approved: wakeWriter,
+      observer,
     }),
   });
   const extractionWorkers = Array.from({ length: workerCount(config.extraction.workers) }, (_, i) => {
@@ -191,7 +271,8 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         view,
         logger,
         invoices: { ingest, pool, maxUploadMb: config.intake.http.maxUploadMb },
-        decisions: { pool, rules: config.approval, wakeWriter },
+        decisions: { pool, rules: config.approval, wakeWriter, wakePipeline, observer },
+        alerts: alerter && { sendTest: (requestedBy) => alerter.sendTest(requestedBy) },
         people: { pool, settings: config.console },
       })
     : undefined;
@@ -215,6 +296,14 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
     }),
     heartbeat: heartbeatMachine.provide({ actions: { beat: heartbeat.beat } }),
     backup: backup && backupMachine.provide({ actors: backup.actors, actions: backup.actions }),
+    monitor:
+      monitor &&
+      monitorMachine.provide({
+        actors: monitor.actors,
+        actions: monitor.actions,
+        delays: { interval: config.monitor.intervalMs },
+      }),
+    alerter: alerter && alerterMachine.provide({ actors: alerter.actors, actions: alerter.actions }),
   };
   const input = daemonTree(logics, {
     supervision: config.supervisor,
@@ -223,6 +312,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
     invoices: { concurrency: config.pipeline.concurrency, lifecycle },
     nexWriter: { concurrency: config.nex.concurrency, lifecycle: nexWriter.posting },
     backup: backup?.initial,
+    alerter: { evaluateMs: config.alerts.evaluateMs, retry: config.alerts.retry },
     heartbeat: { intervalMs: config.heartbeat.intervalMs },
   });
 
@@ -242,10 +332,14 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
         'the root supervisor gave up; exiting so the service manager restarts the daemon',
       );
       heartbeat.stop();
+      monitor?.close();
+      alerter?.close();
       settle(1);
     },
     complete: () => {
       heartbeat.stop();
+      monitor?.close();
+      alerter?.close();
       settle(0);
     },
   });
@@ -260,6 +354,7 @@ export async function startDaemon({ config }: LoadedConfig, logger: Logger): Pro
     stop(reason) {
       stopping ??= (async () => {
         logger.info({ reason }, 'daemon stopping');
+        alerter?.setShutdownReason(reason);
         root.send({ type: 'child.stop' });
         const deadline = new Promise<number>((resolve) =>
           setTimeout(() => {

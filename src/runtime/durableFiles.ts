@@ -1,5 +1,6 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { PRIVATE_FILE_MODE } from './privateFiles.ts';
 
 /**
  * Writes that survive a power cut: the data reaches the disk before the name points at it,
@@ -17,8 +18,9 @@ export async function writeFileDurably(path: string, data: string): Promise<void
   await syncFolder(dirname(path));
 }
 
+/** Created owner-only: what is written this way (outbox files, backup manifests) holds invoice data. */
 export async function writeAndSync(path: string, data: string): Promise<void> {
-  const handle = await open(path, 'w');
+  const handle = await open(path, 'w', PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(data);
     await handle.sync();

@@ -30,6 +30,8 @@ export interface HealthInputs {
   backup?: (BackupStatus & { warnAfterHours: number; runningSince: number }) | undefined;
   /** Circuit breakers by name (nex): open or half-open warns, the invoices wait safely meanwhile. */
   breakers?: Record<string, string>;
+  /** Checks other actors contribute (the monitor's conditions, the alerter's SMTP connection). */
+  extraChecks?: Record<string, HealthCheck[]> | undefined;
 }
 
 const rank: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
@@ -77,6 +79,7 @@ export function healthReport(inputs: HealthInputs): HealthReport {
           })),
         }
       : {}),
+    ...inputs.extraChecks,
   };
   return {
     status: worst(

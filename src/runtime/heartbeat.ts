@@ -23,6 +23,8 @@ export interface HeartbeatLine {
   last_drill: { at: string; ok: boolean } | null;
   /** The IMAP mailbox: connected or in backoff (failures, next retry, last error), mail waiting; null when off. */
   mailbox: MailboxStatus | null;
+  /** What the monitor sees firing now, as severity:condition:component; absent when the monitor is off. */
+  alerts_firing?: string[];
 }
 
 export interface HeartbeatSources {
@@ -33,6 +35,7 @@ export interface HeartbeatSources {
   lastBackupAt: () => string | null;
   lastDrill: () => { at: string; ok: boolean } | null;
   mailbox?: () => MailboxStatus | null;
+  alerts?: (() => string[]) | undefined;
   startedAt: number;
 }
 
@@ -65,6 +68,7 @@ export function createHeartbeat(sources: HeartbeatSources, logger: Logger) {
       last_backup_at: sources.lastBackupAt(),
       last_drill: sources.lastDrill(),
       mailbox: sources.mailbox?.() ?? null,
+      ...(sources.alerts ? { alerts_firing: sources.alerts() } : {}),
     };
     restartsAtLastBeat = total;
     return result;

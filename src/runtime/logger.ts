@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type Logger, type TransportTargetOptions } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { LOG_BASENAME, removeExpiredLogs } from './logFiles.ts';
+import { makePrivateFolder, PRIVATE_FILE_MODE } from './privateFiles.ts';
 
 export type { Logger } from 'pino';
 
@@ -37,7 +37,7 @@ export interface DaemonLogger {
  */
 export function createDaemonLogger(settings: Config['logging'], isTTY = process.stdout.isTTY === true): DaemonLogger {
   const dir = resolve(settings.dir);
-  mkdirSync(dir, { recursive: true });
+  makePrivateFolder(dir);
   const targets: TransportTargetOptions[] = [
     {
       target: 'pino-roll',
@@ -50,6 +50,8 @@ export function createDaemonLogger(settings: Config['logging'], isTTY = process.
         size: `${settings.maxSizeMb}m`,
         limit: { count: settings.files, removeOtherLogFiles: true },
         mkdir: true,
+        // sonic-boom opens every file it rolls to with this mode.
+        mode: PRIVATE_FILE_MODE,
       },
     },
   ];

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The daemon's Prometheus registry: process metrics plus what supervision and the database report. */
 export function createMetrics() {
@@ -44,6 +44,20 @@ export function createMetrics() {
     databaseRoundTrip: new Gauge({
       name: 'invoice_loader_database_round_trip_seconds',
       help: 'Duration of the last database round trip',
+      registers: [registry],
+    }),
+    invoiceTransitions: new Counter({
+      name: 'invoice_loader_invoice_transitions_total',
+      help: 'Invoice status transitions made by this daemon, by from and to status and by intake channel',
+      labelNames: ['from', 'to', 'channel'] as const,
+      registers: [registry],
+    }),
+    stageDuration: new Histogram({
+      name: 'invoice_loader_stage_duration_seconds',
+      help: 'How long one invoice spent in a pipeline stage (extraction, validation, posting), by outcome',
+      labelNames: ['stage', 'outcome'] as const,
+      // From a structured XML (milliseconds) to a slow PDF or a NEX gateway backing off (a minute and more).
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180],
       registers: [registry],
     }),
   };

@@ -7,6 +7,8 @@ export const TERMINATION_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGH
 export function onTerminationSignal(
   graceful: (signal: NodeJS.Signals) => void,
   force: (signal: NodeJS.Signals) => void,
+  /** Tests pass 'win32' to check the Windows set (Ctrl+Break) on any platform. */
+  platform: NodeJS.Platform = process.platform,
 ): () => void {
   let received = 0;
   const handler = (signal: NodeJS.Signals) => {
@@ -14,7 +16,7 @@ export function onTerminationSignal(
     if (received === 1) graceful(signal);
     else force(signal);
   };
-  const installed = TERMINATION_SIGNALS.filter((signal) => signal !== 'SIGBREAK' || process.platform === 'win32');
+  const installed = TERMINATION_SIGNALS.filter((signal) => signal !== 'SIGBREAK' || platform === 'win32');
   for (const signal of installed) process.on(signal, handler);
   return () => {
     for (const signal of installed) process.removeListener(signal, handler);

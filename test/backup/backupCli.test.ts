@@ -83,7 +83,7 @@ test('a daemon started after a backup knows it: last_backup_at in the heartbeat,
   await first.waitForStatus('/health/ready', 200);
   const early = await first.waitForLog((e) => e.msg === 'heartbeat');
   t.is(early.last_backup_at, null);
-  const run = first.cli(['backup', 'run']);
+  const run = await first.cli(['backup', 'run']);
   t.is(run.status, 0, run.stderr);
   first.signal('SIGTERM');
   t.is(await first.waitForExit(), 0);

@@ -156,13 +156,13 @@ test('restore writes nothing over existing files unless told, and names them', a
 
 const cli = runCli;
 
-test('CLI: config backup to backup.dir, then config restore --to DIR gives the same files', (t) => {
+test('CLI: config backup to backup.dir, then config restore --to DIR gives the same files', async (t) => {
   const { dir, config } = configFolder(t);
   const backupDir = join(dir, 'backups');
   writeFileSync(config, `${CONFIG_TEXT}backup:\n  dir: ${backupDir}\n`);
   const env = { INVOICE_LOADER_BACKUP_PASSPHRASE: 'cli passphrase 4 tests', PGPASSWORD: SECRET };
 
-  const saved = cli(['config', 'backup', '--config', config], env);
+  const saved = await cli(['config', 'backup', '--config', config], env);
   t.is(saved.stderr, '');
   t.is(saved.status, 0);
   const [archiveName, ...others] = readdirSync(join(backupDir, 'config'));
@@ -173,29 +173,29 @@ test('CLI: config backup to backup.dir, then config restore --to DIR gives the s
   t.true(saved.stdout.includes(join(dir, '.env')));
 
   const target = tempDir(t);
-  const restored = cli(['config', 'restore', archive, '--to', target], env);
+  const restored = await cli(['config', 'restore', archive, '--to', target], env);
   t.is(restored.stderr, '');
   t.is(restored.status, 0);
   t.true(readFileSync(join(target, 'config.yaml')).equals(readFileSync(config)));
   t.true(readFileSync(join(target, '.env')).equals(readFileSync(join(dir, '.env'))));
 
-  const again = cli(['config', 'restore', archive, '--to', target], env);
+  const again = await cli(['config', 'restore', archive, '--to', target], env);
   t.is(again.status, 1);
   t.regex(again.stderr, /already exist; pass --overwrite to replace them/);
 });
 
-test('CLI: config backup without a passphrase or key file exits 1 and says how to give one', (t) => {
+test('CLI: config backup without a passphrase or key file exits 1 and says how to give one', async (t) => {
   const { dir, config } = configFolder(t);
   const out = join(dir, 'out.ilcb');
-  const result = cli(['config', 'backup', '--config', config, '--out', out]);
+  const result = await cli(['config', 'backup', '--config', config, '--out', out]);
   t.is(result.status, 1);
   t.is(result.stdout, '');
   t.regex(result.stderr, /^No key for the config backup: .*INVOICE_LOADER_BACKUP_PASSPHRASE.*--key-file FILE/);
   t.false(existsSync(out));
 });
 
-test('CLI: config backup without a user config file has nothing to back up', (t) => {
-  const result = cli(['config', 'backup'], { INVOICE_LOADER_BACKUP_PASSPHRASE: 'x' });
+test('CLI: config backup without a user config file has nothing to back up', async (t) => {
+  const result = await cli(['config', 'backup'], { INVOICE_LOADER_BACKUP_PASSPHRASE: 'x' });
   t.is(result.status, 1);
   t.regex(result.stderr, /nothing to back up beyond the defaults/);
 });

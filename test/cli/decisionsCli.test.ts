@@ -17,45 +17,45 @@ test('approve, reject, dlq list and replay from the command line', async (t) => 
   const run = (...args: string[]) => runCli([...args, '--config', config]);
 
   const large = await stageInvoice(pool, numberedInvoice(1, { total_gross: '15000.00' }), 'validated');
-  const first = run('approve', large, '--as', 'Jana');
+  const first = await run('approve', large, '--as', 'Jana');
   t.is(first.status, 0, first.stderr);
   t.regex(first.stdout, /approval 1 of 2 recorded for cli:\S+; it needs one more person/);
   // The CLI acts as its OS user: --as is a label, so a second name is not a second person.
-  const same = run('approve', large, '--as', 'Peter');
+  const same = await run('approve', large, '--as', 'Peter');
   t.is(same.status, 1);
   t.regex(same.stderr, /cli:\S+ has already approved invoice .*; the second approval must come from someone else/);
   const peter = personIdentity('peter');
   t.regex((await approveInvoice(pool, large, peter, approvalRules)).message, /approved by cli:\S+ and peter/);
-  t.regex(run('approve', large).stdout, /already approved; nothing to approve/);
+  t.regex((await run('approve', large)).stdout, /already approved; nothing to approve/);
   t.is((await statusOf(pool, large)).status, 'approved');
-  const shown = run('invoices', 'show', large);
+  const shown = await run('invoices', 'show', large);
   t.regex(shown.stdout, /approved by\s+cli:\S+ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\), peter/);
-  t.like(JSON.parse(run('invoices', 'show', large, '--json').stdout).nex, { attempts: 0, posted_via: null });
+  t.like(JSON.parse((await run('invoices', 'show', large, '--json')).stdout).nex, { attempts: 0, posted_via: null });
 
   const wrong = await stageInvoice(pool, numberedInvoice(2), 'needs_review');
-  t.is(run('reject', wrong, '--as', 'Jana').status, 1, '--reason is required');
-  const rejected = run('reject', wrong, '--as', 'Jana', '--reason', 'not our order');
+  t.is((await run('reject', wrong, '--as', 'Jana')).status, 1, '--reason is required');
+  const rejected = await run('reject', wrong, '--as', 'Jana', '--reason', 'not our order');
   t.is(rejected.status, 0, rejected.stderr);
   t.regex((await statusOf(pool, wrong)).status_reason as string, /^rejected by cli:\S+: not our order$/);
 
-  t.regex(run('dlq', 'list').stdout, /The dead-letter queue is empty/);
+  t.regex((await run('dlq', 'list')).stdout, /The dead-letter queue is empty/);
   const dead = await stageInvoice(pool, numberedInvoice(3), 'dead_letter');
   await pool.query(
     "UPDATE invoices SET nex_attempts = 8, nex_sent = true, nex_last_error = 'NEX gateway 503' WHERE id = $1",
     [dead],
   );
-  const listed = run('dlq', 'list', '--json');
+  const listed = await run('dlq', 'list', '--json');
   t.like(JSON.parse(listed.stdout)[0], {
     id: dead,
     invoice_number: 'FV2026-00003',
     attempts: 8,
     last_error: 'NEX gateway 503',
   });
-  t.regex(run('dlq', 'list').stdout, /FV2026-00003.*NEX gateway 503/);
-  t.is(run('dlq', 'replay').status, 1, 'an id or --all is required');
-  const replayed = run('dlq', 'replay', '--all', '--as', 'Jana');
+  t.regex((await run('dlq', 'list')).stdout, /FV2026-00003.*NEX gateway 503/);
+  t.is((await run('dlq', 'replay')).status, 1, 'an id or --all is required');
+  const replayed = await run('dlq', 'replay', '--all', '--as', 'Jana');
   t.is(replayed.status, 0, replayed.stderr);
   t.regex(replayed.stdout, /replayed: it will be posted again; NEX is asked first/);
   t.like(await statusOf(pool, dead), { status: 'approved', nex_attempts: 0, nex_sent: true });
-  t.regex(run('dlq', 'replay', dead).stdout, /is approved, not a dead letter; nothing to replay/);
+  t.regex((await run('dlq', 'replay', dead)).stdout, /is approved, not a dead letter; nothing to replay/);
 });

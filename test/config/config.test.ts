@@ -23,7 +23,7 @@ test('the defaults alone load and validate', (t) => {
   t.is(config.http.port, 8080);
   t.is(config.heartbeat.intervalMs, 300_000);
   t.is(config.database.url, '');
-  t.is(config.database.embedded.password, 'invoice-loader');
+  t.is(config.database.embedded.password, '', 'generated per install, never a published default');
   t.is(config.logging.level, 'info');
   t.is(config.debug.faultInjection, false);
   t.deepEqual(new Set(sources.values()), new Set([DEFAULT_CONFIG_FILE]), 'every key comes from config/default.yaml');
@@ -190,13 +190,13 @@ test('redactUrl hides a password with an empty user name and a password query pa
   t.is(redactUrl('not a url'), 'not a url');
 });
 
-test('CLI: config check with a bad file exits 1 and names every faulty key', (t) => {
+test('CLI: config check with a bad file exits 1 and names every faulty key', async (t) => {
   const path = tempFile(
     t,
     'bad.yaml',
     'http:\n  port: "abc"\ndatabase:\n  poolSize: 500\nheartbeat:\n  intervalMS: 1\n',
   );
-  const result = cli(['config', 'check', '--config', path]);
+  const result = await cli(['config', 'check', '--config', path]);
   t.is(result.status, 1);
   t.is(result.stdout, '');
   t.regex(result.stderr, /^The configuration has 3 problems:\n/);
@@ -205,22 +205,22 @@ test('CLI: config check with a bad file exits 1 and names every faulty key', (t)
   t.true(result.stderr.includes(`  - heartbeat.intervalMS: is not a known setting (misspelt?) (${path})`));
 });
 
-test('CLI: config check with a good file exits 0', (t) => {
+test('CLI: config check with a good file exits 0', async (t) => {
   const path = tempFile(t, 'good.yaml', 'http:\n  port: 7000\n');
-  const result = cli(['config', 'check', '--config', path]);
+  const result = await cli(['config', 'check', '--config', path]);
   t.is(result.stderr, '');
   t.is(result.stdout, `Configuration OK: defaults < ${path} < INVOICE_LOADER_* environment\n`);
   t.is(result.status, 0);
 });
 
-test('CLI: config check --print shows the effective config without secrets from ${ENV:…}', (t) => {
+test('CLI: config check --print shows the effective config without secrets from ${ENV:…}', async (t) => {
   const secret = 'S3cret-from-env-7f2a';
   const path = tempFile(
     t,
     'secret.yaml',
     'http:\n  port: 7000\n  token: ${ENV:LOADER_TOKEN}\ndatabase:\n  url: postgres://loader:${ENV:LOADER_PGPW}@db/invoices\n',
   );
-  const result = cli(['config', 'check', '--config', path, '--print'], {
+  const result = await cli(['config', 'check', '--config', path, '--print'], {
     LOADER_TOKEN: secret,
     LOADER_PGPW: secret,
   });

@@ -25,6 +25,8 @@ test('the tree starts in order and the daemon answers ready', async (t) => {
     'nexWriter',
     'pipeline',
     'backup',
+    'monitor',
+    'alerter',
     'heartbeat',
   ]);
   const health = await daemon.request('/health', { token: null });
@@ -53,7 +55,7 @@ test('an actor crashed through the fault-injection endpoint is restarted and cou
   await daemon.waitForLog(restarted('http'));
   await daemon.waitForStatus('/health/ready', 200);
 
-  const inspect = daemon.cli(['inspect', '--json']);
+  const inspect = await daemon.cli(['inspect', '--json']);
   t.is(inspect.status, 0, inspect.stderr);
   const tree = JSON.parse(inspect.stdout) as ActorNode;
   t.is(find(tree, 'heartbeat')?.restarts, 1);
@@ -122,7 +124,7 @@ test('the heartbeat line carries its stable keys', async (t) => {
   t.is(first.level, 30);
   t.is(first.db_ok, true);
   t.deepEqual(first.restarts, { total: 0, since_last: 0 });
-  t.is((first.actors as Record<string, number>).running, 11);
+  t.is((first.actors as Record<string, number>).running, 13);
   t.deepEqual(first.breakers, {}, 'outbox mode has no gateway, so no breaker');
   t.is(first.success_rate, null);
   t.is(first.last_backup_at, null);
@@ -152,6 +154,8 @@ test('SIGTERM stops the children in reverse order within the deadline and exits 
     .map((e) => e.child);
   t.deepEqual(stopped, [
     'heartbeat',
+    'alerter',
+    'monitor',
     'backup',
     'nexWriter',
     'invoices',

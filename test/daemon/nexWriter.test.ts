@@ -8,7 +8,7 @@ import { migratedDatabase } from '../support/migratedDatabase.ts';
 import { DaemonProcess, startDaemonProcess } from '../support/daemonProcess.ts';
 import { buildUbl } from '../support/einvoices.ts';
 import { startNexSimulator } from '../support/nexSimulator.ts';
-import { largeInvoice, numberedInvoice, stageInvoice } from '../support/stagedInvoices.ts';
+import { largeInvoice, numberedInvoice, stageInvoice, statusOf } from '../support/stagedInvoices.ts';
 import { until } from '../support/until.ts';
 
 /**
@@ -92,6 +92,10 @@ test('outbox mode: a dropped invoice ends as ISDOC + sidecar in the outbox; a la
   t.like(await approved.json(), { status: 'approved', changed: true });
   await until('the approved invoice in the outbox', () =>
     readdirSync(outbox).find((f) => f.includes(large.id) && f.endsWith('.isdoc')),
+  );
+  // The file is written before the posted commit: wait for the status, not only the file.
+  await until('the approved invoice posted', async () =>
+    (await statusOf(pool, large.id)).status === 'posted' ? true : undefined,
   );
   const again = await daemon.request(`/api/invoices/${large.id}/approve`, {
     method: 'POST',

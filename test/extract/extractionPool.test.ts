@@ -15,7 +15,11 @@ const settings = {
 /** A real `extractor` supervisor over the pool's worker actors, with the misbehaving test worker. */
 // Generous by default: on a loaded CI machine even an instant answer can take a while; only the
 // timeout test uses a short limit.
-async function startExtractor(t: { teardown: (fn: () => void) => void }, workers: number, timeoutMs = 10_000) {
+async function startExtractor(
+  t: { teardown: (fn: () => void | Promise<void>) => void },
+  workers: number,
+  timeoutMs = 10_000,
+) {
   const pool = createExtractionPool({
     workers,
     timeoutMs,
@@ -33,7 +37,13 @@ async function startExtractor(t: { teardown: (fn: () => void) => void }, workers
   });
   extractor.subscribe({ error: () => {} });
   extractor.start();
-  t.teardown(() => extractor.send({ type: 'child.stop' }));
+  // Wait until the supervisor has stopped every worker actor: a thread left running (or started by
+  // a restart still in backoff) kept the test process alive after its tests ("Failed to exit").
+  t.teardown(async () => {
+    extractor.send({ type: 'child.stop' });
+    await until(() => extractor.getSnapshot().status !== 'active', 30_000).catch(() => undefined);
+    extractor.stop();
+  });
   await until(() => pool.idleWorkers === workers);
   const restarts = (id: string) => (extractor.getSnapshot().context.children[id]?.restarts ?? 0) as number;
   return { pool, restarts };

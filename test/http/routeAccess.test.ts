@@ -83,6 +83,7 @@ async function serve(
       maxUploadMb: 1,
     },
     decisions: { pool: () => pool, rules: config.approval, wakeWriter: () => {} },
+    alerts: { sendTest: async () => ['ops@example.test'] },
   });
   const reached: string[] = [];
   app.addHook('preParsing', async (request) => {
@@ -318,11 +319,13 @@ test('the route table lists every route with its role', async (t) => {
     'GET /health/live public',
     'GET /health/ready public',
     'GET /metrics viewer',
+    'POST /api/alerts/test admin',
     'POST /api/debug/crash/:actor admin',
     'POST /api/dlq/:id/replay operator',
     'POST /api/invoices operator',
     'POST /api/invoices/:id/approve approver',
     'POST /api/invoices/:id/reject operator',
+    'POST /api/invoices/:id/reprocess operator',
     'POST /invoice operator',
   ]);
 });

@@ -11,7 +11,7 @@ import { migratedDatabase } from '../support/migratedDatabase.ts';
 import { tcpProxy } from '../support/tcpProxy.ts';
 
 /**
- * The mailbox against a real Dovecot (installed from the Debian package when missing) and a
+ * The mailbox against a real Dovecot (scripts/install-test-deps.sh, run by `npm test`) and a
  * real PostgreSQL: what is stored, where each mail ends up, and that a mail is acknowledged
  * only after its documents are committed, through outages of either server.
  */
@@ -768,7 +768,7 @@ test('another account whose INBOX has the same UIDVALIDITY: its mail at a UID se
 
   // The daemon now reads another account (a new server, say) that reuses UIDVALIDITY and UIDs.
   await dovecot.list('INBOX', 'scans'); // creates its INBOX
-  dovecot.setUidValidity(await dovecot.uidValidity(), 'INBOX', 'scans');
+  await dovecot.setUidValidity(await dovecot.uidValidity(), 'INBOX', 'scans');
   const second = await dovecot.append(await scan('second-account'), 'INBOX', [], 'scans');
   t.is(second, first, 'the same UID under the same UIDVALIDITY');
   const scansBox = await startMailbox(t, { dovecot, pool, settings: { user: 'scans' } });
@@ -803,7 +803,7 @@ test('a mailbox replaced with the same UIDVALIDITY: a record of another mail at 
   // Restored from elsewhere: empty, the same UIDVALIDITY, UIDs from 1 again.
   dovecot.wipe();
   await dovecot.list('INBOX');
-  dovecot.setUidValidity(uidValidity);
+  await dovecot.setUidValidity(uidValidity);
   const after = newMessageId();
   const reused = await dovecot.append(
     await buildMail({ messageId: after, attachments: [{ filename: 'after.pdf', content: pdfBytes('after') }] }),

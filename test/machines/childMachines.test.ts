@@ -48,7 +48,7 @@ test('the database actor retries with growing backoff and reports ready after it
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     await settle();
     t.is(attempts, 1);
-    t.is(actor.getSnapshot().value, 'waiting');
+    t.is(actor.getSnapshot().value, 'reconnecting');
     t.is(actor.getSnapshot().context.retryInMs, 1_000);
     t.true(actor.getSnapshot().context.announcedReady);
     clock.increment(1_000);
@@ -70,7 +70,7 @@ test('the database actor retries with growing backoff and reports ready after it
     t.is(actor.getSnapshot().context.lastError, null);
 
     lost!(new Error('server closed the connection'));
-    t.is(actor.getSnapshot().value, 'waiting');
+    t.is(actor.getSnapshot().value, 'reconnecting');
     t.is(actor.getSnapshot().context.lastError, 'server closed the connection');
     t.is(actor.getSnapshot().context.retryInMs, 1_000, 'a fresh loss starts from the minimum again');
     clock.increment(1_000);

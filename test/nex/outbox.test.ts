@@ -52,7 +52,11 @@ test('names keep only characters every file system accepts', (t) => {
   t.is(
     outboxName({
       invoiceId: ID,
-      invoice: { ...invoice, invoice_number: null, supplier: { ...invoice.supplier, ico: null } },
+      invoice: {
+        ...invoice,
+        invoice_number: null,
+        supplier: { ...invoice.supplier, ico: null, vat_id: null, ic_dph: null, iban: null },
+      },
     }),
     `unknown-supplier_no-number_${ID}`,
   );

@@ -263,6 +263,7 @@ test('timeout fault: no answer, nothing stored, the client gives up', async (t) 
 
 test('timeout fault: close() frees a held request', async (t) => {
   const sim = await startNexSimulator({ apiKey: KEY, faults: { timeoutRate: 1 } });
+  t.teardown(() => sim.close()); // a held request keeps the test process alive if the test fails before close()
   const pending = postInvoice(sim).then(
     () => 'answered',
     () => 'failed',
@@ -307,7 +308,7 @@ test('outage: 503 while on, a window ends by itself, refusal closes the port unt
     t.is((await postInvoice(sim)).status, 503);
     t.is(sim.requestCount('import', 'outage'), 1);
 
-    sim.setFaults({ outage: { forMs: 300 } });
+    sim.setFaults({ outage: { forMs: 1_500 } }); // long enough for the next request to land in it on a loaded machine
     t.is((await postInvoice(sim)).status, 503);
     await waitFor('the outage window to end', async () => (await postInvoice(sim)).status === 201);
 

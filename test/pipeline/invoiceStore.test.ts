@@ -149,17 +149,17 @@ test('supplier + invoice number is unique among real invoices only', async (t) =
   const pool = await migratedPool(t);
   const a = await receiveDocument(pool, arrival(pdf('n1')), 'test');
   const b = await receiveDocument(pool, arrival(pdf('n2')), 'test');
-  await pool.query("UPDATE invoices SET supplier_ico = '36555720', invoice_number = 'FV1' WHERE id = $1", [
+  await pool.query("UPDATE invoices SET supplier_key = '36555720', invoice_number = 'FV1' WHERE id = $1", [
     a.invoiceId,
   ]);
   await t.throwsAsync(
-    pool.query("UPDATE invoices SET supplier_ico = '36555720', invoice_number = 'FV1' WHERE id = $1", [b.invoiceId]),
+    pool.query("UPDATE invoices SET supplier_key = '36555720', invoice_number = 'FV1' WHERE id = $1", [b.invoiceId]),
     {
       message: /invoices_supplier_number/,
     },
   );
   await pool.query(
-    "UPDATE invoices SET status = 'duplicate', duplicate_of = $2, supplier_ico = '36555720', invoice_number = 'FV1' WHERE id = $1",
+    "UPDATE invoices SET status = 'duplicate', duplicate_of = $2, supplier_key = '36555720', invoice_number = 'FV1' WHERE id = $1",
     [b.invoiceId, a.invoiceId],
   );
   t.pass();

@@ -7,6 +7,8 @@ import { getInvoice } from '../../src/db/invoiceQueries.ts';
 import type { ExtractionOutcome } from '../../src/extract/extractDocument.ts';
 import type { NormalizedInvoice } from '../../src/invoice/normalizedInvoice.ts';
 import { lifecycleSteps } from '../../src/pipeline/lifecycleSteps.ts';
+import { error, warning } from '../../src/validate/problem.ts';
+import { reviewReason } from '../../src/validate/reviewReason.ts';
 import { validateInvoice } from '../../src/validate/validateInvoice.ts';
 import { pdfBytes } from '../support/fixtures.ts';
 import { migratedPool } from '../support/migratedDatabase.ts';
@@ -104,6 +106,40 @@ test('an invoice with faults goes to review with every reason, and nothing extra
   t.deepEqual(codes, ['ICO_CHECKSUM', 'TOTAL_GROSS_MISMATCH']);
   t.is(stored.total_gross, '999.99');
   t.regex(stored.status_reason ?? '', /IČO|ICO|36555721/);
+});
+
+test('the review reason names the errors first, never the extractor notes that once hid them', async (t) => {
+  const pool = await migratedPool(t);
+  const faulty = slovakInvoice();
+  faulty.notes = [
+    'read with template generic',
+    'line 2 continued on the next line',
+    'IBAN found twice',
+    'page 2 empty',
+  ];
+  faulty.total_net = '100.00';
+  const { invoiceId } = await receiveDocument(
+    pool,
+    { bytes: pdfBytes('notes'), filename: 'notes.pdf', mediaType: 'application/pdf', channel: 'http' },
+    'test',
+  );
+  t.deepEqual(await run(pool, lifecycle(pool, extractedAs(faulty)), invoiceId), { invoiceId, status: 'needs_review' });
+  const stored = (await getInvoice(pool, invoiceId))!;
+  t.true((stored.validation.problems as Array<{ code: string }>).some((p) => p.code === 'TOTAL_NET_MISMATCH'));
+  t.regex(stored.status_reason ?? '', /^The VAT bases add up to .*, but the total net amount is 100\.00\./);
+  for (const note of faulty.notes) t.false((stored.status_reason ?? '').includes(note), note);
+});
+
+test('the review reason lists errors before warnings and says how many there are beyond four', (t) => {
+  const problems = [
+    warning('W1', 'a', 'first warning'),
+    error('E1', 'b', 'first error'),
+    warning('W2', 'c', 'second warning'),
+    error('E2', 'd', 'second error'),
+    error('E3', 'e', 'third error'),
+  ];
+  t.is(reviewReason(problems), 'first error; second error; third error; first warning; … 5 problems in all');
+  t.is(reviewReason(problems.slice(0, 2)), 'first error; first warning');
 });
 
 test('an interrupted extraction is run again from the stored status, and the history stays one chain', async (t) => {

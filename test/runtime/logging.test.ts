@@ -1,5 +1,4 @@
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -8,6 +7,7 @@ import { createDaemonLogger } from '../../src/runtime/logger.ts';
 import { listLogFiles, removeExpiredLogs } from '../../src/runtime/logFiles.ts';
 import { logLines, parseDuration, passes } from '../../src/cli/logTail.ts';
 import type { Config } from '../../src/config/schema.ts';
+import { run } from '../support/run.ts';
 import { cleanEnv, tempDir } from '../support/tempDir.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -227,7 +227,7 @@ test('parseDuration rejects what is not a duration', (t) => {
     t.throws(() => parseDuration(text), { message: `"${text}" is not a duration like 90s, 15m, 2h or 7d` }, text);
 });
 
-test('CLI: logs --level warn --json prints only the warn and error lines, across files', (t) => {
+test('CLI: logs --level warn --json prints only the warn and error lines, across files', async (t) => {
   const dir = tempDir(t);
   const line = (level: number, msg: string) => JSON.stringify({ level, time: '2026-11-20T08:00:00.000Z', pid: 1, msg });
   const warn = line(40, 'database slow');
@@ -240,10 +240,10 @@ test('CLI: logs --level warn --json prints only the warn and error lines, across
   const config = join(tempDir(t), 'config.yaml');
   writeFileSync(config, `logging:\n  dir: ${JSON.stringify(dir)}\n`);
 
-  const result = spawnSync(
+  const result = await run(
     process.execPath,
     ['bin/invoice-loader.js', 'logs', '--level', 'warn', '--json', '--config', config],
-    { cwd: ROOT, env: cleanEnv(), encoding: 'utf8', timeout: 30_000 },
+    { cwd: ROOT, env: cleanEnv() },
   );
   t.is(result.stderr, '');
   t.is(result.stdout, `${warn}\n${error}\n`);

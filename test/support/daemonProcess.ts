@@ -1,11 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { stringify } from 'yaml';
 import { freePort } from '../../src/runtime/freePort.ts';
+import { run, type RunResult } from './run.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(REPO, 'bin', 'invoice-loader.js');
@@ -115,8 +116,8 @@ export class DaemonProcess {
     }
   }
 
-  /** Polls a URL until it answers the expected status. */
-  async waitForStatus(path: string, status: number, timeoutMs = 30_000): Promise<Response> {
+  /** Polls a URL until it answers the expected status (generous: a daemon starting on a loaded 2-core machine). */
+  async waitForStatus(path: string, status: number, timeoutMs = 90_000): Promise<Response> {
     const deadline = Date.now() + timeoutMs;
     let last = 'no answer';
     while (Date.now() < deadline) {
@@ -145,12 +146,8 @@ export class DaemonProcess {
   }
 
   /** Runs a CLI command against this daemon's config (same cwd). */
-  cli(args: string[]) {
-    return spawnSync(process.execPath, [BIN, ...args, '--config', this.configFile], {
-      cwd: this.dir,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+  cli(args: string[]): Promise<RunResult> {
+    return run(process.execPath, [BIN, ...args, '--config', this.configFile], { cwd: this.dir });
   }
 }
 
@@ -160,7 +157,10 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function startDaemonProcess(t: ExecutionContext, options: DaemonOptions): Promise<DaemonProcess> {
+/** A temp folder with a daemon config file for `options` and a free HTTP port (tests and benches). */
+export async function prepareDaemonFolder(
+  options: DaemonOptions,
+): Promise<{ dir: string; configFile: string; port: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'invoice-loader-daemon-'));
   const port = await freePort();
   const config = deepMerge(
@@ -177,13 +177,67 @@ export async function startDaemonProcess(t: ExecutionContext, options: DaemonOpt
   );
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
+  return { dir, configFile, port };
+}
+
+export async function startDaemonProcess(t: ExecutionContext, options: DaemonOptions): Promise<DaemonProcess> {
+  const { dir, configFile, port } = await prepareDaemonFolder(options);
   const daemon = new DaemonProcess(dir, configFile, port, options.env ?? {});
-  t.teardown(async () => {
-    if (daemon.running) {
-      daemon.signal('SIGTERM');
-      await daemon.waitForExit(15_000).catch(() => daemon.signal('SIGKILL'));
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.teardown(() => disposeDaemon(daemon));
   return daemon;
+}
+
+/** Stops the daemon (SIGTERM, then SIGKILL), any embedded server it left, and removes its folder. */
+export async function disposeDaemon(daemon: DaemonProcess): Promise<void> {
+  if (daemon.running) {
+    daemon.signal('SIGTERM');
+    await daemon.waitForExit(15_000).catch(() => daemon.signal('SIGKILL'));
+  }
+  await stopLeftoverPostgres(daemon.dir);
+  rmSync(daemon.dir, { recursive: true, force: true });
+}
+
+/**
+ * A daemon killed with SIGKILL (by a test, or by the teardown above) leaves its embedded
+ * PostgreSQL running; nothing else would ever stop it once the folder is gone.
+ */
+export async function stopLeftoverPostgres(dir: string): Promise<void> {
+  for (const pid of postmasters(dir)) {
+    try {
+      process.kill(pid, 'SIGINT'); // fast shutdown
+    } catch {
+      continue; // already gone
+    }
+    const deadline = Date.now() + 20_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (alive(pid)) process.kill(pid, 'SIGQUIT');
+  }
+}
+
+function postmasters(dir: string, depth = 3): number[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && depth > 0) found.push(...postmasters(path, depth - 1));
+    if (entry.isFile() && entry.name === 'postmaster.pid') {
+      const pid = Number(readFileSync(path, 'utf8').split('\n')[0]);
+      if (pid > 0 && alive(pid)) found.push(pid);
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

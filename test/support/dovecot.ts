@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -17,10 +17,11 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { ImapFlow } from 'imapflow';
 import { freePort } from '../../src/runtime/freePort.ts';
+import { run } from './run.ts';
 
 /**
  * A real Dovecot IMAP server for one test: its own config, Maildir and port on 127.0.0.1, in a
- * temp folder. Installed from the Debian package when missing (the tests run as root in CI).
+ * temp folder. The tests never install it: `npm test` runs scripts/install-test-deps.sh first.
  * `stop()` and `start()` take the server down and up again on the same port, as an outage would.
  */
 const SEARCH_PATH = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];
@@ -44,21 +45,14 @@ process.once('exit', () => {
   }
 });
 
-/** The dovecot binary; installs dovecot-imapd (apt-get update, then apt-get install -y) when missing. */
+/** The dovecot binary, or a clear error saying how to install it (tests never install packages). */
 export function ensureDovecot(): string {
   installed ??= findProgram('dovecot');
   if (installed) return installed;
-  if (process.getuid?.() !== 0) {
-    throw new Error('Dovecot is not installed and the tests do not run as root: apt-get install -y dovecot-imapd');
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', '-q', 'dovecot-imapd']]) {
-    const result = spawnSync('apt-get', args, { env, encoding: 'utf8', timeout: 600_000 });
-    if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed: ${result.stderr || result.error}`);
-  }
-  installed = findProgram('dovecot');
-  if (!installed) throw new Error('dovecot-imapd was installed, but no dovecot binary was found');
-  return installed;
+  throw new Error(
+    'Dovecot is not installed, and the mailbox tests need a real IMAP server. ' +
+      'Run scripts/install-test-deps.sh (as root; `npm test` runs it first), or apt-get install -y dovecot-imapd.',
+  );
 }
 
 export interface DovecotOptions {
@@ -92,7 +86,7 @@ export interface Dovecot {
   /** The folder's UIDVALIDITY. */
   uidValidity(folder?: string, as?: string): Promise<bigint>;
   /** Sets the folder's UIDVALIDITY (doveadm), as a restored or migrated mailbox may have it. */
-  setUidValidity(value: bigint, folder?: string, as?: string): void;
+  setUidValidity(value: bigint, folder?: string, as?: string): Promise<void>;
   /** Deletes every folder and mail of an account, as if its mailbox were replaced by an empty one. */
   wipe(as?: string): void;
   /** Stops the server and removes its folder (done by the test's teardown when started with one). */
@@ -124,6 +118,29 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Runs a helper program to its end without blocking the event loop; throws with its stderr when it fails. */
+async function mustRun(program: string, args: string[]): Promise<void> {
+  const result = await run(program, args, { timeoutMs: 60_000 });
+  if (result.status !== 0) {
+    throw new Error(
+      `${program} ${args[0]} failed (${result.status ?? result.signal}): ${result.stderr || result.error}`,
+    );
+  }
+}
+
+/**
+ * Starts the dovecot master, which forks into the background and exits: resolves with that
+ * exit code. Its output goes to a file, since the daemon keeps stdout and stderr open.
+ */
+function launch(binary: string, args: string[], output: number): Promise<number | string> {
+  return new Promise((resolve) => {
+    const child = spawn(binary, args, { stdio: ['ignore', output, output] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('error', (error) => (clearTimeout(timer), resolve(error.message)));
+    child.once('exit', (code, signal) => (clearTimeout(timer), resolve(code ?? String(signal))));
+  });
+}
+
 export async function startDovecot(t: ExecutionContext | undefined, options: DovecotOptions = {}): Promise<Dovecot> {
   const binary = ensureDovecot();
   const dir = mkdtempSync(join(tmpdir(), 'invoice-loader-dovecot-'));
@@ -142,27 +159,23 @@ export async function startDovecot(t: ExecutionContext | undefined, options: Dov
   });
   const certFile = join(dir, 'cert.pem');
   if (options.tls) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        certFile,
-      ],
-      { stdio: 'ignore' },
-    );
+    await mustRun('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      certFile,
+    ]);
     chmodSync(join(dir, 'key.pem'), 0o644);
   }
   const config = join(dir, 'dovecot.conf');
@@ -218,10 +231,9 @@ service imap-login {
     async start() {
       // The master forks into the background and keeps its stdout and stderr: a file, not a pipe we would wait on.
       const errors = openSync(join(dir, 'stderr.log'), 'a');
-      const result = spawnSync(binary, ['-c', config], { stdio: ['ignore', errors, errors] });
-      closeSync(errors);
-      if (result.status !== 0) {
-        throw new Error(`dovecot did not start: ${readFileSync(join(dir, 'stderr.log'), 'utf8') || result.error}`);
+      const status = await launch(binary, ['-c', config], errors).finally(() => closeSync(errors));
+      if (status !== 0) {
+        throw new Error(`dovecot did not start (${status}): ${readFileSync(join(dir, 'stderr.log'), 'utf8')}`);
       }
       await until('it accepts connections', () => portOpen(port));
       const pid = masterPid();
@@ -296,12 +308,10 @@ service imap-login {
         await client.logout().catch(() => client.close());
       }
     },
-    setUidValidity(value, folder = 'INBOX', as = user) {
+    async setUidValidity(value, folder = 'INBOX', as = user) {
       const doveadm = findProgram('doveadm');
       if (!doveadm) throw new Error('doveadm (dovecot-core) is missing');
-      execFileSync(doveadm, ['-c', config, 'mailbox', 'update', '-u', as, '--uid-validity', String(value), folder], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      await mustRun(doveadm, ['-c', config, 'mailbox', 'update', '-u', as, '--uid-validity', String(value), folder]);
     },
     wipe(as = user) {
       rmSync(join(mailRoot, as), { recursive: true, force: true });

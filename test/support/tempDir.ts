@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import { run } from './run.ts';
 
 /** A fresh directory under the system temp dir, removed when the test ends. */
 export function tempDir(t: ExecutionContext, prefix = 'invoice-loader-test-'): string {
@@ -29,12 +29,10 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs the CLI from the repository root with a clean INVOICE_LOADER_* environment plus `env`. */
-export function runCli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['bin/invoice-loader.js', ...args], {
+export async function runCli(args: string[], env: Record<string, string> = {}) {
+  const result = await run(process.execPath, ['bin/invoice-loader.js', ...args], {
     cwd: REPO_ROOT,
     env: cleanEnv(env),
-    encoding: 'utf8',
-    timeout: 30_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -46,7 +46,7 @@ export const approveCommand: CommandModule<object, DecisionArgs> = {
 
 export const rejectCommand: CommandModule<object, DecisionArgs> = {
   command: 'reject <id>',
-  describe: 'reject an invoice that must not be posted (validated or needs_review), with the reason',
+  describe: 'reject an invoice that must not be posted (validated, needs_review or unreadable), with the reason',
   builder: (y) =>
     y
       .positional('id', { type: 'string', demandOption: true, describe: 'the invoice id (from `invoices list`)' })

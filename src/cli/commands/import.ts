@@ -2,7 +2,6 @@ import type { Dirent, Stats } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import Table from 'cli-table3';
 import type pg from 'pg';
 import type { CommandModule } from 'yargs';
 import type { Config } from '../../config/schema.ts';
@@ -11,6 +10,7 @@ import { errorMessage } from '../../errors.ts';
 import { ACCEPTED_EXTENSIONS, hasAcceptedExtension, sniffMediaType } from '../../intake/mediaType.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
+import { FittingTable } from '../tableLayout.ts';
 
 /**
  * `invoice-loader import PATH…`: loads invoice files from disk into the database through the
@@ -242,10 +242,7 @@ function printSummary(results: ImportResult[], config: Config): void {
     console.log('No files were found to import.');
     return;
   }
-  const table = new Table({
-    head: ['file', 'result', 'invoice', 'reason'],
-    style: { head: [], border: [], compact: true },
-  });
+  const table = new FittingTable(['file', 'result', 'invoice', 'reason'], { keep: ['invoice'] });
   for (const r of results) table.push([displayPath(r.file), r.result, r.invoiceId ?? '', r.reason ?? '']);
   console.log(table.toString());
 

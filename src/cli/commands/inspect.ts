@@ -1,24 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { errorMessage } from '../../errors.ts';
 import type { ActorNode } from '../../runtime/actorTree.ts';
+import { refreshHeader, renderTree } from '../actorTreeView.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
 import { daemonJson } from '../daemonClient.ts';
 import { fetchInvoice, renderEvents } from './invoices.ts';
-
-export function renderTree(node: ActorNode, prefix = '', last = true, root = true): string[] {
-  const branch = root ? '' : last ? '└── ' : '├── ';
-  const restarts = node.restarts ? `  restarts=${node.restarts}` : '';
-  const error = node.lastError && node.status !== 'running' ? `  last error: ${node.lastError}` : '';
-  const notes = Object.entries(node.notes ?? {})
-    .map(([key, value]) => `  ${key}=${value}`)
-    .join('');
-  const line = `${prefix}${branch}${node.id.padEnd(Math.max(1, 14 - prefix.length - branch.length))} ${node.status.padEnd(9)} ${node.state}${notes}${restarts}${error}`;
-  const childPrefix = root ? '' : prefix + (last ? '    ' : '│   ');
-  return [
-    line,
-    ...node.children.flatMap((child, i) => renderTree(child, childPrefix, i === node.children.length - 1, false)),
-  ];
-}
 
 /** Read from the database, not the daemon: the history is there whether or not the daemon runs. */
 const invoiceHistoryCommand: CommandModule<object, { config?: string; id: string; json?: boolean }> = {
@@ -57,7 +43,7 @@ export const inspectCommand: CommandModule<object, { config?: string; json?: boo
       const tree = await daemonJson<ActorNode>(config.http, '/api/actors');
       if (argv.json) console.log(JSON.stringify(tree, null, 2));
       else {
-        if (argv.watch) process.stdout.write('\x1b[2J\x1b[H');
+        if (argv.watch) process.stdout.write(refreshHeader(process.stdout.isTTY === true));
         console.log(renderTree(tree).join('\n'));
       }
     };

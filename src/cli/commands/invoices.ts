@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import type { CommandModule } from 'yargs';
 import type { Config } from '../../config/schema.ts';
 import {
@@ -11,17 +10,20 @@ import {
 } from '../../db/invoiceQueries.ts';
 import { LoaderError, errorMessage } from '../../errors.ts';
 import type { InvoiceStatus } from '../../invoice/status.ts';
+import { reprocessInvoice } from '../../pipeline/reprocess.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
+import { FittingTable } from '../tableLayout.ts';
 
 /**
- * `invoice-loader invoices list|show`: the staged invoices, read straight from the database
- * (the daemon need not run), so an operator can see what arrived and why an invoice stopped.
+ * `invoice-loader invoices list|show|reprocess`: the staged invoices, read straight from the
+ * database (the daemon need not run), so an operator can see what arrived and why an invoice
+ * stopped, and send one that stopped back through extraction and validation.
  */
 
-/** A table without colours: the output is often piped, mailed or pasted into a ticket. */
-export function plainTable(head: string[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [], compact: true } });
+/** A table without colours (the output is often piped, mailed or pasted into a ticket) that fits the terminal. */
+export function plainTable(head: string[]): FittingTable {
+  return new FittingTable(head);
 }
 
 /** Times are stored and shown in UTC; the space instead of `T` only makes them easier to read. */
@@ -213,9 +215,33 @@ function describeProblem(problem: unknown): string {
   return `  - ${typeof p.severity === 'string' ? p.severity : 'problem'}${where}: ${p.message}${code}`;
 }
 
+const reprocessCommand: CommandModule<object, { config?: string; id: string; as?: string; json?: boolean }> = {
+  command: 'reprocess <id>',
+  describe: "extract and validate a needs_review or unreadable invoice again, with today's templates",
+  builder: (y) =>
+    y
+      .positional('id', { type: 'string', demandOption: true, describe: 'the invoice id (from `invoices list`)' })
+      .options({
+        ...configOption,
+        as: { type: 'string', describe: 'who asks (recorded in the history)' },
+        json: { type: 'boolean', describe: 'print the outcome as JSON' },
+      }),
+  handler: async (argv) => {
+    const { config } = loadConfigOrExit(argv.config);
+    try {
+      const by = `${argv.as?.trim() || 'operator'} (cli)`;
+      const outcome = await withCliDatabase(config, (pool) => reprocessInvoice(pool, argv.id, by));
+      console.log(argv.json ? JSON.stringify(outcome, null, 2) : outcome.message);
+    } catch (error) {
+      console.error(errorMessage(error));
+      process.exitCode = 1;
+    }
+  },
+};
+
 export const invoicesCommand: CommandModule = {
   command: 'invoices <command>',
   describe: 'the staged invoices in the database (works whether or not the daemon runs)',
-  builder: (y) => y.command(listCommand).command(showCommand).demandCommand(1),
+  builder: (y) => y.command(listCommand).command(showCommand).command(reprocessCommand).demandCommand(1),
   handler: () => {},
 };

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { errorMessage } from '../../errors.ts';
-import { startDaemon } from '../../runtime/daemon.ts';
+import { startDaemon, type RunningDaemon } from '../../runtime/daemon.ts';
+import { installLastResort } from '../../runtime/lastResort.ts';
 import { createDaemonLogger } from '../../runtime/logger.ts';
 import { onTerminationSignal } from '../../runtime/signals.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
@@ -12,16 +12,15 @@ export const runCommand: CommandModule<object, { config?: string }> = {
   handler: async (argv) => {
     const loaded = loadConfigOrExit(argv.config);
     const { logger, close } = createDaemonLogger(loaded.config.logging);
-    // Last line of defence: anything that still escapes is logged before the process ends.
-    process.on('uncaughtException', (error) => {
-      logger.fatal({ err: errorMessage(error), stack: error.stack, code: 'UNCAUGHT' }, 'uncaught exception');
-      void close().then(() => process.exit(1));
+    const started: { daemon?: RunningDaemon } = {};
+    const lastResort = installLastResort({
+      logger,
+      stop: () => started.daemon?.stop('fatal error'),
+      close,
+      exit: (code) => process.exit(code),
     });
-    process.on('unhandledRejection', (reason) =>
-      logger.error({ err: errorMessage(reason), code: 'UNHANDLED_REJECTION' }, 'unhandled promise rejection'),
-    );
-
     const daemon = await startDaemon(loaded, logger);
+    started.daemon = daemon;
     const removeSignals = onTerminationSignal(
       (signal) => void daemon.stop(`signal ${signal}`),
       (signal) => {
@@ -34,6 +33,8 @@ export const runCommand: CommandModule<object, { config?: string }> = {
       () => 1,
     );
     removeSignals();
+    // After a fatal error the last resort has stopped the tree and exits 1 itself.
+    if (lastResort.fatal()) return;
     logger.info({ exit_code: code }, code === 0 ? 'daemon stopped' : 'daemon exiting with an error');
     await close();
     process.exit(code);

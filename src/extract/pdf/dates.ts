@@ -47,18 +47,18 @@ const READINGS: Record<Exclude<DateFormat, 'D. MMMM YYYY'>, Reading> = {
 // Month names in the suppliers' languages, with the Slovak and Czech genitive forms dates use
 // ("16. septembra 2025", "16. září 2025") and the usual abbreviations.
 const MONTH_NAMES: ReadonlyArray<readonly string[]> = [
-  ['január', 'januára', 'januar', 'jänner', 'january', 'leden', 'ledna', 'január', 'jan'],
-  ['február', 'februára', 'februar', 'february', 'únor', 'února', 'feb'],
-  ['marec', 'marca', 'březen', 'března', 'märz', 'march', 'mar', 'március'],
-  ['apríl', 'apríla', 'april', 'duben', 'dubna', 'apr', 'április'],
+  ['január', 'januára', 'januar', 'jänner', 'january', 'leden', 'ledna', 'január', 'jan', 'janvier'],
+  ['február', 'februára', 'februar', 'february', 'únor', 'února', 'feb', 'février', 'fevrier'],
+  ['marec', 'marca', 'březen', 'března', 'märz', 'march', 'mar', 'március', 'mars'],
+  ['apríl', 'apríla', 'april', 'duben', 'dubna', 'apr', 'április', 'avril'],
   ['máj', 'mája', 'mai', 'may', 'květen', 'května', 'május'],
-  ['jún', 'júna', 'juni', 'june', 'červen', 'června', 'jun', 'június'],
-  ['júl', 'júla', 'juli', 'july', 'červenec', 'července', 'jul', 'július'],
-  ['august', 'augusta', 'srpen', 'srpna', 'aug', 'augusztus'],
-  ['september', 'septembra', 'sept', 'září', 'sep', 'szeptember'],
-  ['október', 'októbra', 'oktober', 'october', 'říjen', 'října', 'okt', 'oct'],
-  ['november', 'novembra', 'listopad', 'listopadu', 'nov'],
-  ['december', 'decembra', 'dezember', 'prosinec', 'prosince', 'dec', 'dez'],
+  ['jún', 'júna', 'juni', 'june', 'červen', 'června', 'jun', 'június', 'juin'],
+  ['júl', 'júla', 'juli', 'july', 'červenec', 'července', 'jul', 'július', 'juillet'],
+  ['august', 'augusta', 'srpen', 'srpna', 'aug', 'augusztus', 'août', 'aout'],
+  ['september', 'septembra', 'sept', 'září', 'sep', 'szeptember', 'septembre'],
+  ['október', 'októbra', 'oktober', 'october', 'říjen', 'října', 'okt', 'oct', 'octobre', 'október'],
+  ['november', 'novembra', 'listopad', 'listopadu', 'nov', 'novembre'],
+  ['december', 'decembra', 'dezember', 'prosinec', 'prosince', 'dec', 'dez', 'décembre'],
 ];
 
 /** The ISO date of a printed date, trying `formats` in order; null when none reads it as a real day. */

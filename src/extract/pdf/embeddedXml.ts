@@ -52,8 +52,8 @@ const KNOWN_NAMES: { matches: (lowerCaseName: string) => boolean; kind: Embedded
   { matches: (name) => name.endsWith('.isdoc'), kind: 'isdoc' },
 ];
 
-/** Root elements of CII (CrossIndustryInvoice) and UBL (Invoice, CreditNote) documents. */
-const INVOICE_ROOTS = new Set(['CrossIndustryInvoice', 'Invoice', 'CreditNote']);
+/** Root elements of CII (CrossIndustryInvoice, ZUGFeRD 1.0 CrossIndustryDocument) and UBL (Invoice, CreditNote) documents. */
+const INVOICE_ROOTS = new Set(['CrossIndustryInvoice', 'CrossIndustryDocument', 'Invoice', 'CreditNote']);
 
 async function namedAttachments({ document, checkpoint }: AttachmentReader): Promise<Attachment[]> {
   const attachments = await document.getAttachments();

@@ -8,6 +8,7 @@ import { parseXml } from './xml.ts';
 import { xmlInvoiceFormat, type XmlInvoiceFormat } from './xmlFormat.ts';
 import { child } from './xmlNode.ts';
 import { xmlText } from './xmlText.ts';
+import { asCii2 } from './zugferd1.ts';
 
 export { readIsdocx } from './isdocx.ts';
 export type { XmlInvoiceFormat } from './xmlFormat.ts';
@@ -15,7 +16,8 @@ export type { XmlInvoiceFormat } from './xmlFormat.ts';
 /**
  * A structured e-invoice (UBL 2.1 Invoice or CreditNote, UN/CEFACT CII incl. Factur-X and
  * ZUGFeRD, ISDOC 6) → the normalized invoice, with `source` naming the syntax and the XML path
- * of each header field. Throws LoaderError XML_MALFORMED, XML_UNSAFE or XML_NOT_INVOICE.
+ * of each header field. Throws LoaderError XML_MALFORMED, XML_UNSAFE, XML_FORBIDDEN_CHARACTER or
+ * XML_NOT_INVOICE.
  */
 export function parseInvoiceXml(xml: Buffer | string): NormalizedInvoice {
   const document = parseXml(xmlText(xml));
@@ -24,7 +26,7 @@ export function parseInvoiceXml(xml: Buffer | string): NormalizedInvoice {
     case 'ubl':
       return readUbl(document.element, document.root.localName as UblDocumentName);
     case 'cii':
-      return readCii(document.element);
+      return readCii(document.root.localName === 'CrossIndustryDocument' ? asCii2(document.element) : document.element);
     case 'isdoc':
       return readIsdoc(document.element);
     case null:

@@ -35,14 +35,52 @@ const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>'
 /**
  * With entity processing off the parser leaves even `&amp;` as written, so the five predefined
  * entities and character references are decoded here, in one pass ("&amp;lt;" stays "&lt;").
- * Any other reference stays as text: nothing is ever looked up or expanded.
+ * Any other reference stays as text: nothing is ever looked up or expanded. A reference to a
+ * character XML does not allow (`&#0;`) is refused like the literal character.
  */
-function decodeReferences(value: string): string {
+function decodeReferences(element: string, value: string): string {
   return value.replace(/&(?:#(\d+)|#x([0-9a-fA-F]+)|(lt|gt|amp|apos|quot));/g, (reference, decimal, hex, name) => {
     if (name) return PREDEFINED_ENTITIES[name as string]!;
     const codePoint = Number.parseInt((decimal ?? hex) as string, decimal ? 10 : 16);
-    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : reference;
+    if (!isXmlChar(codePoint)) throw forbiddenCharacter(codePoint, `the reference ${reference} in <${element}>`);
+    return String.fromCodePoint(codePoint);
   });
+}
+
+/** XML 1.0's Char production: tab, LF, CR, and the rest of Unicode but C0 controls, surrogates, U+FFFE and U+FFFF. */
+function isXmlChar(codePoint: number): boolean {
+  return (
+    codePoint === 0x9 ||
+    codePoint === 0xa ||
+    codePoint === 0xd ||
+    (codePoint >= 0x20 && codePoint <= 0xd7ff) ||
+    (codePoint >= 0xe000 && codePoint <= 0xfffd) ||
+    (codePoint >= 0x10000 && codePoint <= 0x10ffff)
+  );
+}
+
+// With the u flag a lone surrogate is one code point of its own, so it matches too.
+const FORBIDDEN_LITERAL = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/**
+ * Such a character is no text a supplier meant to send (PostgreSQL refuses NUL outright), and
+ * the document will not read any better on a second try: one clear refusal, no retries.
+ */
+function forbiddenCharacter(codePoint: number, where: string): LoaderError {
+  const hex = codePoint.toString(16).toUpperCase().padStart(4, '0');
+  return new LoaderError(
+    'XML_FORBIDDEN_CHARACTER',
+    `The XML document contains the character U+${hex} (${where}), which XML does not allow in a document; ask the supplier for a corrected file.`,
+    { details: { code_point: codePoint } },
+  );
+}
+
+function refuseForbiddenLiterals(text: string): void {
+  const found = FORBIDDEN_LITERAL.exec(text);
+  if (!found) return;
+  const before = text.slice(0, found.index).split('\n');
+  const where = `line ${before.length}, column ${before.at(-1)!.length + 1}`;
+  throw forbiddenCharacter(found[0].codePointAt(0)!, where);
 }
 
 const parser = new XMLParser({
@@ -60,17 +98,19 @@ const parser = new XMLParser({
   cdataPropName: '#cdata',
   ignoreDeclaration: true,
   ignorePiTags: true,
-  tagValueProcessor: (_name, value) => decodeReferences(value),
-  attributeValueProcessor: (_name, value) => decodeReferences(value),
+  tagValueProcessor: (name, value) => decodeReferences(name, value),
+  attributeValueProcessor: (name, value) => decodeReferences(`@${name}`, value),
   isArray: (name, _path, _isLeaf, isAttribute) => !isAttribute && REPEATABLE.has(name),
 });
 
 /**
  * The one way XML enters the extractors. Refuses entity declarations (XML_UNSAFE) before any
- * parsing, and anything not well-formed (XML_MALFORMED, with the line and column).
+ * parsing, characters XML does not allow, written or referenced (XML_FORBIDDEN_CHARACTER), and
+ * anything not well-formed (XML_MALFORMED, with the line and column).
  */
 export function parseXml(text: string): XmlDocument {
   refuseEntityDeclarations(text);
+  refuseForbiddenLiterals(text);
   const verdict = XMLValidator.validate(text);
   if (verdict !== true) {
     const { line, col, msg } = verdict.err;
@@ -83,6 +123,7 @@ export function parseXml(text: string): XmlDocument {
   try {
     tree = parser.parse(text) as Record<string, unknown>;
   } catch (error) {
+    if (error instanceof LoaderError) throw error;
     throw new LoaderError('XML_MALFORMED', `The XML document cannot be parsed: ${(error as Error).message}`, {
       cause: error,
     });

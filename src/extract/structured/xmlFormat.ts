@@ -1,4 +1,5 @@
 import type { RootTag } from './rootTag.ts';
+import { ZUGFERD1_NAMESPACE } from './zugferd1.ts';
 
 export type XmlInvoiceFormat = 'ubl' | 'cii' | 'isdoc';
 
@@ -22,6 +23,8 @@ export function xmlInvoiceFormat(root: RootTag, hasDocumentType: () => boolean):
   const { localName, namespace } = root;
   if (namespace !== null && UBL_NAMESPACES[localName] === namespace) return 'ubl';
   if (localName === 'CrossIndustryInvoice' && namespace === CII_NAMESPACE) return 'cii';
+  // ZUGFeRD 1.0: the same CII syntax under its 2013 names (zugferd1.ts renames them).
+  if (localName === 'CrossIndustryDocument' && namespace === ZUGFERD1_NAMESPACE) return 'cii';
   if (localName === 'Invoice' && namespace !== null && ISDOC_NAMESPACES.has(namespace)) return 'isdoc';
   if (localName === 'Invoice' && namespace === null) return hasDocumentType() ? 'isdoc' : 'ubl';
   return null;

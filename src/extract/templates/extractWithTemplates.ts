@@ -3,7 +3,11 @@
  * template does not find stays null; source.fields names the rule behind every value found.
  */
 import { emptyInvoice, type NormalizedInvoice, type Party } from '../../invoice/normalizedInvoice.ts';
+import { fillLabelledFields } from '../header/labelledFields.ts';
 import { PAGE_BREAK, type PdfText } from '../pdf/pdfText.ts';
+import { documentNumberStyle } from '../tables/itemTable.ts';
+import { readGenericLines } from '../tables/readLineItems.ts';
+import { completeTotals } from '../tables/totalsFromBreakdown.ts';
 import { chooseTemplate } from './chooseTemplate.ts';
 import { findFields } from './headerFields.ts';
 import { readItems, readVatRows } from './tableRows.ts';
@@ -59,7 +63,29 @@ export function applyTemplate(text: PdfText, template: Template): NormalizedInvo
       if (missing.length > 0) sources['lines.vat_rate'] = 'the only VAT rate of the VAT breakdown';
     }
   }
+  // The fallback template reads common label forms only; labels over values, other languages
+  // and written dates are read here (never over what a template found).
+  if (template.fallback) fillLabelledFields(invoice, lines, documentNumberStyle(text.text));
+  completeTotals(invoice);
+  fillGenericLines(invoice, lines, text.text, template);
   return invoice;
+}
+
+/**
+ * Templates still win: the generic table reader fills the lines only where the template's own
+ * line rule found none. The fallback template's one-line pattern is a guess as well, so there
+ * the table reader's lines win when they reconcile.
+ */
+function fillGenericLines(invoice: NormalizedInvoice, lines: string[], text: string, template: Template): void {
+  const templateFound = invoice.lines.length > 0;
+  if (templateFound && !template.fallback) return;
+  const style =
+    (template.numberStyle.decimalMark ?? 'auto') === 'auto' ? documentNumberStyle(text) : template.numberStyle;
+  const generic = readGenericLines(lines, text, invoice, style);
+  if (generic === null || (templateFound && !generic.reconciled)) return;
+  invoice.lines = generic.lines;
+  invoice.source.fields.lines = generic.source;
+  if (generic.note !== null) invoice.notes.push(generic.note);
 }
 
 function assign(invoice: NormalizedInvoice, field: HeaderField, value: string): void {

@@ -26,7 +26,10 @@ export function clientOptions(settings: ImapSettings): ImapFlowOptions {
     // plain: never upgraded.
     doSTARTTLS: settings.security === 'starttls' ? true : settings.security === 'plain' ? false : undefined,
     tls: { minVersion: 'TLSv1.2', ...(ca ? { ca } : {}) },
-    auth: { user: settings.user, pass: settings.password },
+    // OAuth2 (XOAUTH2) where basic auth is switched off, e.g. Microsoft 365.
+    auth: settings.accessToken
+      ? { user: settings.user, accessToken: settings.accessToken }
+      : { user: settings.user, pass: settings.password },
     logger: false,
     disableAutoIdle: !settings.idle,
     // IDLE starts this soon after the last command, so mail that arrives right after a pass is

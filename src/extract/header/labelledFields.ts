@@ -1,0 +1,176 @@
+/**
+ * Header fields on any layout, for documents no supplier template reads: a label word in
+ * Slovak, Czech, Hungarian, English, German or French, and the value after it on the same line
+ * or under it on the next lines (layouts that print labels above their values). Only fields the
+ * template left empty are filled; source.fields names the label that was found.
+ */
+import type { NormalizedInvoice } from '../../invoice/normalizedInvoice.ts';
+import { parseDate } from '../pdf/dates.ts';
+import { parseDecimal, type NumberStyle } from '../pdf/numbers.ts';
+import { PAGE_BREAK } from '../pdf/pdfText.ts';
+
+type Field = 'invoice_number' | 'issue_date' | 'due_date' | 'total_net' | 'total_vat' | 'total_gross' | 'amount_due';
+type Kind = 'docno' | 'date' | 'money';
+
+const LABELS: Record<Field, { kind: Kind; labels: string }> = {
+  invoice_number: {
+    kind: 'docno',
+    labels:
+      'Rechnungsnummer|Rechnungs-?Nr\\.?|Rechnung Nr\\.?|Rechnung #|Beleg-Nr\\.?|Invoice #|Invoice No\\.?|Invoice number|Invoice|Facture n°|Facture N°|N° de facture|Numéro de facture|Facture|Számla sorszáma|Számlaszám|Sorszám|Číslo faktúry|Číslo faktury|Faktúra č\\.|Faktura č\\.|Číslo dokladu',
+  },
+  issue_date: {
+    kind: 'date',
+    labels:
+      'Rechnungsdatum|Beleg-Datum|Belegdatum|Invoice date|Date of issue|Issue date|issued at|issued on|Date de facture|Date d.émission|Date de la facture|Számla kelte|Kelte|Kiállítás dátuma|Dátum vystavenia|Datum vystavení|Rechnung #\\s*\\S+\\s+(?:vom|von)|Datum|Date',
+  },
+  due_date: {
+    kind: 'date',
+    labels:
+      'Fälligkeitsdatum|Fälligkeitstag|Fällig am|Fälligkeit|netto bis|Zahlbar bis(?: zum)?|überweisen Sie bis zum|bis zum|Due date|Payment due(?: date)?|Date due|remit until|Pay by|Date d.échéance|Échéance|Fizetési határidő|Esedékesség|Dátum splatnosti|Datum splatnosti|Splatnosť|Splatnost',
+  },
+  total_net: {
+    kind: 'money',
+    labels:
+      'Rechnungssumme Netto(?: \\([^)]*\\))?|Summe netto|Nettosumme|Nettobetrag|Gesamt netto|Net total|Total net|Total excl\\.? VAT|Subtotal(?: \\(excl\\.? VAT\\))?|Total HT|Montant HT|Total hors taxes|Nettó összesen|Összesen nettó|Spolu bez DPH|Základ dane spolu|Celkem bez DPH|Základ daně celkem',
+  },
+  total_vat: {
+    kind: 'money',
+    labels:
+      'Total VAT|VAT total|VAT amount|USt\\.? Gesamt|Zuzügl\\.? USt\\.?|zzgl\\.? [\\d,.]+ ?% MwSt\\.?|MwSt\\.? gesamt|Steuerbetrag|Summe USt\\.?|Total TVA|Montant TVA|TVA|ÁFA összesen|Összesen ÁFA|DPH spolu|DPH celkem',
+  },
+  total_gross: {
+    kind: 'money',
+    labels:
+      'Rechnungssumme Brutto(?: \\([^)]*\\))?|Bruttosumme|Gesamtbetrag|Rechnungsbetrag|Endbetrag|Total incl\\.? VAT|Grand total|Invoice total|Total TTC|Montant TTC|Bruttó összesen|Összesen bruttó|Celkom s DPH|Celkem s DPH|Due payable|Zahlbetrag|Total due|Amount due|Net à payer',
+  },
+  amount_due: {
+    kind: 'money',
+    labels: 'Due payable|Zahlbetrag|Zu zahlen|Amount due|Balance due|Total due|Net à payer|Fizetendő|K úhrade|K úhradě',
+  },
+};
+
+const VALUE: Record<Kind, RegExp> = {
+  docno: /^[#:.\s]*(?:n°|no\.?|nr\.?)?\s*:?\s*((?=[\w/.-]*\d)[A-Z0-9][\w/.-]*[\w])/iu,
+  date: /^[#:.\s]*(?:am|on|le|vom|von)?\s*(\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|\d{4}-\d{2}-\d{2}|\d{4}\.\s?\d{1,2}\.\s?\d{1,2}\.?|\d{1,2}\/\d{1,2}\/\d{4}|\d{1,2}\.?\s*\p{L}{3,}\.?\s+\d{4}|\p{L}{3,}\.?\s+\d{1,2},?\s+\d{4})/iu,
+  money: /^[#:.\s]*(?:\([^)]*\)\s*)?(?:EUR|CZK|HUF|USD|GBP|€|\$|£|Kč|Ft)?\s*(-?\d[\d .,']*\d|\d)(?![\d.,]*\s?%)/iu,
+};
+
+const compiled = Object.entries(LABELS).map(([field, { kind, labels }]) => ({
+  field: field as Field,
+  kind,
+  regex: new RegExp(`(?:^|[\\s(])(${labels})(?=[\\s:#]|$)`, 'iu'),
+}));
+
+/** Fills what is still null from labels and the values beside or under them. */
+export function fillLabelledFields(invoice: NormalizedInvoice, lines: readonly string[], style: NumberStyle): void {
+  for (const { field, kind, regex } of compiled) {
+    if (invoice[field] !== null) continue;
+    for (const [index, line] of lines.entries()) {
+      const match = regex.exec(line);
+      if (!match) continue;
+      const after = line.slice(match.index + match[0].length);
+      const value = valueIn(after, kind, style) ?? valueBelow(lines, index, match.index, kind, style);
+      if (value === null) continue;
+      invoice[field] = value;
+      invoice.source.fields[field] = `label: ${match[1]!.trim()}`;
+      break;
+    }
+  }
+  if (invoice.currency === null) fillCurrency(invoice, lines.join('\n'));
+  if (invoice.supplier.vat_id === null) fillSupplierVatId(invoice, lines);
+  if (invoice.supplier.name === null) fillLetterhead(invoice, lines);
+}
+
+const COMPANY =
+  /^\p{Lu}[\p{L}\d&.,' -]{1,60}?\s(?:Ltd\.?|Limited|GmbH|AG|KG|s\.\s?r\.\s?o\.|spol\. s r\.\s?o\.|a\.\s?s\.|Kft\.|Zrt\.|Bt\.|Inc\.?|LLC|SARL|SAS|S\.A\.|B\.V\.|plc|Co\.)$/u;
+
+/** The letterhead: a company name at the top of the first page, before any other party is named. */
+function fillLetterhead(invoice: NormalizedInvoice, lines: readonly string[]): void {
+  for (const line of lines.slice(0, 8)) {
+    if (line === PAGE_BREAK) return;
+    const first = /\S+(?: \S+)*/.exec(line)?.[0];
+    if (first === undefined || SOMEONE_ELSE.test(first)) continue;
+    if (COMPANY.test(first) && first !== invoice.customer.name) {
+      invoice.supplier.name = first;
+      invoice.source.fields['supplier.name'] = 'letterhead: the company named at the top';
+      return;
+    }
+  }
+}
+
+function valueIn(text: string, kind: Kind, style: NumberStyle): string | null {
+  const match = VALUE[kind].exec(text);
+  if (!match) return null;
+  const printed = match[1]!.trim();
+  if (kind === 'docno') return printed;
+  if (kind === 'date') return readDate(printed);
+  return parseDecimal(printed.replace(/\s+$/, ''), style);
+}
+
+/** A label over its value: the value is on one of the next two lines, in any column. */
+function valueBelow(
+  lines: readonly string[],
+  index: number,
+  column: number,
+  kind: Kind,
+  style: NumberStyle,
+): string | null {
+  for (const next of lines.slice(index + 1, index + 3)) {
+    if (next === PAGE_BREAK) return null;
+    const cells = [...next.matchAll(/\S+(?: \S+)*/g)];
+    // The nearest cell to the label's column first.
+    cells.sort((a, b) => Math.abs(a.index - column) - Math.abs(b.index - column));
+    for (const cell of cells) {
+      const value = valueIn(cell[0], kind, style);
+      if (value !== null && (kind !== 'docno' || /^[\w/.-]+$/.test(cell[0]))) return value;
+    }
+  }
+  return null;
+}
+
+const EN_MONTH_FIRST = /^(\p{L}{3,})\.?\s+(\d{1,2}),?\s+(\d{4})$/u;
+
+function readDate(printed: string): string | null {
+  const monthFirst = EN_MONTH_FIRST.exec(printed);
+  const text = monthFirst ? `${monthFirst[2]}. ${monthFirst[1]} ${monthFirst[3]}` : printed;
+  return parseDate(text);
+}
+
+const CURRENCIES: [RegExp, string][] = [
+  [/\bEUR\b|€/g, 'EUR'],
+  [/\bCZK\b|Kč/g, 'CZK'],
+  [/\bHUF\b|\d\s?Ft\b/g, 'HUF'],
+  [/\bUSD\b|\$/g, 'USD'],
+  [/\bGBP\b|£/g, 'GBP'],
+  [/\bCHF\b/g, 'CHF'],
+  [/\bPLN\b|zł/g, 'PLN'],
+];
+
+/** The currency printed most often, by code or symbol. */
+function fillCurrency(invoice: NormalizedInvoice, text: string): void {
+  const counted = CURRENCIES.map(([regex, code]) => ({ code, count: text.match(regex)?.length ?? 0 })).sort(
+    (a, b) => b.count - a.count,
+  );
+  if (counted[0]!.count === 0) return;
+  invoice.currency = counted[0]!.code;
+  invoice.source.fields.currency = 'the currency printed most often';
+}
+
+const VAT_LABEL =
+  /(?:USt\.?-?\s?Id(?:ent)?\.?-?\s?Nr\.?|USt-?ID|UID-?Nr\.?|VAT[- ]?ID|VAT No\.?|VAT number|VAT Reg\.? No\.?|TVA intracom\w*|(?:N° )?TVA(?! client| collect)|Adószám|IČ DPH|DIČ|Steuer-?Nr\.?)\s*:?\s*((?:ATU\d{8}|[A-Z]{2}(?: ?[0-9A-Z]){8,12}))\b/iu;
+const SOMEONE_ELSE = /\b(?:Ihre|Your|Kunde|Kunden|Customer|Buyer|Käufer|Odberateľ|Odběratel|Vevő|client|acheteur)/iu;
+
+/** The supplier's VAT id: the first labelled VAT id that is not the customer's. */
+function fillSupplierVatId(invoice: NormalizedInvoice, lines: readonly string[]): void {
+  for (const line of lines) {
+    const match = VAT_LABEL.exec(line);
+    if (!match) continue;
+    const before = line.slice(0, match.index);
+    if (SOMEONE_ELSE.test(before.slice(-30))) continue;
+    const id = match[1]!.replace(/\s+/g, '');
+    if (!/^[A-Z]{2}/.test(id) || id === invoice.customer.vat_id) continue;
+    invoice.supplier.vat_id = id;
+    invoice.source.fields['supplier.vat_id'] = 'label: a VAT id not the customer’s';
+    return;
+  }
+}

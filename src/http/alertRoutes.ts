@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import { errorMessage } from '../errors.ts';
+
+/**
+ * `POST /api/alerts/test`: a test mail to alerts.to, as `alerts test` sends it. Behind the
+ * same authentication as every /api route (registered inside the app's auth scope).
+ */
+export interface AlertRouteDeps {
+  /** Sends the test mail; resolves with the recipients, rejects when mail is off or the server refused. */
+  sendTest: (requestedBy: string) => Promise<string[]>;
+}
+
+export function registerAlertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
+  // Mail settings are the administrator's, like silences.
+  app.post('/api/alerts/test', { config: { role: 'admin' } }, async (request, reply) => {
+    try {
+      const to = await deps.sendTest(`HTTP ${request.ip}`);
+      return { sent: true, to };
+    } catch (error) {
+      return reply.code(503).send({ sent: false, error: { code: 'ALERT_TEST_FAILED', message: errorMessage(error) } });
+    }
+  });
+}
