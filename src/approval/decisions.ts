@@ -3,12 +3,18 @@ import { isInvoiceId } from '../db/invoiceQueries.ts';
 import { inTransaction, transition } from '../db/invoiceStore.ts';
 import { LoaderError } from '../errors.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
+import { actorLabel, approverKey, type Identity } from '../auth/identity.ts';
+import { roleAllows } from '../auth/roles.ts';
 import { approvalsRequired, type ApprovalRules } from './approvalRules.ts';
+import { moneyFieldsCorrectedBy } from './correctors.ts';
 
 /**
  * People's decisions on a validated invoice: approve (one person, or two different people
  * above approval.doubleApprovalAbove) and reject. Each decision is an event naming who and
  * when; repeating a decision that already took effect changes nothing and says so.
+ * Who decides is the caller's proven identity (a signed-in person, a token, the CLI's OS
+ * user), never a name from the request: approving needs a person with role approver (or the
+ * CLI on the server), and a person who corrected the invoice's money cannot approve it.
  */
 export interface Decision {
   invoiceId: string;
@@ -20,12 +26,6 @@ export interface Decision {
   from?: InvoiceStatus;
 }
 
-/** Where a decision comes from, for the event's actor: `jana (cli)`. */
-export interface DecidedBy {
-  name: string;
-  via: 'cli' | 'http';
-}
-
 const AFTER_APPROVAL: readonly InvoiceStatus[] = ['approved', 'posting', 'retry', 'posted'];
 /** What a person may refuse: waiting for them, or a document nobody could read (so it leaves the quarantine list). */
 const REJECTABLE: readonly InvoiceStatus[] = ['validated', 'needs_review', 'unreadable'];
@@ -33,16 +33,23 @@ const REJECTABLE: readonly InvoiceStatus[] = ['validated', 'needs_review', 'unre
 export async function approveInvoice(
   pool: pg.Pool,
   invoiceId: string,
-  by: DecidedBy,
+  by: Identity,
   rules: ApprovalRules,
 ): Promise<Decision> {
-  const approver = personName(by.name);
+  const approver = mayApprove(by);
   return inTransaction(pool, async (client) => {
     const invoice = await lockInvoice(client, invoiceId);
     if (AFTER_APPROVAL.includes(invoice.status)) {
       return unchanged(invoice, `Invoice ${invoiceId} is already ${invoice.status}; nothing to approve.`);
     }
     if (invoice.status !== 'validated') throw notDecidable(invoiceId, invoice, 'approved');
+    const corrected = await moneyFieldsCorrectedBy(client, invoiceId, approver);
+    if (corrected.length > 0) {
+      throw new LoaderError(
+        'APPROVER_CORRECTED',
+        `${approver} corrected ${corrected.join(', ')} of invoice ${invoiceId} and so cannot approve it; another approver must.`,
+      );
+    }
     const added = await client.query(
       `INSERT INTO invoice_approvals (invoice_id, approver) VALUES ($1, $2)
        ON CONFLICT (invoice_id, lower(btrim(approver))) DO NOTHING`,
@@ -61,7 +68,7 @@ export async function approveInvoice(
       )
     ).rows.map((row) => row.approver);
     const required = approvalsRequired(invoice.total_gross, rules);
-    const actor = `${approver} (${by.via})`;
+    const actor = actorLabel(by);
     const details = { approvers, required, gross: invoice.total_gross };
     if (approvers.length < required) {
       const reason = `approved by ${approver} (${approvers.length} of ${required}: gross ${invoice.total_gross} is above ${rules.doubleApprovalAbove})`;
@@ -89,10 +96,11 @@ export async function approveInvoice(
 export async function rejectInvoice(
   pool: pg.Pool,
   invoiceId: string,
-  by: DecidedBy,
+  by: Identity,
   reasonText: string,
 ): Promise<Decision> {
-  const person = personName(by.name);
+  if (!roleAllows(by.role, 'operator')) throw roleMissing(by, 'reject an invoice', 'operator');
+  const person = by.name;
   const reason = reasonText.trim();
   if (!reason) throw new LoaderError('REJECT_REASON_MISSING', 'Say why the invoice is rejected (--reason).');
   return inTransaction(pool, async (client) => {
@@ -109,7 +117,7 @@ export async function rejectInvoice(
       invoice.status,
       'rejected',
       `rejected by ${person}: ${reason}`,
-      `${person} (${by.via})`,
+      actorLabel(by),
       {
         details: { by: person, reason },
       },
@@ -163,9 +171,19 @@ function notDecidable(invoiceId: string, invoice: LockedInvoice, decision: 'appr
   );
 }
 
-function personName(name: string): string {
-  const trimmed = name.trim();
-  if (!trimmed)
-    throw new LoaderError('APPROVER_MISSING', 'Name the person deciding (--as NAME, or "approver" in the request).');
-  return trimmed;
+/** The approver's key (invoice_approvals.approver), or why this identity may not approve. */
+function mayApprove(by: Identity): string {
+  const key = approverKey(by);
+  if (key === null) {
+    throw new LoaderError(
+      'APPROVER_NOT_A_PERSON',
+      `The token "${by.name}" belongs to nobody and cannot approve; approvals need a person with role approver.`,
+    );
+  }
+  if (!roleAllows(by.role, 'approver')) throw roleMissing(by, 'approve an invoice', 'approver');
+  return key;
+}
+
+function roleMissing(by: Identity, what: string, needed: string): LoaderError {
+  return new LoaderError('ROLE_MISSING', `${by.name} is ${by.role}; to ${what} takes role ${needed}.`);
 }

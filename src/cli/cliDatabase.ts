@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { errorMessage } from '../errors.ts';
+import { loadConfigOrExit } from './configOption.ts';
 import type { Config } from '../config/schema.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import { withClient } from '../db/transaction.ts';
@@ -53,5 +55,19 @@ export async function withCliDatabase<T>(
   } finally {
     await pool.end().catch(() => undefined);
     await embedded?.stop();
+  }
+}
+
+/** A command's whole run: the config, its database work, and any error as one line on stderr with exit code 1. */
+export async function runDatabaseCommand(
+  configFile: string | undefined,
+  work: (pool: pg.Pool, info: CliDatabaseInfo) => Promise<void>,
+): Promise<void> {
+  const { config } = loadConfigOrExit(configFile);
+  try {
+    await withCliDatabase(config, work);
+  } catch (error) {
+    console.error(errorMessage(error));
+    process.exitCode = 1;
   }
 }

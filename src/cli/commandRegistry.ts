@@ -86,6 +86,12 @@ export const COMMANDS: LazyCommand[] = [
   lazy('reports <command>', 'send the daily or weekly report', () =>
     import('./commands/alerts.ts').then((m) => m.reportsCommand),
   ),
+  lazy('users <command>', 'people who sign in to the console, and their roles', () =>
+    import('./commands/users.ts').then((m) => m.usersCommand),
+  ),
+  lazy('tokens <command>', 'tokens for scripts and integrations', () =>
+    import('./commands/tokens.ts').then((m) => m.tokensCommand),
+  ),
 ];
 
 function lazy(command: string, describe: string, load: () => Promise<LoadedCommand>): LazyCommand {

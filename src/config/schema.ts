@@ -61,6 +61,13 @@ export const configSchema = z.strictObject({
     openHealth: z.boolean(),
     openMetrics: z.boolean(),
   }),
+  /** The operator console's sign-in (issue 12). */
+  console: z.strictObject({
+    idleTimeoutMinutes: z.number().int().min(1),
+    signInPerMinute: z.number().int().min(1),
+    lockoutAfterFailures: z.number().int().min(1),
+    lockoutMinutes: z.number().int().min(1),
+  }),
   logging: z.strictObject({
     dir: z.string().min(1),
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),

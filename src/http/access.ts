@@ -1,4 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Identity } from '../auth/identity.ts';
+import { SESSION_COOKIE } from '../auth/resolveIdentity.ts';
+import { roleAllows, ROLES, type Role } from '../auth/roles.ts';
 import { LoaderError } from '../errors.ts';
 import { presentedToken, tokenMatches } from './auth.ts';
 
@@ -9,17 +12,15 @@ import { presentedToken, tokenMatches } from './auth.ts';
  * the context the router matched, no spelling of a path (percent-encoded, doubled slashes,
  * other case) can reach a handler without its check: authorization never looks at the URL.
  */
-export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role, type Identity };
 
-export interface Identity {
-  /** Who acts: a person's name, or the token's label. */
-  name: string;
-  role: Role;
-}
-
-/** Resolves the caller of a request; undefined when it presents no valid credential. */
-export type IdentifyCaller = (request: FastifyRequest) => Identity | undefined;
+/**
+ * Resolves the caller of a request; undefined (or null) when it presents no valid credential.
+ * The console's resolver (src/auth/resolveIdentity.ts) asks the database, hence the promise.
+ */
+export type IdentifyCaller = (
+  request: FastifyRequest,
+) => Identity | undefined | null | Promise<Identity | undefined | null>;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -36,20 +37,17 @@ declare module 'fastify' {
  * Each role can do what the roles before it can: viewer reads, operator also corrects,
  * rejects, reprocesses and replays, approver also approves, admin also manages people and debug.
  */
-export function grants(role: Role, needed: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(needed);
-}
+export const grants = roleAllows;
 
 /**
- * The role `http.token` acts with. Until people and their own tokens exist, it is the only
- * identity the daemon knows, so it must reach every route (approve, debug) as it always has;
- * once people can sign in, it becomes the `operator` integration token that can never approve.
+ * The role `http.token` acts with: now that people sign in and approve, it is the `operator`
+ * integration token (uploads, reject, replay) that can never approve.
  */
-export const SHARED_TOKEN_ROLE: Role = 'admin';
+export const SHARED_TOKEN_ROLE = 'operator' as const;
 
-/** `Authorization: Bearer TOKEN` or `X-API-Key: TOKEN` matching `http.token`. */
+/** `Authorization: Bearer TOKEN` or `X-API-Key: TOKEN` matching `http.token` (a daemon without a database). */
 export function identifyByToken(token: string): IdentifyCaller {
-  const identity: Identity = { name: 'http.token', role: SHARED_TOKEN_ROLE };
+  const identity: Identity = { kind: 'integration', name: 'http.token', role: SHARED_TOKEN_ROLE };
   return (request) => (tokenMatches(presentedToken(request), token) ? identity : undefined);
 }
 
@@ -79,7 +77,7 @@ export function requireSignIn(scope: FastifyInstance, identify: IdentifyCaller):
     }
   });
   scope.addHook('onRequest', async (request, reply) => {
-    const identity = identify(request);
+    const identity = await identify(request);
     if (!identity) return refuseUnknownCaller(request, reply);
     const needed = request.routeOptions.config.role;
     // The onRoute check makes a missing role impossible; should it happen anyway, refuse.
@@ -89,7 +87,7 @@ export function requireSignIn(scope: FastifyInstance, identify: IdentifyCaller):
 }
 
 function refuseUnknownCaller(request: FastifyRequest, reply: FastifyReply) {
-  const missing = presentedToken(request) === undefined;
+  const missing = presentedToken(request) === undefined && !request.cookies?.[SESSION_COOKIE];
   return reply
     .code(401)
     .header('www-authenticate', 'Bearer realm="invoice-loader"')
@@ -97,8 +95,8 @@ function refuseUnknownCaller(request: FastifyRequest, reply: FastifyReply) {
       error: {
         code: missing ? 'AUTH_MISSING' : 'AUTH_INVALID',
         message: missing
-          ? 'This route needs the API token: send "Authorization: Bearer TOKEN" or "X-API-Key: TOKEN".'
-          : 'The API token is wrong.',
+          ? 'Prihláste sa, alebo pošlite token. / Sign in, or send "Authorization: Bearer TOKEN" or "X-API-Key: TOKEN".'
+          : 'Token je nesprávny alebo relácia skončila. / The token is wrong or the session has ended.',
       },
     });
 }

@@ -5,6 +5,11 @@ import type { HealthReport } from '../runtime/health.ts';
 import type { InspectionBus } from '../runtime/inspectionBus.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Metrics } from '../runtime/metrics.ts';
+import type pg from 'pg';
+import { registerCookiePlugins, identifyCaller, requireCsrf } from '../auth/httpIdentity.ts';
+import { databaseLookups } from '../auth/identityLookups.ts';
+import { registerSessionRoutes, registerSignIn, type SessionSettings } from '../auth/sessionRoutes.ts';
+import { registerConsolePages, registerConsolePublic } from '../console/consoleRoutes.ts';
 import { identifyByToken, requireSignIn, type IdentifyCaller } from './access.ts';
 import { registerAlertRoutes, type AlertRouteDeps } from './alertRoutes.ts';
 import { registerDecisionRoutes, type DecisionRouteDeps } from './decisionRoutes.ts';
@@ -36,8 +41,10 @@ export interface HttpDeps {
   decisions?: DecisionRouteDeps;
   /** The alerter's test mail. */
   alerts?: AlertRouteDeps | undefined;
-  /** Who is calling; the `http.token` check unless given (sessions plug in here). */
+  /** Who is calling; by default the console's resolver (with `people`) or the `http.token` check. */
   identify?: IdentifyCaller;
+  /** People, tokens and console sessions; without it only `http.token` is known. */
+  people?: { pool: () => pg.Pool; settings: SessionSettings };
   /** How the router matches paths; authorization follows the matched route whatever is set here. */
   routing?: RoutingOptions;
 }
@@ -57,7 +64,7 @@ const STRICT_ROUTING: RoutingOptions = {
 };
 
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
-  const { settings, view, invoices, decisions, alerts } = deps;
+  const { settings, view, invoices, decisions, alerts, people } = deps;
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Requests are not logged one by one: the heartbeat and metrics carry the totals.
@@ -65,6 +72,13 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     routerOptions: deps.routing ?? STRICT_ROUTING,
   });
   trackRouteAccess(app);
+  registerCookiePlugins(app);
+  const sessions = people && { ...people, logger: deps.logger };
+  const identify =
+    deps.identify ??
+    (people
+      ? identifyCaller(databaseLookups(people.pool, deps.token, people.settings.idleTimeoutMinutes * 60_000))
+      : identifyByToken(deps.token));
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error.validation) {
@@ -85,10 +99,15 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     openToEveryone(open);
     if (settings.openHealth) registerHealthRoutes(open, view);
     if (settings.openMetrics) registerMetricsRoute(open, view);
+    if (sessions) registerSignIn(open, sessions);
+    if (people) registerConsolePublic(open, { pool: people.pool, view, identify });
   });
 
   void app.register(async (signedIn) => {
-    requireSignIn(signedIn, deps.identify ?? identifyByToken(deps.token));
+    requireSignIn(signedIn, identify);
+    requireCsrf(signedIn);
+    if (sessions) registerSessionRoutes(signedIn, sessions);
+    if (people) registerConsolePages(signedIn, { pool: people.pool, view, identify });
     if (!settings.openHealth) registerHealthRoutes(signedIn, view, 'viewer');
     if (!settings.openMetrics) registerMetricsRoute(signedIn, view, 'viewer');
     registerInspectionRoutes(signedIn, view);

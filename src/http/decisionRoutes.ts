@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { approveInvoice, rejectInvoice, type Decision } from '../approval/decisions.ts';
+import { identityOf } from '../auth/httpIdentity.ts';
+import { actorLabel } from '../auth/identity.ts';
 import type { Role } from './access.ts';
 import type { ApprovalRules } from '../approval/approvalRules.ts';
 import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
@@ -10,9 +12,10 @@ import { INVOICE_ID_PARAMS } from './invoiceRoutes.ts';
 import { asRequestRefused } from './requestRefused.ts';
 
 /**
- * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject|reprocess` with JSON
- * `{approver, reason}`, the dead-letter queue (`GET /api/dlq`, `POST /api/dlq/:id/replay`).
- * The answers are the same sentences the CLI prints.
+ * People's decisions over HTTP: `POST /api/invoices/:id/approve|reject|reprocess` (JSON `{reason}`),
+ * the dead-letter queue (`GET /api/dlq`, `POST /api/dlq/:id/replay`). Who decides is the
+ * request's identity (session or token), never a name in the body: the `approver` field that
+ * older clients still send is accepted and ignored. The answers are the CLI's sentences.
  */
 export interface DecisionRouteDeps {
   pool: () => pg.Pool;
@@ -69,42 +72,21 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
     scope.post<{ Params: { id: string }; Body: DecisionBody }>(
       '/api/invoices/:id/approve',
       decide('approver'),
-      async (request) =>
-        answer(
-          await approveInvoice(
-            deps.pool(),
-            request.params.id,
-            { name: text(request.body, 'approver'), via: 'http' },
-            deps.rules,
-          ),
-        ),
+      async (request) => answer(await approveInvoice(deps.pool(), request.params.id, identityOf(request), deps.rules)),
     );
 
     scope.post<{ Params: { id: string }; Body: DecisionBody }>(
       '/api/invoices/:id/reject',
       decide('operator'),
       async (request) =>
-        answer(
-          await rejectInvoice(
-            deps.pool(),
-            request.params.id,
-            { name: text(request.body, 'approver'), via: 'http' },
-            text(request.body, 'reason'),
-          ),
-        ),
+        answer(await rejectInvoice(deps.pool(), request.params.id, identityOf(request), text(request.body, 'reason'))),
     );
 
     scope.post<{ Params: { id: string }; Body: DecisionBody }>(
       '/api/invoices/:id/reprocess',
       decide('operator'),
       async (request) =>
-        answer(
-          await reprocessInvoice(
-            deps.pool(),
-            request.params.id,
-            `${text(request.body, 'approver').trim() || 'operator'} (http)`,
-          ),
-        ),
+        answer(await reprocessInvoice(deps.pool(), request.params.id, actorLabel(identityOf(request)))),
     );
 
     scope.get('/api/dlq', { config: { role: 'viewer' } }, async () => ({
@@ -115,8 +97,7 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: DecisionRoute
       '/api/dlq/:id/replay',
       decide('operator'),
       async (request) => {
-        const by = text(request.body, 'approver');
-        const replay = await replayDeadLetter(deps.pool(), request.params.id, by ? `${by} (http)` : 'operator (http)');
+        const replay = await replayDeadLetter(deps.pool(), request.params.id, actorLabel(identityOf(request)));
         if (replay.replayed) deps.wakeWriter();
         return { invoice_id: replay.invoiceId, replayed: replay.replayed, message: replay.message };
       },

@@ -17,8 +17,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   INVOICE_NOT_FOUND: 404,
   INVOICE_NOT_DECIDABLE: 409,
   APPROVER_ALREADY_APPROVED: 409,
-  APPROVER_MISSING: 400,
   REJECT_REASON_MISSING: 400,
+  APPROVER_CORRECTED: 409,
+  APPROVER_NOT_A_PERSON: 403,
+  ROLE_MISSING: 403,
 };
 
 /** A LoaderError with a known code becomes the answer it describes; other errors pass unchanged. */

@@ -273,6 +273,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
         invoices: { ingest, pool, maxUploadMb: config.intake.http.maxUploadMb },
         decisions: { pool, rules: config.approval, wakeWriter, wakePipeline, observer },
         alerts: alerter && { sendTest: (requestedBy) => alerter.sendTest(requestedBy) },
+        people: { pool, settings: config.console },
       })
     : undefined;
 

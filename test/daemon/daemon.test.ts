@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { ActorNode } from '../../src/runtime/actorTree.ts';
 import { createTestDatabase } from '../support/database.ts';
+import { adminToken } from '../support/adminToken.ts';
 import { startDaemonProcess, type LogEntry } from '../support/daemonProcess.ts';
 
 const started = (child: string) => (e: LogEntry) => e.msg === 'actor started' && e.child === child;
@@ -35,9 +36,11 @@ test('the tree starts in order and the daemon answers ready', async (t) => {
 });
 
 test('an actor crashed through the fault-injection endpoint is restarted and counted in inspect --json', async (t) => {
-  const daemon = await startDaemonProcess(t, { databaseUrl: await createTestDatabase(t) });
+  const databaseUrl = await createTestDatabase(t);
+  const daemon = await startDaemonProcess(t, { databaseUrl });
   await daemon.waitForStatus('/health/ready', 200);
-  const crash = await daemon.request('/api/debug/crash/heartbeat', { method: 'POST' });
+  const admin = await adminToken(databaseUrl);
+  const crash = await daemon.request('/api/debug/crash/heartbeat', { method: 'POST', token: admin });
   t.is(crash.status, 202);
   const failed = await daemon.waitForLog(
     (e) =>
@@ -48,7 +51,7 @@ test('an actor crashed through the fault-injection endpoint is restarted and cou
   await daemon.waitForLog(restarted('heartbeat'));
 
   // The HTTP server itself: its actor is restarted and listens again.
-  t.is((await daemon.request('/api/debug/crash/http', { method: 'POST' })).status, 202);
+  t.is((await daemon.request('/api/debug/crash/http', { method: 'POST', token: admin })).status, 202);
   await daemon.waitForLog(restarted('http'));
   await daemon.waitForStatus('/health/ready', 200);
 
@@ -65,17 +68,16 @@ test('an actor crashed through the fault-injection endpoint is restarted and cou
   t.regex(metrics, /invoice_loader_actor_restarts_total\{supervisor="root",child="heartbeat"\} 1/);
   t.regex(metrics, /invoice_loader_actor_restarts_total\{supervisor="intake",child="http"\} 1/);
 
-  const unknown = await daemon.request('/api/debug/crash/nope', { method: 'POST' });
+  const unknown = await daemon.request('/api/debug/crash/nope', { method: 'POST', token: admin });
   t.is(unknown.status, 404);
   t.is(((await unknown.json()) as { error: { code: string } }).error.code, 'UNKNOWN_ACTOR');
 });
 
 test('the API needs the token, health stays open, fault injection is off unless configured', async (t) => {
-  const daemon = await startDaemonProcess(t, {
-    databaseUrl: await createTestDatabase(t),
-    config: { debug: { faultInjection: false } },
-  });
+  const databaseUrl = await createTestDatabase(t);
+  const daemon = await startDaemonProcess(t, { databaseUrl, config: { debug: { faultInjection: false } } });
   await daemon.waitForStatus('/health/ready', 200);
+  const admin = await adminToken(databaseUrl);
   const missing = await daemon.request('/api/actors', { token: null });
   t.is(missing.status, 401);
   t.is(((await missing.json()) as { error: { code: string } }).error.code, 'AUTH_MISSING');
@@ -86,7 +88,12 @@ test('the API needs the token, health stays open, fault injection is off unless 
   t.is(bearer.status, 200);
   t.is(((await bearer.json()) as ActorNode).id, 'root');
   t.is((await daemon.request('/api/debug/crash/heartbeat', { method: 'POST', token: null })).status, 401);
-  const disabled = await daemon.request('/api/debug/crash/heartbeat', { method: 'POST' });
+  t.is(
+    (await daemon.request('/api/debug/crash/heartbeat', { method: 'POST' })).status,
+    403,
+    'http.token is an operator',
+  );
+  const disabled = await daemon.request('/api/debug/crash/heartbeat', { method: 'POST', token: admin });
   t.is(disabled.status, 404);
   t.is(((await disabled.json()) as { error: { code: string } }).error.code, 'FAULT_INJECTION_DISABLED');
   t.is((await daemon.request('/health/live', { token: null })).status, 200);
@@ -94,11 +101,10 @@ test('the API needs the token, health stays open, fault injection is off unless 
 });
 
 test('the heartbeat line carries its stable keys', async (t) => {
-  const daemon = await startDaemonProcess(t, {
-    databaseUrl: await createTestDatabase(t),
-    config: { heartbeat: { intervalMs: 300 } },
-  });
+  const databaseUrl = await createTestDatabase(t);
+  const daemon = await startDaemonProcess(t, { databaseUrl, config: { heartbeat: { intervalMs: 300 } } });
   await daemon.waitForStatus('/health/ready', 200);
+  const admin = await adminToken(databaseUrl);
   const first = await daemon.waitForLog((e) => e.msg === 'heartbeat');
   const keys = [
     'uptime_s',
@@ -126,7 +132,7 @@ test('the heartbeat line carries its stable keys', async (t) => {
   t.true((first.rss_bytes as number) > 1_000_000);
 
   const mark = daemon.logs.length;
-  await daemon.request('/api/debug/crash/http', { method: 'POST' });
+  await daemon.request('/api/debug/crash/http', { method: 'POST', token: admin });
   // The first beat that sees the restart counts it as new; the one after does not.
   const counting = await daemon.waitForLog(
     (e) => e.msg === 'heartbeat' && (e.restarts as { total: number }).total === 1,
@@ -165,14 +171,16 @@ test('SIGTERM stops the children in reverse order within the deadline and exits 
 });
 
 test('past the root supervisor limit the process exits non-zero for its service manager to restart', async (t) => {
+  const databaseUrl = await createTestDatabase(t);
   const daemon = await startDaemonProcess(t, {
-    databaseUrl: await createTestDatabase(t),
+    databaseUrl,
     config: { supervisor: { intensity: 1, periodMs: 60_000 } },
   });
   await daemon.waitForStatus('/health/ready', 200);
-  await daemon.request('/api/debug/crash/heartbeat', { method: 'POST' });
+  const admin = await adminToken(databaseUrl);
+  await daemon.request('/api/debug/crash/heartbeat', { method: 'POST', token: admin });
   await daemon.waitForLog(restarted('heartbeat'));
-  await daemon.request('/api/debug/crash/heartbeat', { method: 'POST' });
+  await daemon.request('/api/debug/crash/heartbeat', { method: 'POST', token: admin });
   t.is(await daemon.waitForExit(), 1);
   const gaveUp = daemon.logs.find((e) => e.msg.startsWith('supervisor root gave up'));
   t.truthy(gaveUp);

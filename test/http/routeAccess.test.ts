@@ -11,6 +11,7 @@ import type { Access, RouteAccess } from '../../src/http/routeTable.ts';
 import { createIngest } from '../../src/intake/ingest.ts';
 import { createInspectionBus } from '../../src/runtime/inspectionBus.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
+import { personIdentity } from '../support/identities.ts';
 import { migratedPool } from '../support/migratedDatabase.ts';
 
 /**
@@ -29,11 +30,14 @@ const INVOICE_ID = '7d1f0c39-5a4e-4f7b-9d55-0f6f3c2b9a11';
 const STRICT: RoutingOptions = { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, caseSensitive: true };
 const LENIENT: RoutingOptions = { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false };
 
-/** The shared token as the daemon knows it, plus a viewer, so that 403 can be shown before people exist. */
+const ADMIN = personIdentity('admin', 'admin', 'admin');
+const VIEWER = personIdentity('viewer', 'viewer', 'viewer');
+
+/** An admin's token and a viewer's, so that every route is reached and 403 is shown. */
 const identify: IdentifyCaller = (request) => {
   const presented = presentedToken(request);
-  if (presented === TOKEN) return { name: 'http.token', role: 'admin' };
-  if (presented === VIEWER_TOKEN) return { name: 'viewer', role: 'viewer' };
+  if (presented === TOKEN) return ADMIN;
+  if (presented === VIEWER_TOKEN) return VIEWER;
   return undefined;
 };
 
@@ -201,7 +205,7 @@ interface Caller {
 // A wrong token is the same as none to the check (no identity); the per-route test shows both answers.
 const CALLERS_WITHOUT_RIGHTS: Caller[] = [
   { label: 'no token', token: undefined, identity: undefined },
-  { label: 'viewer', token: VIEWER_TOKEN, identity: { name: 'viewer', role: 'viewer' } },
+  { label: 'viewer', token: VIEWER_TOKEN, identity: VIEWER },
 ];
 
 function allowed(access: Access, identity: Identity | undefined): boolean {

@@ -18,6 +18,7 @@ import { migratedPool } from '../support/migratedDatabase.ts';
 import { eventsOf, numberedInvoice, stageInvoice, statusOf } from '../support/stagedInvoices.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { slovakInvoice, TODAY } from '../validate/slovakInvoice.ts';
+import { personIdentity } from '../support/identities.ts';
 
 function runLifecycle(pool: pg.Pool, invoiceId: string, extracted: () => ExtractionOutcome) {
   const machine = invoiceMachine.provide({
@@ -89,7 +90,12 @@ test('an unreadable invoice can be reprocessed or rejected; other statuses are r
   t.like(await runLifecycle(pool, invoiceId, () => ({ kind: 'unreadable', reason: 'still no text' })), {
     status: 'unreadable',
   });
-  const rejected = await rejectInvoice(pool, invoiceId, { name: 'Jana', via: 'cli' }, 'a scan of a delivery note');
+  const rejected = await rejectInvoice(
+    pool,
+    invoiceId,
+    personIdentity('jana', 'operator'),
+    'a scan of a delivery note',
+  );
   t.like(rejected, { changed: true, status: 'rejected' });
 
   const posted = await stageInvoice(pool, numberedInvoice(7), 'posted');

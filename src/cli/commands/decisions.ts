@@ -1,19 +1,22 @@
 import type { CommandModule } from 'yargs';
 import { approveInvoice, rejectInvoice, type Decision } from '../../approval/decisions.ts';
+import { cliIdentity } from '../../auth/identity.ts';
 import { errorMessage } from '../../errors.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
 
 /**
- * `invoice-loader approve ID --as NAME` and `reject ID --as NAME --reason R`: a person's
- * decision, written straight to the database (the daemon need not run; a running one posts an
- * approved invoice at its next look, nex.pollMs). Repeating a decision is harmless and says so.
+ * `invoice-loader approve ID` and `reject ID --reason R`: a decision written straight to the
+ * database (the daemon need not run; a running one posts an approved invoice at its next look,
+ * nex.pollMs). The CLI on the server acts as `cli:<OS user>`, who has the database anyway;
+ * `--as NAME` is only a label in the history, so two approvals need two OS users or a person
+ * in the console. Repeating a decision is harmless and says so.
  */
-type DecisionArgs = { config?: string; id: string; as: string; reason?: string; json?: boolean };
+type DecisionArgs = { config?: string; id: string; as?: string; reason?: string; json?: boolean };
 
 const decisionOptions = {
   ...configOption,
-  as: { type: 'string', demandOption: true, describe: 'who decides (recorded in the history)' },
+  as: { type: 'string', describe: 'a label recorded beside cli:<OS user> in the history' },
   json: { type: 'boolean', describe: 'print the outcome as JSON' },
 } as const;
 
@@ -37,7 +40,7 @@ export const approveCommand: CommandModule<object, DecisionArgs> = {
       .options(decisionOptions),
   handler: async (argv) => {
     const { config } = loadConfigOrExit(argv.config);
-    await decide(argv, (pool) => approveInvoice(pool, argv.id, { name: argv.as, via: 'cli' }, config.approval));
+    await decide(argv, (pool) => approveInvoice(pool, argv.id, cliIdentity(argv.as), config.approval));
   },
 };
 
@@ -52,6 +55,6 @@ export const rejectCommand: CommandModule<object, DecisionArgs> = {
         reason: { type: 'string', demandOption: true, describe: 'why (recorded in the history)' },
       }),
   handler: async (argv) => {
-    await decide(argv, (pool) => rejectInvoice(pool, argv.id, { name: argv.as, via: 'cli' }, argv.reason ?? ''));
+    await decide(argv, (pool) => rejectInvoice(pool, argv.id, cliIdentity(argv.as), argv.reason ?? ''));
   },
 };

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { actorLabel, cliIdentity } from '../../auth/identity.ts';
 import { listDeadLetters, replayAllDeadLetters, replayDeadLetter } from '../../db/deadLetters.ts';
 import { errorMessage, LoaderError } from '../../errors.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
@@ -47,11 +48,11 @@ const replayCommand: CommandModule<object, { config?: string; id?: string; all?:
     y.positional('id', { type: 'string', describe: 'the invoice id (from `dlq list`)' }).options({
       ...configOption,
       all: { type: 'boolean', describe: 'replay every dead letter' },
-      as: { type: 'string', describe: 'who replays (recorded in the history)' },
+      as: { type: 'string', describe: 'a label recorded beside cli:<OS user> in the history' },
     }),
   handler: async (argv) => {
     const { config } = loadConfigOrExit(argv.config);
-    const actor = `${argv.as?.trim() || 'operator'} (cli)`;
+    const actor = actorLabel(cliIdentity(argv.as));
     try {
       if (!argv.id === !argv.all) {
         throw new LoaderError('DLQ_REPLAY_TARGET', 'Name one invoice id or --all (not both).');

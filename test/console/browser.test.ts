@@ -1,0 +1,97 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { receiveDocument } from '../../src/db/invoiceStore.ts';
+import { PASSWORD, startConsoleApp } from '../auth/consoleApp.ts';
+import { renderPdf } from '../support/pdfInvoices.ts';
+import { numberedInvoice, stageInvoice } from '../support/stagedInvoices.ts';
+
+/**
+ * The console in a real browser: Debian's chromium driven by playwright-core. Any console
+ * error or uncaught exception in the page fails the test; screenshots of the overview and the
+ * invoice page are kept in test-artifacts/ (ignored by git).
+ */
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+// A persistent context is how playwright takes a fresh --user-data-dir of our own.
+let browser: BrowserContext | undefined;
+const profile = mkdtempSync(join(tmpdir(), 'invoice-loader-chromium-'));
+
+test.before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+test.after.always(async () => {
+  await browser?.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+test('sign in, see the overview, open an invoice with its PDF rendered by pdf.js; no console errors', async (t) => {
+  t.timeout(180_000);
+  const app = await startConsoleApp(t);
+  const xml = await stageInvoice(app.pool, numberedInvoice(1), 'needs_review');
+  const pdf = await renderPdf([
+    [
+      { x: 50, y: 50, text: 'FAKTÚRA č. FV-2026-77', size: 18, bold: true },
+      { x: 50, y: 90, text: 'Dodávateľ: Príklad s.r.o., IČO 12345678' },
+      { x: 50, y: 110, text: 'Spolu s DPH: 1 234,50 EUR' },
+    ],
+  ]);
+  const scanned = (
+    await receiveDocument(
+      app.pool,
+      { bytes: pdf, filename: 'scan.pdf', channel: 'import', mediaType: 'application/pdf' },
+      'test',
+    )
+  ).invoiceId;
+
+  const page = await browser!.newPage();
+  t.teardown(() => page.close());
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+
+  await page.goto(app.url('/'));
+  t.is(await page.locator('h1').textContent(), 'Prihlásenie', 'Slovak by default');
+  await page.getByLabel('Meno').fill('olga');
+  await page.getByLabel('Heslo').fill('wrong password!');
+  await page.getByRole('button', { name: 'Prihlásiť sa' }).click();
+  t.is(await page.getByRole('alert').textContent(), 'Nesprávne meno alebo heslo.');
+  await page.getByLabel('Meno').fill('olga');
+  await page.getByLabel('Heslo').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('h1:text("Prehľad")');
+  t.regex((await page.locator('header').textContent()) ?? '', /OLGA \(rola operator\)/);
+  t.true(await page.locator('a[href="/queue?status=needs_review"]').isVisible());
+  await page.screenshot({ path: join(ARTIFACTS, 'console-overview.png'), fullPage: true });
+
+  await page.click(`a[href="/invoices/${xml}"]`);
+  await page.waitForSelector('h1:text("Faktúra FV2026-00001")');
+  t.regex((await page.locator('pre').textContent()) ?? '', /<Invoice|Invoice/);
+
+  await page.goto(app.url(`/invoices/${scanned}?lang=en`));
+  await page.waitForSelector('canvas[data-rendered="true"]', { timeout: 60_000 });
+  t.is(await page.locator('h2').first().textContent(), 'Original document', 'the English switch');
+  await page.screenshot({ path: join(ARTIFACTS, 'console-invoice.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForSelector('h1:text("Sign in")');
+  t.deepEqual(problems, []);
+});
