@@ -7,7 +7,7 @@ import type { InvoiceStatus } from '../invoice/status.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Throughput } from '../runtime/throughput.ts';
 import { leaseKeeping } from './leaseKeeping.ts';
-import { permanentFailure } from './permanentFailures.ts';
+import { lostConnection, permanentFailure } from './permanentFailures.ts';
 
 /** The I/O behind machines/invoices.ts: leases in the database, outcomes to logs and counters. */
 export function createInvoicesService(deps: {
@@ -59,7 +59,8 @@ export function createInvoicesService(deps: {
         void Promise.resolve()
           .then(() =>
             recordFailure(deps.pool(), invoiceId, permanent ? `${error} (${permanent}; retrying cannot help)` : error, {
-              maxAttempts: permanent ? 1 : settings.maxAttempts,
+              // A lost connection is retried with backoff but never quarantines: the outage is not the invoice's fault.
+              maxAttempts: permanent ? 1 : lostConnection(code, error) ? Number.MAX_SAFE_INTEGER : settings.maxAttempts,
               backoffMs,
               actor: deps.actor,
             }),

@@ -15,3 +15,17 @@ export function permanentFailure(code: string | undefined, message: string): str
   if (code && REFUSED_TEXT[code]) return REFUSED_TEXT[code];
   return /invalid byte sequence/i.test(message) ? REFUSED_TEXT['22021'] : undefined;
 }
+
+/**
+ * The database went away under the step (a restart, a failover, pg_terminate_backend, the
+ * embedded server killed): the invoice itself is fine, so such a failure is retried with backoff
+ * but never counts it towards quarantine (issue 19: an outage is a state, not the invoice's fault).
+ */
+export function lostConnection(code: string | undefined, message: string): boolean {
+  // 57P01..03: terminated by an administrator, a crash shutdown, cannot connect now; class 08:
+  // connection exceptions; DB_UNAVAILABLE: the database actor is reconnecting.
+  if (code && (/^57P0[123]$/.test(code) || code.startsWith('08') || CONNECTION_CODES.has(code))) return true;
+  return /Connection terminated|terminating connection|ECONNREFUSED|ECONNRESET/i.test(message);
+}
+
+const CONNECTION_CODES = new Set(['DB_UNAVAILABLE', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
