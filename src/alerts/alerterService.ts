@@ -150,6 +150,13 @@ export function createAlerter(deps: AlerterDeps) {
       await mailWithoutDatabase(now);
       return 0;
     }
+    // pg emits 'error' on a checked-out client whose connection ends; unheard, it would end the
+    // daemon (see db/transaction.ts). The failing query rejects anyway; the client is released broken.
+    let broken: Error | undefined;
+    const markBroken = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', markBroken);
     try {
       await store(client);
       await client.query('BEGIN');
@@ -200,7 +207,8 @@ export function createAlerter(deps: AlerterDeps) {
       status.lastError = errorMessage(error);
       throw error;
     } finally {
-      client.release();
+      client.removeListener('error', markBroken);
+      client.release(broken);
     }
   }
 
