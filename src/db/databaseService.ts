@@ -6,6 +6,7 @@ import { LoaderError, errorMessage } from '../errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.ts';
 import { migrate } from './migrate.ts';
+import { guardPool } from './guardedPool.ts';
 import { withClient } from './transaction.ts';
 import { describeTarget, explainConnectionError } from './target.ts';
 
@@ -46,6 +47,7 @@ export function createDatabaseService(
   migrateStep: MigrationStep = (client, _url, log) => migrate(client, log),
 ) {
   let pool: pg.Pool | undefined;
+  let guarded: ReturnType<typeof guardPool> | undefined;
   let embedded: EmbeddedServer | undefined;
   let url = settings.url;
   const status: DatabaseStatus = {
@@ -80,6 +82,7 @@ export function createDatabaseService(
       connectionTimeoutMillis: settings.connectTimeoutMs,
       application_name: 'invoice-loader',
     });
+    guarded = guardPool(pool, (error) => log.debug({ err: errorMessage(error) }, 'database connection ended'));
     // An idle client's error (server restart) must not become an uncaught exception; the watcher notices.
     pool.on('error', (error) => {
       log.warn({ err: errorMessage(error) }, 'idle database connection lost');
@@ -169,7 +172,7 @@ export function createDatabaseService(
       await pool
         .query('UPDATE daemon_instances SET stopped_at = now() WHERE id = $1', [instance.id])
         .catch(() => undefined);
-      await pool.end().catch(() => undefined);
+      await guarded?.end(2_000).catch(() => undefined);
       pool = undefined;
     }
     if (embedded) {

@@ -21,17 +21,22 @@ const FAST = {
   logging: { level: 'info' },
 };
 
-/** Half the invoices as files in the inbox, half as HTTP uploads retried until accepted (a replay is harmless). */
+/**
+ * Half the invoices as files in the inbox, half as HTTP uploads retried until accepted (a replay
+ * is harmless). The budget is time, not attempts: how long an embedded server takes to come back
+ * after a SIGKILL depends on how loaded the machine is.
+ */
 async function feed(daemon: DaemonProcess): Promise<void> {
   const inbox = join(daemon.dir, 'inbox');
   const upload = async (n: number) => {
+    const deadline = Date.now() + 120_000;
     for (let attempt = 1; ; attempt++) {
       const body = new FormData();
       body.append('message_id', `<outage-${n}@test>`);
       body.append('file', new Blob([buildUbl(numberedInvoice(n))], { type: 'application/xml' }), `upload-${n}.xml`);
       const answer = await daemon.request('/api/invoices', { method: 'POST', body }).catch(() => undefined);
       if (answer && answer.status < 300) return;
-      if (!daemon.running || attempt > 200)
+      if (!daemon.running || Date.now() > deadline)
         throw new Error(
           `upload ${n} refused ${attempt} times: ${answer?.status}; ${daemon.describeEnd()} ${JSON.stringify(daemon.logs.filter((e) => e.level >= 50))}`,
         );
