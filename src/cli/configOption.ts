@@ -1,8 +1,6 @@
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.ts';
 
-export const configOption = {
-  config: { type: 'string', describe: 'config file (default: INVOICE_LOADER_CONFIG, then only config/default.yaml)' },
-} as const;
+export { configOption } from './configFlag.ts';
 
 /** Loads the config for a CLI command; on problems prints every one and exits 1. */
 export function loadConfigOrExit(file: string | undefined): LoadedConfig {

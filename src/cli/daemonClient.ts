@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import type { Config } from '../config/schema.ts';
 import { LoaderError } from '../errors.ts';
 import { resolveHttpToken } from '../http/token.ts';
@@ -23,8 +22,12 @@ export interface DaemonRequestInit {
 /**
  * Talks to the running daemon's HTTP API, with the token from config or the token file.
  * node:http, not fetch: the first fetch() of a process loads undici, which cost a short
- * command like `health` more than everything else it does.
+ * command like `health` more than everything else it does. Taken with getBuiltinModule, not an
+ * ESM import: building node:http's ESM facade reads its lazy WebSocket getter, which loads
+ * undici all the same.
  */
+const { request } = process.getBuiltinModule('node:http');
+
 export async function daemonRequest(
   http: Config['http'],
   path: string,

@@ -1,20 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { LoaderError } from '../errors.ts';
 import { configSchema, type Config } from './schema.ts';
-import { ENV_PREFIX, envOverrides } from './envOverrides.ts';
-import { interpolateEnv, type InterpolationProblem } from './interpolate.ts';
-import { isTree, mergeLayer, setPath, sourceOf, type Sources, type Tree } from './layers.ts';
+import { sourceOf, type Sources } from './layers.ts';
+import { resolveConfigTree, type ConfigProblem, type LoadOptions } from './tree.ts';
 
-export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
-
-export interface ConfigProblem {
-  key: string;
-  problem: string;
-  source: string;
-}
+export { DEFAULT_CONFIG_FILE, type ConfigProblem, type LoadOptions } from './tree.ts';
 
 export interface LoadedConfig {
   config: Config;
@@ -22,12 +11,6 @@ export interface LoadedConfig {
   file: string | undefined;
   /** For each leaf key: the file or environment variable that set it. */
   sources: Sources;
-}
-
-export interface LoadOptions {
-  /** A user config file (`--config`); falls back to INVOICE_LOADER_CONFIG. */
-  file?: string | undefined;
-  env?: NodeJS.ProcessEnv;
 }
 
 export class ConfigError extends LoaderError {
@@ -48,45 +31,7 @@ export function formatProblem(p: ConfigProblem): string {
 
 /** Loads defaults < user file < INVOICE_LOADER_* variables, resolves ${ENV:…}, validates. */
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
-  const env = options.env ?? process.env;
-  const problems: ConfigProblem[] = [];
-  const sources: Sources = new Map();
-
-  const defaults = readYamlFile(DEFAULT_CONFIG_FILE, problems);
-  let tree = mergeLayer({}, defaults, DEFAULT_CONFIG_FILE, sources);
-
-  const requested = options.file ?? env.INVOICE_LOADER_CONFIG;
-  const file = requested ? resolve(requested) : undefined;
-  if (file) {
-    if (!existsSync(file)) {
-      const via = options.file ? '--config' : 'INVOICE_LOADER_CONFIG';
-      problems.push({ key: '(file)', problem: `config file ${file} does not exist`, source: via });
-    } else tree = mergeLayer(tree, readYamlFile(file, problems), file, sources);
-  }
-
-  const { overrides, unknown } = envOverrides(env, defaults);
-  for (const variable of unknown) {
-    problems.push({
-      key: variable.slice(ENV_PREFIX.length),
-      problem: 'does not name a config key',
-      source: `environment ${variable}`,
-    });
-  }
-  for (const override of overrides) {
-    tree = setPath(tree, override.path, override.value);
-    sources.set(override.path.join('.'), `environment ${override.variable}`);
-  }
-
-  const missing: InterpolationProblem[] = [];
-  tree = interpolateEnv(tree, env, missing);
-  for (const m of missing) {
-    problems.push({
-      key: m.key,
-      problem: `refers to environment variable ${m.variable}, which is not set`,
-      source: sourceOf(sources, m.key) ?? 'unknown',
-    });
-  }
-
+  const { tree, file, sources, problems } = resolveConfigTree(options);
   // reportInput: zod 4 leaves the offending value out of its issues otherwise, and a wrong type would read as missing.
   const parsed = configSchema.safeParse(tree, { reportInput: true });
   if (!parsed.success) {
@@ -115,27 +60,4 @@ function describeIssue(issue: { code: string; message: string; input?: unknown }
   if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required but missing';
   if (typeof issue.input === 'number' && Number.isNaN(issue.input)) return 'must be a number';
   return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
-}
-
-function readYamlFile(path: string, problems: ConfigProblem[]): Tree {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    problems.push({ key: '(file)', problem: `cannot be read: ${(error as Error).message}`, source: path });
-    return {};
-  }
-  const document = parseDocument(text, { prettyErrors: true });
-  for (const error of document.errors) {
-    const where = error.linePos?.[0] ? `${path}:${error.linePos[0].line}:${error.linePos[0].col}` : path;
-    problems.push({ key: '(yaml)', problem: error.message.split('\n')[0] ?? 'invalid YAML', source: where });
-  }
-  if (document.errors.length) return {};
-  const value: unknown = document.toJS();
-  if (value === null || value === undefined) return {};
-  if (!isTree(value)) {
-    problems.push({ key: '(root)', problem: 'must be a mapping of sections', source: path });
-    return {};
-  }
-  return value;
 }

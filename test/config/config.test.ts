@@ -1,5 +1,6 @@
 import test from 'ava';
 import { parse as parseYaml } from 'yaml';
+import { readDaemonAddress } from '../../src/config/daemonAddress.ts';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig, type ConfigProblem } from '../../src/config/load.ts';
 import { REDACTED, redactConfig, redactUrl } from '../../src/config/redact.ts';
 import { runCli, tempFile } from '../support/tempDir.ts';
@@ -188,6 +189,40 @@ test('redactUrl hides a password with an empty user name and a password query pa
   t.is(redactUrl('postgres://h/db?sslmode=require&password=pw'), 'postgres://h/db?sslmode=require&password=[redacted]');
   t.is(redactUrl('postgres://user@h:5432/db'), 'postgres://user@h:5432/db');
   t.is(redactUrl('not a url'), 'not a url');
+});
+
+test('the daemon address read without the schema equals the validated http section, from every layer', (t) => {
+  const path = tempFile(t, 'user.yaml', 'http:\n  port: 7000\n  host: 0.0.0.0\n  token: ${ENV:LOADER_TOKEN}\n');
+  for (const options of [
+    { env: {} },
+    { file: path, env: { LOADER_TOKEN: 'tok-1' } },
+    { file: path, env: { LOADER_TOKEN: 'tok-1', INVOICE_LOADER_HTTP__PORT: '9090' } },
+  ]) {
+    t.deepEqual(readDaemonAddress(options), loadConfig(options).config.http);
+  }
+});
+
+test('the light daemon address gives up on anything the schema would refuse, so the full load explains it', (t) => {
+  const cases = [
+    'http:\n  port: "abc"\n',
+    'http:\n  port: 70000\n',
+    'http:\n  host: ""\n',
+    'http:\n  prot: 8080\n',
+    'http:\n  token: ${ENV:LOADER_TOKEN_UNSET}\n',
+    'http: [\n',
+  ];
+  for (const [i, text] of cases.entries()) {
+    const path = tempFile(t, `bad-${i}.yaml`, text);
+    t.is(readDaemonAddress({ file: path, env: {} }), undefined, text);
+    t.throws(() => loadConfig({ file: path, env: {} }), { instanceOf: ConfigError }, text);
+  }
+});
+
+test('CLI: health with a bad config file names the problem and exits 1, like every command', async (t) => {
+  const path = tempFile(t, 'bad.yaml', 'http:\n  port: "abc"\n');
+  const result = await cli(['health', '--config', path]);
+  t.is(result.status, 1);
+  t.regex(result.stderr, /^The configuration has 1 problem:\n {2}- http\.port: /);
 });
 
 test('CLI: config check with a bad file exits 1 and names every faulty key', async (t) => {

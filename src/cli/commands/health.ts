@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { errorMessage } from '../../errors.ts';
 import type { HealthReport } from '../../runtime/health.ts';
-import { configOption, loadConfigOrExit } from '../configOption.ts';
+import { configOption } from '../configFlag.ts';
+import { daemonAddressOrExit } from '../daemonAddressOption.ts';
 import { daemonRequest } from '../daemonClient.ts';
 
 export const healthCommand: CommandModule<object, { config?: string; json?: boolean }> = {
@@ -9,10 +10,10 @@ export const healthCommand: CommandModule<object, { config?: string; json?: bool
   describe: 'ask the running daemon how it is; exit 0 on pass or warn, 1 on fail or no answer',
   builder: (y) => y.options({ ...configOption, json: { type: 'boolean', describe: 'print the health+json document' } }),
   handler: async (argv) => {
-    const { config } = loadConfigOrExit(argv.config);
+    const http = await daemonAddressOrExit(argv.config);
     let report: HealthReport;
     try {
-      report = (await (await daemonRequest(config.http, '/health')).json()) as HealthReport;
+      report = (await (await daemonRequest(http, '/health')).json()) as HealthReport;
     } catch (error) {
       if (argv.json) console.log(JSON.stringify({ status: 'fail', output: errorMessage(error) }));
       else console.error(`fail: ${errorMessage(error)}`);
