@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createDaemonLogger } from '../../src/runtime/logger.ts';
 import { listLogFiles, removeExpiredLogs } from '../../src/runtime/logFiles.ts';
+import { groupErrors, NO_CODE } from '../../src/cli/logErrors.ts';
 import { logLines, parseDuration, passes } from '../../src/cli/logTail.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { run } from '../support/run.ts';
@@ -248,4 +249,71 @@ test('CLI: logs --level warn --json prints only the warn and error lines, across
   t.is(result.stderr, '');
   t.is(result.stdout, `${warn}\n${error}\n`);
   t.is(result.status, 0);
+});
+
+test('groupErrors folds error lines by code and actor, with counts and first/last time', (t) => {
+  const at = (minute: number) => `2026-11-20T08:${String(minute).padStart(2, '0')}:00.000Z`;
+  const groups = groupErrors([
+    { level: 50, time: at(5), code: 'NEX_UNREACHABLE', actor: 'nexWriter', msg: 'gateway down' },
+    { level: 30, time: at(6), code: 'NEX_UNREACHABLE', actor: 'nexWriter', msg: 'not an error line' },
+    { level: 50, time: at(1), code: 'NEX_UNREACHABLE', actor: 'nexWriter', msg: 'gateway refused' },
+    { level: 60, time: Date.parse(at(9)), code: 'NEX_UNREACHABLE', actor: 'nexWriter', msg: 'still down' },
+    { level: 50, time: at(3), supervisor: 'intake', code: 'SUPERVISOR_GAVE_UP', msg: 'gave up' },
+    { level: 50, time: at(4), child: 'mailbox-main', err: { code: 'IMAP_AUTH', type: 'Error' }, msg: 'login' },
+    { level: 50, time: at(7), msg: 'something without a code' },
+  ]);
+  t.deepEqual(
+    groups.map((g) => [g.code, g.actor, g.count, g.first, g.last, g.lastMessage]),
+    [
+      ['NEX_UNREACHABLE', 'nexWriter', 3, at(1), at(9), 'still down'],
+      [NO_CODE, '-', 1, at(7), at(7), 'something without a code'],
+      ['IMAP_AUTH', 'mailbox-main', 1, at(4), at(4), 'login'],
+      ['SUPERVISOR_GAVE_UP', 'intake', 1, at(3), at(3), 'gave up'],
+    ],
+  );
+});
+
+test('CLI: logs errors --since groups the recent error lines across files, and says so when there are none', async (t) => {
+  const dir = tempDir(t);
+  const now = Date.now();
+  const line = (level: number, agoMs: number, extra: object) =>
+    JSON.stringify({ level, time: new Date(now - agoMs).toISOString(), pid: 1, ...extra });
+  writeFileSync(
+    join(dir, 'invoice-loader.2026-11-20.1.log'),
+    [
+      line(50, 3 * DAY, { code: 'BACKUP_FAILED', job: 'backup', msg: 'too old to count' }),
+      line(50, 2 * 3_600_000, { code: 'BACKUP_FAILED', job: 'backup', msg: 'pg_dump missing' }),
+      line(40, 3_600_000, { code: 'DB_SLOW', msg: 'a warning, not an error' }),
+    ].join('\n') + '\n',
+  );
+  writeFileSync(
+    join(dir, 'invoice-loader.2026-11-20.2.log'),
+    [line(50, 60_000, { code: 'BACKUP_FAILED', job: 'backup', msg: 'pg_dump still missing' })].join('\n') + '\n',
+  );
+  const config = join(tempDir(t), 'config.yaml');
+  writeFileSync(config, `logging:\n  dir: ${JSON.stringify(dir)}\n`);
+  const cli = (...args: string[]) =>
+    run(process.execPath, ['bin/invoice-loader.js', 'logs', 'errors', ...args, '--config', config], {
+      cwd: ROOT,
+      env: cleanEnv(),
+    });
+
+  const json = await cli('--json');
+  t.is(json.status, 0, json.stderr);
+  const groups = JSON.parse(json.stdout) as Array<{ code: string; actor: string; count: number; lastMessage: string }>;
+  t.deepEqual(
+    groups.map((g) => [g.code, g.actor, g.count, g.lastMessage]),
+    [['BACKUP_FAILED', 'backup', 2, 'pg_dump still missing']],
+  );
+
+  const table = await cli('--since', '4d');
+  t.is(table.status, 0, table.stderr);
+  t.regex(table.stdout, /BACKUP_FAILED\s.*\bbackup\s.*\b3\b/);
+
+  const quiet = await cli('--since', '30s');
+  t.is(quiet.stdout, 'Žiadne chyby za posledných 30s. / No errors in the last 30s.\n');
+
+  const wrong = await cli('--since', 'soon');
+  t.is(wrong.status, 1);
+  t.regex(wrong.stderr, /"soon" is not a duration/);
 });
