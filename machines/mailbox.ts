@@ -35,12 +35,16 @@ export interface MailboxContext {
   /** Passes in a row that left mail unacknowledged (their retry backs off). */
   deferredPasses: number;
   passes: number;
+  /** When the last pass over the mailbox finished (ISO): the channel's last success, for the monitor. */
+  lastPassAt: string | null;
 }
 
 export interface PassResult {
   handled: number;
   deferred: number;
   deferredReason: string | null;
+  /** Stamped by the I/O that ran the pass (the machine reads no clock). */
+  finishedAt?: string;
 }
 
 type MailboxEvent =
@@ -89,6 +93,7 @@ export const mailboxMachine = setup({
         lastError: null,
         retryInMs: 0,
         passes: context.passes + 1,
+        lastPassAt: result.finishedAt ?? context.lastPassAt,
         deferred: result.deferred,
         deferredReason: result.deferredReason,
         deferredPasses: result.deferred > 0 ? context.deferredPasses + 1 : 0,
@@ -121,6 +126,7 @@ export const mailboxMachine = setup({
     deferredReason: null,
     deferredPasses: 0,
     passes: 0,
+    lastPassAt: null,
   }),
   // Ready at once: nothing waits for mail, and a server that does not answer must not hold up
   // the daemon's start (the connect timeout can be longer than the supervisor's start timeout).

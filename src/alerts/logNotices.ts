@@ -44,6 +44,15 @@ export function noticeFromLog(level: Level, fields: Fields, message: string, at:
       labels,
       at,
     };
+  if (code === 'SIGN_IN_LOCKED')
+    return {
+      condition: 'sign_in_lockout',
+      component: text('person'),
+      severity: 'warning',
+      summary: `${message}: ${text('person')} from ${text('ip')}, until ${text('lockedUntil')}`,
+      labels,
+      at,
+    };
   if (level === 'fatal')
     return { condition: 'fatal', component: code ?? 'daemon', severity: 'critical', summary: message, labels, at };
   return null;

@@ -76,6 +76,8 @@ export function registerSignIn(open: FastifyInstance, deps: SessionRouteDeps): v
               ip: request.ip,
               why: outcome?.why ?? 'incomplete',
               lockedUntil: outcome?.lockedUntil,
+              // The lockout itself is news for an admin (someone guessing, or a colleague stuck): it becomes an alert.
+              ...(outcome?.lockedNow ? { code: 'SIGN_IN_LOCKED' } : {}),
             },
             outcome?.lockedNow ? 'sign-in locked after repeated wrong passwords' : 'sign-in refused',
           );

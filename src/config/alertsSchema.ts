@@ -47,6 +47,7 @@ export const THRESHOLD_NAMES = [
   'deadLetters',
   'nexBreakerOpenMinutes',
   'backupAgeHours',
+  'drillAgeDays',
   'restartsLastHour',
   'escalationsLastHour',
   'unreadableLastHour',

@@ -64,6 +64,7 @@ export function createDropFolder(deps: {
   /** A file whose stored copy was superseded: the invoice its complete version will replace. */
   const superseded = new Map<string, string>();
   let scanning: Promise<void> = Promise.resolve();
+  let lastScanAt: string | null = null;
 
   const madeDirs = new Set<string>();
   async function moveInto(dir: string, name: string, retried = false): Promise<string> {
@@ -179,6 +180,7 @@ export function createDropFolder(deps: {
 
   async function scan(): Promise<void> {
     const entries = await readdir(folder, { withFileTypes: true });
+    let deferred = 0;
     const now = Date.now();
     const present = new Set<string>();
     const ready: Array<{ name: string; size: number; mtimeMs: number }> = [];
@@ -206,6 +208,7 @@ export function createDropFolder(deps: {
             seen.delete(file.name);
           } catch (error) {
             // Left in place: the next scan tries again (the database may be down for a while).
+            deferred += 1;
             log.warn(
               { file: file.name, err: errorMessage(error), code: 'INTAKE_DEFERRED' },
               `${file.name} stays in the drop folder for now: ${errorMessage(error)}`,
@@ -217,10 +220,14 @@ export function createDropFolder(deps: {
     for (const name of seen.keys()) if (!present.has(name)) seen.delete(name);
     for (const name of incompleteSince.keys()) if (!present.has(name)) incompleteSince.delete(name);
     for (const name of superseded.keys()) if (!present.has(name)) superseded.delete(name);
+    // A scan that read the folder and left no file behind for an error is the channel working.
+    if (deferred === 0) lastScanAt = new Date().toISOString();
   }
 
   return {
     folder,
+    /** When the last scan that read the folder and left nothing behind for an error finished (ISO). */
+    lastScanAt: () => lastScanAt,
     actors: {
       start: fromPromise<void>(async () => {
         await mkdir(processedDir, { recursive: true });

@@ -25,8 +25,10 @@ export interface MonitorSources {
   breakers: () => Record<string, string>;
   /** The newest successful backup; undefined when backups are off. */
   lastBackupAt?: (() => string | null) | undefined;
-  /** Intake channels and whether each works now (mailbox connected, drop folder running). */
-  channels: () => Record<string, boolean>;
+  /** When the last restore drill ran (ISO); undefined when drills are off. */
+  lastDrillAt?: (() => string | null) | undefined;
+  /** Intake channels that run now, each with its last success (ISO; null: none yet): the mailbox's last pass, the drop folder's last clean scan. */
+  channels: () => Record<string, string | null>;
   restartsSince: (ms: number) => number;
   escalationsSince: (ms: number) => number;
 }
@@ -54,7 +56,8 @@ export function createMonitor(deps: MonitorDeps) {
   const loop = monitorEventLoopDelay({ resolution: 20 });
   loop.enable();
   const folders = [...new Set(deps.folders.map((f) => resolve(f)))];
-  const lastWorked: Record<string, number> = {};
+  /** When the monitor first saw each channel: the staleness of one that never succeeded counts from there. */
+  const firstSeen: Record<string, number> = {};
   let breakerOpenSince: number | null = null;
   let conditions: Record<string, ConditionState> = {};
   let lastSampleAt: string | null = null;
@@ -89,11 +92,11 @@ export function createMonitor(deps: MonitorDeps) {
         : Promise.resolve(null),
     ]);
     const channels = deps.sources.channels();
-    for (const [channel, works] of Object.entries(channels))
-      if (works || !(channel in lastWorked)) lastWorked[channel] = now;
+    for (const channel of Object.keys(channels)) firstSeen[channel] ??= now;
     const breakerOpen = Object.values(deps.sources.breakers()).some((state) => state !== 'closed');
     breakerOpenSince = breakerOpen ? (breakerOpenSince ?? now) : null;
     const lastBackup = deps.sources.lastBackupAt?.();
+    const lastDrill = deps.sources.lastDrillAt?.();
     const lag = Number.isNaN(loop.mean) ? 0 : loop.mean / 1e6;
     loop.reset();
     return {
@@ -103,7 +106,10 @@ export function createMonitor(deps: MonitorDeps) {
       rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
       pipeline,
       intakeStaleMinutes: Object.fromEntries(
-        Object.keys(channels).map((c) => [c, Math.floor((now - lastWorked[c]!) / 60_000)]),
+        Object.entries(channels).map(([c, at]) => [
+          c,
+          Math.max(0, Math.floor((now - (at ? Date.parse(at) : firstSeen[c]!)) / 60_000)),
+        ]),
       ),
       nexBreakerOpenMinutes: Object.keys(deps.sources.breakers()).length
         ? breakerOpenSince === null
@@ -112,6 +118,8 @@ export function createMonitor(deps: MonitorDeps) {
         : null,
       backupAgeHours:
         lastBackup === undefined ? null : (now - (lastBackup ? Date.parse(lastBackup) : deps.startedAt)) / 3_600_000,
+      drillAgeDays:
+        lastDrill === undefined ? null : (now - (lastDrill ? Date.parse(lastDrill) : deps.startedAt)) / 86_400_000,
       restartsLastHour: deps.sources.restartsSince(now - 3_600_000),
       escalationsLastHour: deps.sources.escalationsSince(now - 3_600_000),
       intakeSilent:
@@ -192,14 +200,18 @@ export function createMonitor(deps: MonitorDeps) {
   };
 }
 
-/** Which intake channels work now, from the actor tree (and the mailbox's own connection state). */
-export function intakeChannels(tree: ActorNode | undefined, mailboxConnected: boolean | null): Record<string, boolean> {
+/**
+ * The intake channels in the actor tree, each with its last success. A channel whose actor is
+ * down, or whose mailbox cannot connect, simply stops succeeding, so its staleness grows.
+ */
+export function intakeChannels(
+  tree: ActorNode | undefined,
+  lastSuccess: { dropFolder?: string | null; mailbox?: string | null },
+): Record<string, string | null> {
   const nodes = tree ? flattenTree(tree) : [];
-  const channels: Record<string, boolean> = {};
-  for (const id of ['dropFolder', 'mailbox']) {
-    const node = nodes.find((n) => n.id === id);
-    if (!node) continue;
-    channels[id] = node.status === 'running' && (id !== 'mailbox' || mailboxConnected !== false);
+  const channels: Record<string, string | null> = {};
+  for (const id of ['dropFolder', 'mailbox'] as const) {
+    if (nodes.some((n) => n.id === id)) channels[id] = lastSuccess[id] ?? null;
   }
   return channels;
 }

@@ -10,10 +10,12 @@ export interface Measurements {
   eventLoopDelayMs: number;
   rssMb: number;
   pipeline: PipelineSignals | null;
-  /** Minutes since each intake channel last worked (mailbox connected, drop folder running). */
+  /** Minutes since each intake channel's last success (the mailbox's last pass, the drop folder's last clean scan). */
   intakeStaleMinutes: Record<string, number>;
   nexBreakerOpenMinutes: number | null;
   backupAgeHours: number | null;
+  /** Days since the last restore drill ran (or since start, before the first); null when drills are off. */
+  drillAgeDays: number | null;
   restartsLastHour: number;
   escalationsLastHour: number;
   intakeSilent: boolean | null;
@@ -129,8 +131,8 @@ export function toReadings(m: Measurements, settings: MonitorConfig, locale: Loc
       t('intakeStaleMinutes'),
       say(
         locale,
-        `Príjem ${channel} nefunguje ${v(minutes)} min`,
-        `Intake ${channel} has not worked for ${v(minutes)} min`,
+        `Príjem ${channel}: posledný úspešný priechod pred ${v(minutes)} min`,
+        `Intake ${channel}: last success ${v(minutes)} min ago`,
       ),
     );
   const p = m.pipeline;
@@ -195,6 +197,19 @@ export function toReadings(m: Measurements, settings: MonitorConfig, locale: Loc
         locale,
         `Posledná úspešná záloha je stará ${v(m.backupAgeHours)} h`,
         `The newest successful backup is ${v(m.backupAgeHours)} h old`,
+      ),
+    );
+  if (m.drillAgeDays !== null)
+    add(
+      'drill_age',
+      'backups',
+      m.drillAgeDays,
+      'd',
+      t('drillAgeDays'),
+      say(
+        locale,
+        `Posledná skúška obnovy zálohy prebehla pred ${v(m.drillAgeDays)} dňami`,
+        `The last restore drill ran ${v(m.drillAgeDays)} days ago`,
       ),
     );
   add(

@@ -173,7 +173,12 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
           tree,
           breakers,
           lastBackupAt: backup && (() => backup.status().lastSuccessfulBackupAt),
-          channels: () => intakeChannels(tree(), mailboxStatus(root.system.get('mailbox'))?.connected ?? null),
+          lastDrillAt: backup && config.backup.drill.schedule ? () => backup.status().lastDrill?.at ?? null : undefined,
+          channels: () =>
+            intakeChannels(tree(), {
+              mailbox: mailboxStatus(root.system.get('mailbox'))?.last_pass_at,
+              dropFolder: dropFolder?.lastScanAt(),
+            }),
           restartsSince: logSignals.restartsSince,
           escalationsSince: logSignals.escalationsSince,
         },

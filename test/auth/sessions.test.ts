@@ -1,4 +1,5 @@
 import test from 'ava';
+import { noticeFromLog } from '../../src/alerts/logNotices.ts';
 import { numberedInvoice, stageInvoice, statusOf } from '../support/stagedInvoices.ts';
 import { cookieHeader, PASSWORD, signIn, startConsoleApp } from './consoleApp.ts';
 
@@ -107,7 +108,17 @@ test('repeated wrong passwords lock the person out (logged); the right password 
   t.is(locked.status, 429);
   t.like(await locked.json(), { error: { code: 'SIGN_IN_LOCKED' } });
   const logged = app.logs.find((entry) => entry.msg === 'sign-in locked after repeated wrong passwords');
-  t.like(logged, { person: 'anna', why: 'wrong_password', level: 40 });
+  t.like(logged, { person: 'anna', why: 'wrong_password', level: 40, code: 'SIGN_IN_LOCKED' });
+  t.like(noticeFromLog('warn', logged!, String(logged!.msg), 0), {
+    condition: 'sign_in_lockout',
+    component: 'anna',
+    severity: 'warning',
+  });
+  t.is(
+    app.logs.filter((entry) => entry.code === 'SIGN_IN_LOCKED').length,
+    1,
+    'the attempts refused during the lockout are not alerts again',
+  );
   t.false(JSON.stringify(app.logs).includes('wrong-1'), 'passwords are never logged');
   t.is((await attempt(PASSWORD)).status, 429);
   t.is(

@@ -50,7 +50,7 @@ async function watchFolder(
     watcher.stop();
     await toPromise(createActor(folder.actors.stop).start());
   });
-  return inbox;
+  return { inbox, folder };
 }
 
 const processed = (inbox: string) => {
@@ -68,7 +68,7 @@ const invoices = async (pool: pg.Pool) =>
 
 test('a PDF whose writer pauses longer than stableMs is stored once, complete', async (t) => {
   const pool = await migratedPool(t);
-  const inbox = await watchFolder(t, pool);
+  const { inbox } = await watchFolder(t, pool);
   const whole = pdfBytes('paused', 3000);
   const path = join(inbox, 'paused.pdf');
   writeFileSync(path, whole.subarray(0, 1500));
@@ -87,7 +87,7 @@ test('a file that changes after it was stored supersedes that copy, and its comp
   // An incremental update, as a signing tool appends one: the first part is a complete PDF by itself.
   const update = Buffer.from('\n% signature added\n%%EOF\n', 'latin1');
   let resumed = false;
-  const inbox = await watchFolder(t, pool, {}, (ingest) => async (arrival) => {
+  const { inbox } = await watchFolder(t, pool, {}, (ingest) => async (arrival) => {
     const stored = await ingest(arrival);
     if (!resumed) {
       // The writer goes on right after the copy was committed, before the file is moved.
@@ -119,7 +119,7 @@ test('a file that changes after it was stored supersedes that copy, and its comp
 
 test('a PDF that never gets its end is stored as it is after incompleteRetryMs, not before', async (t) => {
   const pool = await migratedPool(t);
-  const inbox = await watchFolder(t, pool, { incompleteRetryMs: 1000 });
+  const { inbox } = await watchFolder(t, pool, { incompleteRetryMs: 1000 });
   const half = pdfBytes('abandoned', 3000).subarray(0, 1500);
   const started = Date.now();
   writeFileSync(join(inbox, 'abandoned.pdf'), half);
@@ -128,4 +128,30 @@ test('a PDF that never gets its end is stored as it is after incompleteRetryMs, 
   const rows = await invoices(pool);
   t.is(rows.length, 1);
   t.is(rows[0].sha256, sha256(half));
+});
+
+test("the drop folder's last success is its last scan that left no file behind for an error", async (t) => {
+  const pool = await migratedPool(t);
+  let failing = true;
+  let refused = 0;
+  const { inbox, folder } = await watchFolder(t, pool, {}, (ingest) => async (arrival) => {
+    if (failing) {
+      refused += 1;
+      throw new Error('the database is down');
+    }
+    return ingest(arrival);
+  });
+  writeFileSync(join(inbox, 'a.pdf'), pdfBytes('a', 2000));
+  await until('a refused ingest', () => (refused >= 1 ? true : undefined));
+  const beforeFailures = folder.lastScanAt();
+  await until('more refused ingests', () => (refused >= 3 ? true : undefined));
+  t.is(folder.lastScanAt(), beforeFailures, 'scans that left the file behind are not a success');
+  failing = false;
+  await until('the move', () => (processed(inbox).includes('a.pdf') ? true : undefined));
+  const before = Date.now();
+  await until('a clean scan', () => {
+    const at = folder.lastScanAt();
+    return at && Date.parse(at) >= before - 1_000 ? true : undefined;
+  });
+  t.pass();
 });

@@ -184,3 +184,14 @@ test('child.stop reaches the final state from any state', async (t) => {
     t.is(h.actor.getSnapshot().status, 'done', into);
   }
 });
+
+test("a finished pass records its time as the mailbox's last success; a pass without a time keeps the last one", async (t) => {
+  const stamps = ['2026-12-01T08:00:00.000Z', undefined];
+  const h = harness({ passes: () => ({ ...nothing, finishedAt: stamps.shift() }) });
+  await settle();
+  t.is(h.actor.getSnapshot().context.lastPassAt, '2026-12-01T08:00:00.000Z');
+  h.clock.increment(60_000);
+  await settle();
+  t.is(h.counts.passes, 2);
+  t.is(h.actor.getSnapshot().context.lastPassAt, '2026-12-01T08:00:00.000Z');
+});

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import pino from 'pino';
-import { createActor, fromCallback, fromPromise, setup, SimulatedClock, type AnyEventObject } from 'xstate';
+import { createActor, fromCallback, fromPromise, setup, SimulatedClock, toPromise, type AnyEventObject } from 'xstate';
 import { monitorMachine, type AlertSyncEvent } from '../../machines/monitor.ts';
 import { evaluateReadings, type Reading, type ThresholdRule } from '../../machines/monitorConditions.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { createMonitor } from '../../src/monitor/monitorService.ts';
+import { createMonitor, intakeChannels } from '../../src/monitor/monitorService.ts';
 import { intakeSilent } from '../../src/monitor/intakeSilence.ts';
 import { healthReport, type HealthReport } from '../../src/runtime/health.ts';
 import { tempDir } from '../support/tempDir.ts';
@@ -187,4 +187,83 @@ test('intake silence: no invoice by 10:00 on a working day, in the configured zo
   t.false(intakeSilent({ ...settings, now: Date.parse('2026-12-06T12:00:00Z'), lastInvoiceAt: null }), 'a Sunday');
   // Summer time: 10:30 in Bratislava on Monday 6 July 2026 is 08:30 UTC.
   t.true(intakeSilent({ ...settings, now: Date.parse('2026-07-06T08:30:00Z'), lastInvoiceAt: null }));
+});
+
+test("intake staleness counts from each channel's last success; drill age from the last drill", async (t) => {
+  const dir = tempDir(t);
+  const config = loadConfig({ env: {} }).config;
+  const now = Date.now();
+  const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
+  const tree = (ids: string[]) => ({
+    id: 'root',
+    kind: 'supervisor' as const,
+    state: 'settled',
+    status: 'running',
+    restarts: 0,
+    since: null,
+    lastError: null,
+    children: ids.map((id) => ({
+      id,
+      kind: 'worker' as const,
+      state: 'running',
+      status: 'running',
+      restarts: 0,
+      since: null,
+      lastError: null,
+      children: [],
+    })),
+  });
+  let last: { mailbox?: string | null; dropFolder?: string | null } = { mailbox: ago(45), dropFolder: null };
+  const monitor = createMonitor({
+    settings: { ...config.monitor, statusFile: join(dir, 'health_status.json') },
+    alerts: config.alerts,
+    folders: [],
+    sources: {
+      database: () => ({
+        ok: false,
+        target: 'x',
+        embedded: false,
+        roundTripMs: null,
+        lastError: 'down',
+        checkedAt: null,
+      }),
+      pool: () => {
+        throw new Error('unused');
+      },
+      tree: () => undefined,
+      breakers: () => ({}),
+      channels: () => intakeChannels(tree(['mailbox', 'dropFolder']), last),
+      lastDrillAt: () => ago(10 * 24 * 60),
+      restartsSince: () => 0,
+      escalationsSince: () => 0,
+    },
+    logger: pino({ level: 'silent' }),
+    startedAt: now - 3 * 86_400_000,
+  });
+  t.teardown(() => monitor.close());
+  const sample = async () => {
+    const readings = await toPromise(createActor(monitor.actors.sample).start());
+    return Object.fromEntries(readings.map((r) => [`${r.condition}:${r.component}`, r.value]));
+  };
+
+  const first = await sample();
+  t.is(first['intake_stale:mailbox'], 45, 'the mailbox last finished a pass 45 min ago');
+  t.is(first['intake_stale:dropFolder'], 0, 'a channel that never succeeded counts from when the monitor first saw it');
+  t.true(Math.abs(first['drill_age:backups']! - 10) < 0.01, 'the drill ran 10 days ago');
+
+  last = { mailbox: ago(1), dropFolder: ago(0) };
+  const second = await sample();
+  t.is(second['intake_stale:mailbox'], 1);
+  t.is(second['intake_stale:dropFolder'], 0);
+  const { states } = evaluateReadings(
+    {},
+    (await toPromise(createActor(monitor.actors.sample).start())).filter((r) => r.condition === 'drill_age'),
+    now,
+  );
+  t.is(states['drill_age:backups']?.level, 'warning', 'a drill older than 8 days warns by default');
+  t.deepEqual(
+    intakeChannels(tree(['dropFolder']), { mailbox: ago(1), dropFolder: null }),
+    { dropFolder: null },
+    'a channel not in the tree is not watched',
+  );
 });

@@ -69,6 +69,8 @@ export interface MailboxStatus {
   deferred: number;
   deferred_reason: string | null;
   passes: number;
+  /** When the last pass over the mailbox finished: the channel's last success. */
+  last_pass_at: string | null;
 }
 
 export interface MailboxDeps {
@@ -613,7 +615,7 @@ export function createMailbox(deps: MailboxDeps) {
           current.off('close', lost);
         };
       }),
-      sync: fromPromise<PassResult>(() => track(pass())),
+      sync: fromPromise<PassResult>(async () => ({ ...(await track(pass())), finishedAt: new Date().toISOString() })),
       disconnect: fromPromise<void>(async () => closeClient()),
       /** Lets the mail being handled finish (its commit and its post-action), then logs out. */
       stop: fromPromise<void>(async () => {
@@ -657,5 +659,6 @@ export function mailboxStatus(ref: AnyActorRef | undefined): MailboxStatus | nul
     deferred: context.deferred,
     deferred_reason: context.deferredReason,
     passes: context.passes,
+    last_pass_at: context.lastPassAt,
   };
 }
