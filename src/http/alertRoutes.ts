@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { identityOf } from '../auth/httpIdentity.ts';
+import { actorLabel } from '../auth/identity.ts';
 import { errorMessage } from '../errors.ts';
 
 /**
@@ -14,7 +16,8 @@ export function registerAlertRoutes(app: FastifyInstance, deps: AlertRouteDeps):
   // Mail settings are the administrator's, like silences.
   app.post('/api/alerts/test', { config: { role: 'admin' } }, async (request, reply) => {
     try {
-      const to = await deps.sendTest(`HTTP ${request.ip}`);
+      // The mail names who asked for it (the signed-in admin or token), as every decision does.
+      const to = await deps.sendTest(`${actorLabel(identityOf(request))} (HTTP ${request.ip})`);
       return { sent: true, to };
     } catch (error) {
       return reply.code(503).send({ sent: false, error: { code: 'ALERT_TEST_FAILED', message: errorMessage(error) } });
