@@ -97,6 +97,7 @@ test('each severity goes out, grouped into one mail after the group wait, with A
   t.deepEqual(mail.to.sort(), ['it@partner.sk', 'uctovnictvo@magerstav.sk']);
   t.regex(mail.parsed.subject!, /^\[KRITICKÉ\] 3 upozornení: CPU 97 %/);
   const text = mail.parsed.text!;
+  t.log(`Subject: ${mail.parsed.subject}\n\n${text}`);
   t.regex(text, /KRITICKÉ\s+cpu:host/);
   t.regex(text, /VAROVANIE\s+disk:\/data/);
   t.regex(text, /INFO\s+daemon_started:test-host/);
