@@ -1,26 +1,25 @@
 import type { Config } from '../config/schema.ts';
 import { LoaderError } from '../errors.ts';
 import { createGatewayBreaker, isBreakerRejection, isBreakerShutdown, type BreakerState } from './breaker.ts';
+import { NexError, networkFailure, statusFailure, summarizeFieldErrors } from './gatewayErrors.ts';
 import {
-  NexError,
-  gatewayFieldErrors,
-  gatewayMessage,
-  isTimeoutAbort,
-  networkErrorCodes,
-  neverSent,
-  parseRetryAfter,
-  summarizeFieldErrors,
-} from './gatewayErrors.ts';
+  barcodeAnswer,
+  conflictAnswer,
+  decodeAnswer,
+  documentsAnswer,
+  healthAnswer,
+  importAnswer,
+  matchAnswer,
+  partnersAnswer,
+} from './gatewayResponses.ts';
 import type {
   BarcodeProduct,
   HealthAnswer,
   ImportOutcome,
   ImportPayload,
   ImportResult,
-  MatchAlternative,
   MatchRequest,
   MatchResult,
-  MatchedProduct,
   NexDocumentRef,
   Partner,
 } from './gatewayTypes.ts';
@@ -155,24 +154,14 @@ export function createGatewayClient(settings: GatewaySettings): GatewayClient {
   return {
     async health() {
       const { body } = await call({ method: 'GET', path: '/api/v1/health', writes: false });
-      const record = asRecord(body, 'GET /api/v1/health');
-      const answer: HealthAnswer = { status: String(record.status ?? 'unknown') };
-      if (typeof record.service === 'string') answer.service = record.service;
-      if (typeof record.version === 'string') answer.version = record.version;
-      return answer;
+      return decodeAnswer(healthAnswer, body, 'GET /api/v1/health');
     },
 
     async barcode(ean) {
       const path = `/api/v1/barcodes/${encodeURIComponent(ean)}`;
       try {
         const { body } = await call({ method: 'GET', path, writes: false });
-        const record = asRecord(body, `GET ${path}`);
-        return {
-          gs_code: Number(record.gs_code),
-          bar_code: String(record.bar_code ?? ean),
-          product_name: String(record.product_name ?? ''),
-          product_supplier_code: stringOrNull(record.product_supplier_code),
-        };
+        return decodeAnswer(barcodeAnswer(ean), body, `GET ${path}`);
       } catch (error) {
         if (error instanceof NexError && error.status === 404) return null;
         throw error;
@@ -182,46 +171,20 @@ export function createGatewayClient(settings: GatewaySettings): GatewayClient {
     async matchProduct(req) {
       const path = '/api/v1/products/match';
       const { body } = await call({ method: 'POST', path, body: req, writes: false });
-      const record = asRecord(body, `POST ${path}`);
-      return {
-        is_match: record.is_match === true,
-        confidence: Number(record.confidence ?? 0),
-        confidence_level: String(record.confidence_level ?? 'low'),
-        method: String(record.method ?? 'unknown'),
-        product: record.product && typeof record.product === 'object' ? toProduct(record.product) : null,
-        alternatives: Array.isArray(record.alternatives) ? record.alternatives.map(toAlternative) : [],
-      };
+      return decodeAnswer(matchAnswer, body, `POST ${path}`);
     },
 
     async searchPartners(q) {
       const path = `/api/v1/partners/search?q=${encodeURIComponent(q)}`;
       const { body } = await call({ method: 'GET', path, writes: false });
-      return dataList(body, `GET ${path}`).map((entry) => {
-        const record = entry as Record<string, unknown>;
-        return {
-          pab_code: Number(record.pab_code),
-          name: String(record.name ?? ''),
-          ico: String(record.ico ?? ''),
-          dic: stringOrNull(record.dic),
-          ic_dph: stringOrNull(record.ic_dph),
-        };
-      });
+      return decodeAnswer(partnersAnswer, body, `GET ${path}`).data;
     },
 
     async findDocuments(q) {
       const query = new URLSearchParams({ ext_num: q.ext_num, partner_ico: q.partner_ico });
       const path = `/api/v1/documents?${query}`;
       const { body } = await call({ method: 'GET', path, writes: false });
-      return dataList(body, `GET ${path}`).map((entry) => {
-        const record = entry as Record<string, unknown>;
-        return {
-          doc_number: String(record.doc_number ?? ''),
-          ext_num: String(record.ext_num ?? ''),
-          partner_ico: String(record.partner_ico ?? ''),
-          total: decimalString(record.total),
-          created_at: String(record.created_at ?? ''),
-        };
-      });
+      return decodeAnswer(documentsAnswer, body, `GET ${path}`).data;
     },
 
     async importInvoice(payload, idempotencyKey) {
@@ -233,8 +196,7 @@ export function createGatewayClient(settings: GatewaySettings): GatewayClient {
         writes: true,
         accept: [409],
       });
-      if (answer.status === 409)
-        return { kind: 'already_imported', documentNumber: conflictDocumentNumber(answer.body) };
+      if (answer.status === 409) return { kind: 'already_imported', documentNumber: conflictAnswer.parse(answer.body) };
       return { kind: 'stored', result: importResult(answer) };
     },
 
@@ -244,121 +206,18 @@ export function createGatewayClient(settings: GatewaySettings): GatewayClient {
   };
 }
 
-function networkFailure(where: string, writes: boolean, error: unknown, timeoutMs: number): NexError {
-  const mayBeStored =
-    '; the invoice may have been stored, so reconcile through GET /api/v1/documents before sending it again';
-  if (isTimeoutAbort(error)) {
-    return new NexError(
-      'NEX_TIMEOUT',
-      `NEX gateway gave no complete answer to ${where} within ${timeoutMs} ms` + (writes ? mayBeStored : ''),
-      { kind: 'transient', ambiguous: writes, cause: error },
-    );
-  }
-  if (error instanceof TypeError && error.cause instanceof Error && error.cause.message === 'bad port') {
-    // fetch refuses some ports (e.g. 1, 25, 6000) before connecting: a configuration error, not an outage.
-    return new NexError(
-      'NEX_BAD_PORT',
-      `fetch refuses the port in nex.url, so ${where} was not sent; use another port`,
-      {
-        kind: 'permanent',
-        cause: error,
-      },
-    );
-  }
-  const codes = networkErrorCodes(error);
-  const shown = codes.length ? ` (${[...new Set(codes)].join(', ')})` : '';
-  if (neverSent(codes)) {
-    return new NexError(
-      'NEX_UNREACHABLE',
-      `Could not connect to the NEX gateway for ${where}${shown}: is the gateway running and nex.url right?`,
-      { kind: 'transient', ambiguous: false, cause: error },
-    );
-  }
-  return new NexError(
-    'NEX_CONNECTION_LOST',
-    `The connection to the NEX gateway broke during ${where}${shown}` + (writes ? mayBeStored : ''),
-    { kind: 'transient', ambiguous: writes, cause: error },
-  );
-}
-
-function statusFailure(
-  where: string,
-  writes: boolean,
-  status: number,
-  body: unknown,
-  retryAfter: string | null,
-): NexError {
-  const said = gatewayMessage(body);
-  const saying = said ? `: ${said}` : '';
-  const gatewayErrors = gatewayFieldErrors(body);
-  if (status === 400 || status === 422) {
-    const reasons = summarizeFieldErrors(gatewayErrors);
-    return new NexError(
-      'NEX_VALIDATION',
-      `NEX gateway rejected ${where} as invalid (${status})${saying}${reasons ? ` — ${reasons}` : ''}`,
-      { kind: 'permanent', status, gatewayErrors },
-    );
-  }
-  if (status === 401 || status === 403) {
-    return new NexError(
-      'NEX_UNAUTHORIZED',
-      `NEX gateway refused ${where} with ${status}: the API key is missing or wrong; check nex.apiKey in the config`,
-      { kind: 'permanent', status },
-    );
-  }
-  if (status === 404) {
-    return new NexError('NEX_NOT_FOUND', `NEX gateway found nothing at ${where} (404)${saying}`, {
-      kind: 'permanent',
-      status,
-    });
-  }
-  if (status === 409) {
-    return new NexError('NEX_CONFLICT', `NEX gateway answered ${where} with 409 (conflict)${saying}`, {
-      kind: 'permanent',
-      status,
-      gatewayErrors,
-    });
-  }
-  if (status === 429) {
-    const retryAfterMs = parseRetryAfter(retryAfter);
-    const wait = retryAfterMs === undefined ? '' : `; it asks us to wait ${retryAfterMs} ms`;
-    return new NexError('NEX_RATE_LIMITED', `NEX gateway is rate-limiting ${where} (429)${wait}`, {
-      kind: 'transient',
-      status,
-      retryAfterMs,
-    });
-  }
-  if (status >= 500 || status === 408) {
-    // 504 comes from a proxy that stopped waiting for the gateway, which may still finish the import.
-    const ambiguous = writes && status === 504;
-    return new NexError(
-      'NEX_SERVER_ERROR',
-      `NEX gateway failed ${where} with ${status}${saying}` +
-        (ambiguous ? '; the invoice may have been stored, so reconcile before sending it again' : ''),
-      { kind: 'transient', ambiguous, status, retryAfterMs: parseRetryAfter(retryAfter) },
-    );
-  }
-  return new NexError('NEX_UNEXPECTED_STATUS', `NEX gateway answered ${where} with an unexpected ${status}${saying}`, {
-    kind: 'permanent',
-    status,
-    gatewayErrors,
-  });
-}
-
 function importResult(answer: Answer): ImportResult {
   const where = `POST ${IMPORT_PATH}`;
-  const record = asRecord(answer.body, where, true);
-  const errors = Array.isArray(record.errors) ? gatewayFieldErrors({ errors: record.errors }) : [];
+  const record = decodeAnswer(importAnswer, answer.body, where, true);
   if (record.status === 'failed') {
-    const reasons = summarizeFieldErrors(errors);
+    const reasons = summarizeFieldErrors(record.errors);
     throw new NexError(
       'NEX_IMPORT_FAILED',
       `NEX gateway answered ${where} with ${answer.status} but the import failed${reasons ? `: ${reasons}` : ''}`,
-      { kind: 'permanent', status: answer.status, gatewayErrors: errors },
+      { kind: 'permanent', status: answer.status, gatewayErrors: record.errors },
     );
   }
-  const documentNumber = stringOrNull(record.document_number);
-  if (record.status !== 'success' && record.status !== 'partial' && documentNumber === null) {
+  if (record.status !== 'success' && record.status !== 'partial' && record.document_number === null) {
     throw new NexError(
       'NEX_BAD_RESPONSE',
       `NEX gateway answered ${where} with ${answer.status} but neither a known status nor a document number; ` +
@@ -366,25 +225,7 @@ function importResult(answer: Answer): ImportResult {
       { kind: 'transient', ambiguous: true, status: answer.status },
     );
   }
-  return {
-    status: record.status === 'partial' ? 'partial' : 'success',
-    document_number: documentNumber,
-    delivery_number: stringOrNull(record.delivery_number),
-    products_created: Number(record.products_created ?? 0) || 0,
-    warnings: Array.isArray(record.warnings) ? record.warnings.map(warningText) : [],
-    errors,
-  };
-}
-
-/** The number of the document NEX already holds, wherever the 409 body puts it. */
-function conflictDocumentNumber(body: unknown): string | null {
-  if (!body || typeof body !== 'object') return null;
-  const record = body as Record<string, unknown>;
-  const detail = record.detail && typeof record.detail === 'object' ? (record.detail as Record<string, unknown>) : {};
-  for (const candidate of [record.document_number, detail.document_number, record.doc_number, detail.doc_number]) {
-    if (typeof candidate === 'string' && candidate) return candidate;
-  }
-  return null;
+  return { ...record, status: record.status === 'partial' ? 'partial' : 'success' };
 }
 
 function parseJson(text: string): unknown {
@@ -394,53 +235,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function asRecord(body: unknown, where: string, writes = false): Record<string, unknown> {
-  if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
-  throw new NexError(
-    'NEX_BAD_RESPONSE',
-    `NEX gateway answered ${where} with JSON that is not an object` +
-      (writes ? '; the invoice may have been stored, so reconcile before sending it again' : ''),
-    { kind: 'transient', ambiguous: writes },
-  );
-}
-
-function dataList(body: unknown, where: string): unknown[] {
-  const record = asRecord(body, where);
-  if (!Array.isArray(record.data)) {
-    throw new NexError('NEX_BAD_RESPONSE', `NEX gateway answered ${where} without a data list`, { kind: 'transient' });
-  }
-  return record.data.filter((entry) => entry && typeof entry === 'object');
-}
-
-function toProduct(value: unknown): MatchedProduct {
-  const record = value as Record<string, unknown>;
-  return { gs_code: Number(record.gs_code), name: String(record.name ?? ''), ean: stringOrNull(record.ean) };
-}
-
-function toAlternative(value: unknown): MatchAlternative {
-  const record = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
-  return { ...toProduct(record), confidence: Number(record.confidence ?? 0) };
-}
-
-function stringOrNull(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  return null;
-}
-
-/** The gateway may send totals as numbers; we keep them as the decimal text it sent. */
-function decimalString(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return '';
-}
-
-function warningText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string') {
-    return (value as { message: string }).message;
-  }
-  return JSON.stringify(value);
 }

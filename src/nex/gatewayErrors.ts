@@ -150,3 +150,106 @@ export function neverSent(codes: string[]): boolean {
 export function isTimeoutAbort(error: unknown): boolean {
   return error instanceof Error && error.name === 'TimeoutError';
 }
+
+/** A request that got no HTTP answer: refused, reset, timed out — and whether it may have been stored. */
+export function networkFailure(where: string, writes: boolean, error: unknown, timeoutMs: number): NexError {
+  const mayBeStored =
+    '; the invoice may have been stored, so reconcile through GET /api/v1/documents before sending it again';
+  if (isTimeoutAbort(error)) {
+    return new NexError(
+      'NEX_TIMEOUT',
+      `NEX gateway gave no complete answer to ${where} within ${timeoutMs} ms` + (writes ? mayBeStored : ''),
+      { kind: 'transient', ambiguous: writes, cause: error },
+    );
+  }
+  if (error instanceof TypeError && error.cause instanceof Error && error.cause.message === 'bad port') {
+    // fetch refuses some ports (e.g. 1, 25, 6000) before connecting: a configuration error, not an outage.
+    return new NexError(
+      'NEX_BAD_PORT',
+      `fetch refuses the port in nex.url, so ${where} was not sent; use another port`,
+      {
+        kind: 'permanent',
+        cause: error,
+      },
+    );
+  }
+  const codes = networkErrorCodes(error);
+  const shown = codes.length ? ` (${[...new Set(codes)].join(', ')})` : '';
+  if (neverSent(codes)) {
+    return new NexError(
+      'NEX_UNREACHABLE',
+      `Could not connect to the NEX gateway for ${where}${shown}: is the gateway running and nex.url right?`,
+      { kind: 'transient', ambiguous: false, cause: error },
+    );
+  }
+  return new NexError(
+    'NEX_CONNECTION_LOST',
+    `The connection to the NEX gateway broke during ${where}${shown}` + (writes ? mayBeStored : ''),
+    { kind: 'transient', ambiguous: writes, cause: error },
+  );
+}
+
+/** An HTTP answer other than the one asked for, as the NexError that says what to do about it. */
+export function statusFailure(
+  where: string,
+  writes: boolean,
+  status: number,
+  body: unknown,
+  retryAfter: string | null,
+): NexError {
+  const said = gatewayMessage(body);
+  const saying = said ? `: ${said}` : '';
+  const gatewayErrors = gatewayFieldErrors(body);
+  if (status === 400 || status === 422) {
+    const reasons = summarizeFieldErrors(gatewayErrors);
+    return new NexError(
+      'NEX_VALIDATION',
+      `NEX gateway rejected ${where} as invalid (${status})${saying}${reasons ? ` — ${reasons}` : ''}`,
+      { kind: 'permanent', status, gatewayErrors },
+    );
+  }
+  if (status === 401 || status === 403) {
+    return new NexError(
+      'NEX_UNAUTHORIZED',
+      `NEX gateway refused ${where} with ${status}: the API key is missing or wrong; check nex.apiKey in the config`,
+      { kind: 'permanent', status },
+    );
+  }
+  if (status === 404) {
+    return new NexError('NEX_NOT_FOUND', `NEX gateway found nothing at ${where} (404)${saying}`, {
+      kind: 'permanent',
+      status,
+    });
+  }
+  if (status === 409) {
+    return new NexError('NEX_CONFLICT', `NEX gateway answered ${where} with 409 (conflict)${saying}`, {
+      kind: 'permanent',
+      status,
+      gatewayErrors,
+    });
+  }
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfter(retryAfter);
+    const wait = retryAfterMs === undefined ? '' : `; it asks us to wait ${retryAfterMs} ms`;
+    return new NexError('NEX_RATE_LIMITED', `NEX gateway is rate-limiting ${where} (429)${wait}`, {
+      kind: 'transient',
+      status,
+      retryAfterMs,
+    });
+  }
+  if (status >= 500 || status === 408) {
+    // 504 comes from a proxy that stopped waiting for the gateway, which may still finish the import.
+    const ambiguous = writes && status === 504;
+    return new NexError(
+      'NEX_SERVER_ERROR',
+      `NEX gateway failed ${where} with ${status}${saying}` +
+        (ambiguous ? '; the invoice may have been stored, so reconcile before sending it again' : ''),
+      { kind: 'transient', ambiguous, status, retryAfterMs: parseRetryAfter(retryAfter) },
+    );
+  }
+  return new NexError('NEX_UNEXPECTED_STATUS', `NEX gateway answered ${where} with an unexpected ${status}${saying}`, {
+    kind: 'permanent',
+    status,
+    gatewayErrors,
+  });
+}
