@@ -18,9 +18,16 @@ export async function writeFileDurably(path: string, data: string): Promise<void
   await syncFolder(dirname(path));
 }
 
-/** Created owner-only: what is written this way (outbox files, backup manifests) holds invoice data. */
-export async function writeAndSync(path: string, data: string): Promise<void> {
-  const handle = await open(path, 'w', PRIVATE_FILE_MODE);
+/**
+ * Created owner-only: what is written this way (outbox files, backup manifests, config backups)
+ * holds invoice data or secrets. `exclusive`: fails with EEXIST rather than replace a file.
+ */
+export async function writeAndSync(
+  path: string,
+  data: string | Buffer,
+  options: { exclusive?: boolean } = {},
+): Promise<void> {
+  const handle = await open(path, options.exclusive ? 'wx' : 'w', PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(data);
     await handle.sync();
