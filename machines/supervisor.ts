@@ -89,6 +89,8 @@ export type Announcement =
       supervisor: string;
       child: string;
       forced: boolean;
+      /** The child's shutdown budget: what it was given before a forced stop. */
+      budgetMs: number;
     }
   | { event: 'supervisor_ready'; supervisor: string }
   | { event: 'supervisor_stopped'; supervisor: string }
@@ -296,6 +298,7 @@ export const supervisorMachine = setup({
           supervisor: context.id,
           child: id,
           forced,
+          budgetMs: context.shutdownBudgets[id] ?? context.settings.stopTimeoutMs,
         },
       });
     }),

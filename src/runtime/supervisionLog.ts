@@ -35,8 +35,10 @@ export function supervisionAnnouncer(logger: Logger, metrics: Metrics) {
         return;
       case 'child_stopped':
         log[a.forced ? 'warn' : 'debug'](
-          { supervisor: a.supervisor, child: a.child, forced: a.forced },
-          a.forced ? `actor ${a.child} did not stop in time and was stopped by force` : `actor ${a.child} stopped`,
+          { supervisor: a.supervisor, child: a.child, forced: a.forced, budget_ms: a.budgetMs },
+          a.forced
+            ? `actor ${a.child} did not stop within its shutdown budget of ${a.budgetMs} ms and was stopped by force`
+            : `actor ${a.child} stopped`,
         );
         return;
       case 'supervisor_ready':
