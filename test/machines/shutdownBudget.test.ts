@@ -9,6 +9,7 @@ import {
   SUPERVISOR_MARGIN_MS,
 } from '../../machines/shutdownBudget.ts';
 import { supervisorMachine, type Announcement, type SupervisorInput } from '../../machines/supervisor.ts';
+import { actorTree, flattenTree } from '../../src/runtime/actorTree.ts';
 import { settings, worker } from '../support/supervision.ts';
 
 const margin = SUPERVISOR_MARGIN_MS;
@@ -141,4 +142,10 @@ test("a subtree's budget cut to shutdown.timeoutMs is enforced: the parent stops
   tree.clock.increment(2_500);
   t.deepEqual(tree.stops(), ['b', 'inner (forced)']);
   t.is(tree.root.getSnapshot().status, 'done');
+});
+
+test('inspect shows each running child with the budget its supervisor gives it', (t) => {
+  const tree = startTree([worker('first'), supervisor('inner', [worker('a'), { ...worker('b'), shutdown: 3_000 }])]);
+  const budgets = Object.fromEntries(flattenTree(actorTree(tree.root)).map((node) => [node.id, node.shutdownMs]));
+  t.deepEqual(budgets, { [tree.root.id]: undefined, first: 2_000, inner: 5_000 + margin, a: 2_000, b: 3_000 });
 });
