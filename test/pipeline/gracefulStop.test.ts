@@ -16,11 +16,15 @@ import { settings, testWorker } from '../support/supervision.ts';
 import { until } from '../support/until.ts';
 
 const INVOICES = 40;
-const STOP_TIMEOUT_MS = 1_000;
+const STOP_TIMEOUT_MS = 2_000;
 /** The NEX writer finishing a post: most of a worker's budget, which `pipeline` spends before it stops `invoices`. */
-const NEX_WRITER_STOP_MS = 700;
-/** A transaction of someone else's that holds every invoice row: the lease release waits for it. */
-const ROWS_LOCKED_MS = 1_300;
+const NEX_WRITER_STOP_MS = 1_800;
+/**
+ * A transaction of someone else's that holds every invoice row: the lease release waits for it.
+ * Longer than one worker budget (a flat timeout cuts `pipeline` off before the rows are free),
+ * well inside what `invoices` has left of its own budget once the NEX writer has stopped.
+ */
+const ROWS_LOCKED_MS = 2_400;
 
 const leased = async (pool: pg.Pool | pg.PoolClient) =>
   Number(
