@@ -87,6 +87,8 @@ test('a graceful stop under load returns every lease before the tree is done', a
   }
   const { root, announcements } = startTree(pool);
   t.teardown(() => root.stop());
+  const ended = new Promise<void>((resolve, reject) => root.subscribe({ complete: resolve, error: reject }));
+  ended.catch(() => undefined); // awaited below; a failure before then must not be an unhandled rejection
   root.start();
   await until('every invoice claimed', async () => ((await leased(pool)) === INVOICES ? true : undefined), {
     timeoutMs: 20_000,
@@ -104,12 +106,11 @@ test('a graceful stop under load returns every lease before the tree is done', a
   t.teardown(() => clearTimeout(unlock));
 
   let deadline: NodeJS.Timeout | undefined;
-  const done = new Promise<void>((resolve, reject) => {
-    root.subscribe({ complete: resolve, error: reject });
+  const tooLate = new Promise<never>((_resolve, reject) => {
     deadline = setTimeout(() => reject(new Error('the tree did not stop within 15 s')), 15_000);
   });
   root.send({ type: 'child.stop' });
-  await done.finally(() => clearTimeout(deadline));
+  await Promise.race([ended, tooLate]).finally(() => clearTimeout(deadline));
 
   t.is(await leased(checker), 0, 'an invoice kept its lease: releaseAll was cut off');
   const forced = announcements.flatMap((a) => (a.event === 'child_stopped' && a.forced ? [a.child] : []));
