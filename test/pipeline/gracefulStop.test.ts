@@ -95,7 +95,7 @@ test('a graceful stop under load returns every lease before the tree is done', a
     everyMs: 20,
   });
 
-  // Its own connection: once the stop begins, the pool's are all queued behind the locked rows.
+  // Its own connection, so the check never waits in the pool behind a query blocked by the locked rows.
   const checker = await pool.connect();
   t.teardown(() => checker.release());
   const locker = await pool.connect();
