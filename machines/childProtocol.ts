@@ -8,7 +8,7 @@ import { LoaderError } from '../src/errors.ts';
  *   the next child only then.
  * - The supervisor asks for a graceful stop with `child.stop`; the child finishes its work
  *   and reaches a final state (the supervisor sees `xstate.done.actor.<id>`), or is stopped
- *   by force after the supervisor's stop timeout.
+ *   by force once its shutdown budget (`ChildSpec.shutdown`, machines/shutdownBudget.ts) is spent.
  * - A child fails by erroring (a thrown action, an unhandled error of its own invoked actor);
  *   the supervisor sees `xstate.error.actor.<id>`.
  * - `debug.crash` makes a child fail on purpose (fault-injection endpoint, chaos tests).
@@ -21,6 +21,14 @@ export interface ChildSpec {
   logic: AnyActorLogic;
   restart: RestartType;
   input?: unknown;
+  /** OTP's child type: a supervisor's input is a `SupervisorInput`, and its default budget is its subtree's. */
+  type?: 'worker' | 'supervisor';
+  /**
+   * Ms this child may take to reach its final state after `child.stop` before it is stopped by
+   * force. Default: `supervisor.stopTimeoutMs` for a worker, the sum of its children's budgets
+   * (plus a margin) for a supervisor.
+   */
+  shutdown?: number;
 }
 
 export type ChildReadyEvent = { type: 'child.ready'; id: string };

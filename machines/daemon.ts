@@ -53,6 +53,8 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
     id,
     logic: logics.supervisor,
     restart: 'permanent',
+    // Its shutdown budget is its subtree's: the parent waits for every child of it (shutdownBudget.ts).
+    type: 'supervisor',
     input: { id, strategy: 'one_for_one', children, ...inputs.supervision } satisfies SupervisorInput,
   });
   const optional = (id: string, logic: AnyActorLogic | undefined): ChildSpec[] =>

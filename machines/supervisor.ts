@@ -2,6 +2,7 @@ import { assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import { LoaderError, errorMessage } from '../src/errors.ts';
 import { backoffDelay, type BackoffPolicy } from './backoff.ts';
 import { crash, reportReady, type ChildSpec } from './childProtocol.ts';
+import { childBudgets } from './shutdownBudget.ts';
 import {
   intensityExceeded,
   isAlive,
@@ -20,7 +21,8 @@ import {
  * XState v5 has no supervision: a failed child stays dead and its error climbs to the
  * parent as `xstate.error.actor.<id>`. This machine observes those events and runs a queue
  * of operations (start, stop, backoff) one at a time: children start in list order, each
- * only after the previous reported ready, and stop in reverse order, each within a timeout.
+ * only after the previous reported ready, and stop in reverse order, each within its own
+ * shutdown budget (machines/shutdownBudget.ts).
  * Restarts are serialized too: one backoff may delay a sibling's restart by at most itself.
  *
  * Reporting (logs, metrics, alerts) is the named action `announce`, provided from src/.
@@ -29,7 +31,10 @@ export interface SupervisorSettings {
   intensity: number;
   periodMs: number;
   startTimeoutMs: number;
+  /** A worker child's default shutdown budget. */
   stopTimeoutMs: number;
+  /** `shutdown.timeoutMs`: no child's budget is longer. */
+  shutdownLimitMs?: number;
   backoff: BackoffPolicy & { resetAfterMs: number };
 }
 
@@ -48,6 +53,8 @@ export interface SupervisorContext {
   strategy: Strategy;
   specs: ChildSpec[];
   children: Record<string, ChildRecord>;
+  /** Ms each child may take to stop gracefully, by id: fixed at start, read by the `stopTimeout` delay. */
+  shutdownBudgets: Record<string, number>;
   queue: Operation[];
   restartLog: number[];
   mode: Mode;
@@ -82,6 +89,8 @@ export type Announcement =
       supervisor: string;
       child: string;
       forced: boolean;
+      /** The child's shutdown budget: what it was given before a forced stop. */
+      budgetMs: number;
     }
   | { event: 'supervisor_ready'; supervisor: string }
   | { event: 'supervisor_stopped'; supervisor: string }
@@ -273,7 +282,7 @@ export const supervisorMachine = setup({
         children: withChild(context, id, { status: 'stopping' }),
       });
     }),
-    /** After the head's `xstate.done.actor` event, or by force when its stop timeout fired. */
+    /** After the head's `xstate.done.actor` event, or by force when its shutdown budget ran out. */
     finishHeadStop: enqueueActions(({ context, event, enqueue }) => {
       const id = context.queue[0]!.id;
       const forced = !event.type.startsWith(DONE_PREFIX);
@@ -289,6 +298,7 @@ export const supervisorMachine = setup({
           supervisor: context.id,
           child: id,
           forced,
+          budgetMs: context.shutdownBudgets[id] ?? context.settings.stopTimeoutMs,
         },
       });
     }),
@@ -352,7 +362,7 @@ export const supervisorMachine = setup({
   },
   delays: {
     startTimeout: ({ context }) => context.settings.startTimeoutMs,
-    stopTimeout: ({ context }) => context.settings.stopTimeoutMs,
+    stopTimeout: ({ context }) => context.shutdownBudgets[context.queue[0]?.id ?? ''] ?? context.settings.stopTimeoutMs,
     headBackoff: ({ context }) => (context.queue[0]?.kind === 'backoff' ? context.queue[0].ms : 0),
   },
 }).createMachine({
@@ -376,6 +386,7 @@ export const supervisorMachine = setup({
         } satisfies ChildRecord,
       ]),
     ),
+    shutdownBudgets: childBudgets(input),
     queue: input.children.map((spec) => ({
       kind: 'start' as const,
       id: spec.id,

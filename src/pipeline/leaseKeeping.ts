@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { fromCallback, fromPromise } from 'xstate';
-import { releaseLease, renewLeases } from '../db/invoiceStore.ts';
+import { releaseLeases, renewLeases } from '../db/invoiceStore.ts';
 import type { Logger } from '../runtime/logger.ts';
 
 /**
@@ -20,7 +20,7 @@ export function leaseKeeping(deps: { pool: () => pg.Pool; owner: string; leaseMs
       return () => clearInterval(timer);
     }),
     releaseAll: fromPromise<void, { ids: string[] }>(async ({ input }) => {
-      await Promise.all(input.ids.map((id) => releaseLease(deps.pool(), deps.owner, id)));
+      await releaseLeases(deps.pool(), deps.owner, input.ids);
     }),
   };
 }

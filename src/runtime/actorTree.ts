@@ -14,6 +14,8 @@ export interface ActorNode {
   restarts: number;
   since: string | null;
   lastError: string | null;
+  /** Ms its supervisor waits for it to stop before stopping it by force (absent for the root: shutdown.timeoutMs bounds it). */
+  shutdownMs?: number;
   /** What the actor's I/O reports beside its state, e.g. the NEX writer's `breaker: open`. */
   notes?: Record<string, string>;
   children: ActorNode[];
@@ -35,6 +37,7 @@ function describe(
   record: ChildRecord | undefined,
   notes: ActorNotes,
   id = ref?.id ?? '?',
+  shutdownMs?: number,
 ): ActorNode {
   const snapshot = ref?.getSnapshot() as
     { value?: unknown; status?: string; context?: unknown; children?: Record<string, AnyActorRef> } | undefined;
@@ -49,13 +52,20 @@ function describe(
     restarts: record?.restarts ?? 0,
     since: record?.since ? new Date(record.since).toISOString() : null,
     lastError: record?.lastError ?? null,
+    ...(shutdownMs !== undefined ? { shutdownMs } : {}),
     ...(notes(id) ? { notes: notes(id) } : {}),
     children: supervisor
       ? context.specs.map((spec) => {
           const childRecord = context.children[spec.id];
           const childRef = snapshot?.children?.[spec.id];
           const running = childRecord && ['starting', 'running', 'stopping'].includes(childRecord.status);
-          return describe(running ? childRef : undefined, childRecord, notes, spec.id);
+          return describe(
+            running ? childRef : undefined,
+            childRecord,
+            notes,
+            spec.id,
+            context.shutdownBudgets[spec.id],
+          );
         })
       : [],
   };

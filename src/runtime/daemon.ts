@@ -42,7 +42,7 @@ import { createInspectionBus } from './inspectionBus.ts';
 import type { Logger } from './logger.ts';
 import { createInvoiceObserver } from '../pipeline/invoiceObserver.ts';
 import { createMetrics } from './metrics.ts';
-import { supervisionAnnouncer } from './supervisionLog.ts';
+import { supervisionAnnouncer, warnOfBudgetOverrun } from './supervisionLog.ts';
 import { createThroughput } from './throughput.ts';
 import { VERSION } from './version.ts';
 import { migrateWithUpgradeBackup } from '../upgrade/upgradeBackup.ts';
@@ -311,7 +311,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
     alerter: alerter && alerterMachine.provide({ actors: alerter.actors, actions: alerter.actions }),
   };
   const input = daemonTree(logics, {
-    supervision: config.supervisor,
+    supervision: { ...config.supervisor, shutdownLimitMs: config.shutdown.timeoutMs },
     database: { reconnect: config.database.reconnect },
     mailbox: { reconnect: config.intake.imap.reconnect, pollMs: config.intake.imap.pollMs },
     invoices: { concurrency: config.pipeline.concurrency, lifecycle },
@@ -320,6 +320,8 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
     alerter: { evaluateMs: config.alerts.evaluateMs, retry: config.alerts.retry },
     heartbeat: { intervalMs: config.heartbeat.intervalMs },
   });
+
+  warnOfBudgetOverrun(logger, input);
 
   let settle: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => (settle = resolve));

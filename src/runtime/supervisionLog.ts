@@ -1,4 +1,5 @@
-import type { Announcement } from '../../machines/supervisor.ts';
+import { budgetOverrun } from '../../machines/shutdownBudget.ts';
+import type { Announcement, SupervisorInput } from '../../machines/supervisor.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -34,8 +35,10 @@ export function supervisionAnnouncer(logger: Logger, metrics: Metrics) {
         return;
       case 'child_stopped':
         log[a.forced ? 'warn' : 'debug'](
-          { supervisor: a.supervisor, child: a.child, forced: a.forced },
-          a.forced ? `actor ${a.child} did not stop in time and was stopped by force` : `actor ${a.child} stopped`,
+          { supervisor: a.supervisor, child: a.child, forced: a.forced, budget_ms: a.budgetMs },
+          a.forced
+            ? `actor ${a.child} did not stop within its shutdown budget of ${a.budgetMs} ms and was stopped by force`
+            : `actor ${a.child} stopped`,
         );
         return;
       case 'supervisor_ready':
@@ -53,4 +56,26 @@ export function supervisionAnnouncer(logger: Logger, metrics: Metrics) {
         return;
     }
   };
+}
+
+/**
+ * At start: says so when the tree's shutdown budgets add up to more than `shutdown.timeoutMs`.
+ * Each budget is capped at that limit, so a child that uses all of its budget may leave the
+ * children stopped after it (the database last) to the process deadline.
+ */
+export function warnOfBudgetOverrun(logger: Logger, root: SupervisorInput): void {
+  const overrun = budgetOverrun(root);
+  if (!overrun) return;
+  logger.child({ component: 'supervisor' }).warn(
+    {
+      budget_ms: overrun.budgetMs,
+      limit_ms: overrun.limitMs,
+      clamped: overrun.clamped,
+      budgets: overrun.budgets,
+      code: 'SHUTDOWN_BUDGET_CLAMPED',
+    },
+    `the actors' shutdown budgets add up to ${overrun.budgetMs} ms, more than shutdown.timeoutMs ` +
+      `(${overrun.limitMs} ms): each budget is capped at ${overrun.limitMs} ms; raise shutdown.timeoutMs ` +
+      `or lower supervisor.stopTimeoutMs so a slow stop cannot be cut off`,
+  );
 }

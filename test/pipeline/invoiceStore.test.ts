@@ -6,6 +6,7 @@ import {
   transition,
   receiveDocument,
   recordFailure,
+  releaseLeases,
   type IncomingDocument,
 } from '../../src/db/invoiceStore.ts';
 import { migratedPool } from '../support/migratedDatabase.ts';
@@ -126,6 +127,23 @@ test('claims are leases: an invoice held by one daemon is not claimed by another
   t.deepEqual(await claimActive(pool, b, 10, 60_000), []);
   await pool.query("UPDATE invoices SET lease_until = now() - interval '1 second' WHERE lease_owner = $1", [a]);
   t.is((await claimActive(pool, b, 10, 60_000)).length, 3, 'expired leases are taken over');
+});
+
+test('a graceful stop gives back all its leases in one statement, and only its own', async (t) => {
+  const pool = await migratedPool(t);
+  for (let n = 0; n < 5; n++) await receiveDocument(pool, arrival(pdf(`r${n}`)), 'test');
+  const [mine, theirs] = [randomUUID(), randomUUID()];
+  const held = (await claimActive(pool, mine, 3, 60_000)).map((c) => c.id);
+  const other = (await claimActive(pool, theirs, 10, 60_000)).map((c) => c.id);
+  await releaseLeases(pool, mine, [...held, ...other]);
+  const owners = await pool.query<{ id: string; lease_owner: string | null; lease_until: Date | null }>(
+    'SELECT id, lease_owner, lease_until FROM invoices',
+  );
+  for (const row of owners.rows) {
+    if (held.includes(row.id)) t.like(row, { lease_owner: null, lease_until: null });
+    else t.is(row.lease_owner, theirs, "another daemon's lease is left alone");
+  }
+  t.is(owners.rows.length, 5);
 });
 
 test('a failing invoice is backed off, then quarantined as unreadable after the last attempt', async (t) => {

@@ -3,28 +3,38 @@ import { supervisorMachine, type Announcement, type SupervisorInput } from '../.
 import { crash, reportReady, type ChildSpec, type RestartType } from '../../machines/childProtocol.ts';
 import type { Strategy } from '../../machines/supervisionPlan.ts';
 
-/** A child for supervision tests: reports ready at once or on `go`, exits on `exit`, may ignore stop requests. */
+/**
+ * A child for supervision tests: reports ready at once or on `go`, exits on `exit`, may ignore
+ * stop requests or take `stopTakesMs` (on the actor's clock) to finish its work after one.
+ */
 export const testWorker = setup({
   types: {
-    input: {} as { readyOnSignal?: boolean; ignoresStop?: boolean } | undefined,
-    context: {} as { readyOnSignal: boolean; ignoresStop: boolean },
+    input: {} as { readyOnSignal?: boolean; ignoresStop?: boolean; stopTakesMs?: number } | undefined,
+    context: {} as { readyOnSignal: boolean; ignoresStop: boolean; stopTakesMs: number },
   },
   actions: { reportReady, crash },
   guards: {
     readyOnSignal: ({ context }) => context.readyOnSignal,
     ignoresStop: ({ context }) => context.ignoresStop,
+    slowToStop: ({ context }) => context.stopTakesMs > 0,
   },
+  delays: { stopTakes: ({ context }) => context.stopTakesMs },
 }).createMachine({
-  context: ({ input }) => ({ readyOnSignal: input?.readyOnSignal ?? false, ignoresStop: input?.ignoresStop ?? false }),
+  context: ({ input }) => ({
+    readyOnSignal: input?.readyOnSignal ?? false,
+    ignoresStop: input?.ignoresStop ?? false,
+    stopTakesMs: input?.stopTakesMs ?? 0,
+  }),
   initial: 'booting',
   states: {
     booting: { always: [{ guard: 'readyOnSignal', target: 'waiting' }, { target: 'running' }] },
     waiting: { on: { go: 'running' } },
     running: { entry: 'reportReady', on: { exit: 'done' } },
+    finishing: { after: { stopTakes: 'done' } },
     done: { type: 'final' },
   },
   on: {
-    'child.stop': [{ guard: 'ignoresStop' }, { target: '.done' }],
+    'child.stop': [{ guard: 'ignoresStop' }, { guard: 'slowToStop', target: '.finishing' }, { target: '.done' }],
     'debug.crash': { actions: 'crash' },
   },
 });
