@@ -57,18 +57,24 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
     type: 'supervisor',
     input: { id, strategy: 'one_for_one', children, ...inputs.supervision } satisfies SupervisorInput,
   });
-  const optional = (id: string, logic: AnyActorLogic | undefined): ChildSpec[] =>
-    logic ? [{ id, logic, restart: 'permanent' }] : [];
+  const optional = (id: string, logic: AnyActorLogic | undefined, shutdown?: number): ChildSpec[] =>
+    logic ? [{ id, logic, restart: 'permanent', ...(shutdown === undefined ? {} : { shutdown }) }] : [];
+  // Shutdown budgets (OTP's child spec `shutdown`): the workers whose stop only ends timers, a
+  // thread or idle sockets get a short one, so the whole tree's worst case fits shutdown.timeoutMs;
+  // those that finish work in hand (a mail, a scan, leases, a posting, the farewell mail) keep
+  // supervisor.stopTimeoutMs. Never more than that: a user who lowers it lowers them all.
+  const quick = (ms: number) => Math.min(ms, inputs.supervision.stopTimeoutMs);
   return {
     id: 'root',
     strategy: 'one_for_one',
     ...inputs.supervision,
     children: [
-      { id: 'database', logic: logics.database, restart: 'permanent', input: inputs.database },
+      // The pool's end waits up to 2 s for its sockets to close (src/db/guardedPool.ts).
+      { id: 'database', logic: logics.database, restart: 'permanent', input: inputs.database, shutdown: quick(3_000) },
       // The mailbox last: it stops first, finishing the mail in hand while the rest still runs.
       supervisor('intake', [
         ...optional('dropFolder', logics.dropFolder),
-        ...optional('http', logics.http),
+        ...optional('http', logics.http, quick(3_000)), // in-flight requests: an upload commits well within it
         ...(logics.mailbox
           ? [{ id: 'mailbox', logic: logics.mailbox, restart: 'permanent' as const, input: inputs.mailbox }]
           : []),
@@ -76,7 +82,13 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
       supervisor('pipeline', [
         supervisor(
           'extractor',
-          logics.extractionWorkers.map(({ id, logic }) => ({ id, logic, restart: 'permanent' })),
+          // A worker thread is terminated; the document it held is claimed again after its lease.
+          logics.extractionWorkers.map(({ id, logic }) => ({
+            id,
+            logic,
+            restart: 'permanent',
+            shutdown: quick(1_000),
+          })),
         ),
         { id: 'invoices', logic: logics.invoices, restart: 'permanent', input: inputs.invoices },
         { id: 'nexWriter', logic: logics.nexWriter, restart: 'permanent', input: inputs.nexWriter },
@@ -84,11 +96,17 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
       ...(logics.backup
         ? [{ id: 'backup', logic: logics.backup, restart: 'permanent' as const, input: inputs.backup }]
         : []),
-      ...optional('monitor', logics.monitor),
+      ...optional('monitor', logics.monitor, quick(1_000)),
       ...(logics.alerter
         ? [{ id: 'alerter', logic: logics.alerter, restart: 'permanent' as const, input: inputs.alerter }]
         : []),
-      { id: 'heartbeat', logic: logics.heartbeat, restart: 'permanent', input: inputs.heartbeat },
+      {
+        id: 'heartbeat',
+        logic: logics.heartbeat,
+        restart: 'permanent',
+        input: inputs.heartbeat,
+        shutdown: quick(1_000),
+      },
     ],
   };
 }

@@ -10,7 +10,7 @@ $Nssm = "nssm"
 & $Nssm 'set' 'InvoiceLoader' 'Start' 'SERVICE_AUTO_START'
 & $Nssm 'set' 'InvoiceLoader' 'AppNoConsole' '0'
 & $Nssm 'set' 'InvoiceLoader' 'AppStopMethodSkip' '0'
-& $Nssm 'set' 'InvoiceLoader' 'AppStopMethodConsole' '30000'
+& $Nssm 'set' 'InvoiceLoader' 'AppStopMethodConsole' '70000'
 & $Nssm 'set' 'InvoiceLoader' 'AppStopMethodWindow' '5000'
 & $Nssm 'set' 'InvoiceLoader' 'AppStopMethodThreads' '5000'
 & $Nssm 'set' 'InvoiceLoader' 'AppKillProcessTree' '1'

@@ -149,3 +149,39 @@ test('inspect shows each running child with the budget its supervisor gives it',
   const budgets = Object.fromEntries(flattenTree(actorTree(tree.root)).map((node) => [node.id, node.shutdownMs]));
   t.deepEqual(budgets, { [tree.root.id]: undefined, first: 2_000, inner: 5_000 + margin, a: 2_000, b: 3_000 });
 });
+
+test('the default tree fits the default shutdown.timeoutMs, with the mailbox on and eight extraction workers', async (t) => {
+  const { daemonTree } = await import('../../machines/daemon.ts');
+  const { loadConfig } = await import('../../src/config/load.ts');
+  const config = loadConfig({ env: {} }).config;
+  const logic = supervisorMachine;
+  const tree = daemonTree(
+    {
+      supervisor: supervisorMachine,
+      database: logic,
+      dropFolder: logic,
+      http: logic,
+      mailbox: logic,
+      extractionWorkers: Array.from({ length: 8 }, (_, i) => ({ id: `worker-${i + 1}`, logic })),
+      invoices: logic,
+      nexWriter: logic,
+      backup: logic,
+      monitor: logic,
+      alerter: logic,
+      heartbeat: logic,
+    },
+    {
+      supervision: { ...config.supervisor, shutdownLimitMs: config.shutdown.timeoutMs },
+      database: {},
+      invoices: {},
+      nexWriter: {},
+      backup: {},
+      heartbeat: { intervalMs: 1_000 },
+    },
+  );
+  t.is(budgetOverrun(tree), undefined, 'no SHUTDOWN_BUDGET_CLAMPED warning on a default start');
+  const whole = tree.children.reduce((sum, spec) => sum + childBudget(spec, tree), 0);
+  t.true(whole <= config.shutdown.timeoutMs, `${whole} ms within ${config.shutdown.timeoutMs} ms`);
+  t.is(childBudgets(tree).heartbeat, 1_000, 'a worker that only ends a timer gets a short budget');
+  t.is(childBudgets(tree).alerter, config.supervisor.stopTimeoutMs, 'the farewell mail keeps the full worker budget');
+});
