@@ -6,7 +6,7 @@ import { createToken } from '../../src/auth/apiTokens.ts';
 import { addPerson } from '../../src/auth/people.ts';
 import type { Role } from '../../src/auth/roles.ts';
 import type { SessionSettings } from '../../src/auth/sessionRoutes.ts';
-import { buildHttpApp } from '../../src/http/app.ts';
+import { buildHttpApp, type DaemonView } from '../../src/http/app.ts';
 import type { RouteAccess } from '../../src/http/routeTable.ts';
 import { createIngest } from '../../src/intake/ingest.ts';
 import { createInspectionBus } from '../../src/runtime/inspectionBus.ts';
@@ -38,6 +38,7 @@ export async function startConsoleApp(
   t: ExecutionContext,
   settings: Partial<SessionSettings> = {},
   http: { openHealth?: boolean; openMetrics?: boolean } = {},
+  view: Partial<DaemonView> = {},
 ): Promise<ConsoleApp> {
   const pool = await migratedPool(t);
   const logs: Array<Record<string, unknown>> = [];
@@ -78,6 +79,7 @@ export async function startConsoleApp(
       inspection: createInspectionBus(),
       metrics: createMetrics(),
       faultInjection: true,
+      ...view,
     },
     logger,
     invoices: {

@@ -1,0 +1,37 @@
+import { html, words, type Lang } from './text.ts';
+
+/** The invoice list of the overview and the work queue: each number links to the invoice page. */
+export interface ListedInvoice {
+  id: string;
+  status: string;
+  supplier_name: string | null;
+  invoice_number: string | null;
+  total_gross: string | null;
+  currency?: string | null;
+  received_at?: string;
+  age?: string;
+}
+
+export function invoiceTable(lang: Lang, rows: ListedInvoice[]): string {
+  const t = words(lang);
+  if (rows.length === 0) return `<p>${t('none')}</p>`;
+  const withReceived = rows.some((row) => row.received_at !== undefined);
+  const withAge = rows.some((row) => row.age !== undefined);
+  const head = [t('number'), t('supplier'), t('gross'), t('status')];
+  if (withReceived) head.push(t('received'));
+  if (withAge) head.push(t('age'));
+  const body = rows.map((row) => {
+    const cells = [
+      `<a href="/invoices/${html(row.id)}">${html(row.invoice_number ?? row.id)}</a>`,
+      html(row.supplier_name),
+      `<span class="amount">${html(row.total_gross)}</span>${row.currency ? ` ${html(row.currency)}` : ''}`,
+      html(row.status),
+    ];
+    if (withReceived) cells.push(`<time datetime="${html(row.received_at)}">${html(row.received_at)}</time>`);
+    if (withAge) cells.push(html(row.age));
+    return `<tr data-id="${html(row.id)}">${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
+  });
+  return `<table class="invoices"><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>
+${body.join('\n')}
+</tbody></table>`;
+}
