@@ -9,14 +9,14 @@ export interface ListedInvoice {
   total_gross: string | null;
   currency?: string | null;
   received_at?: string;
-  age?: string;
+  age_seconds?: number;
 }
 
 export function invoiceTable(lang: Lang, rows: ListedInvoice[]): string {
   const t = words(lang);
   if (rows.length === 0) return `<p>${t('none')}</p>`;
   const withReceived = rows.some((row) => row.received_at !== undefined);
-  const withAge = rows.some((row) => row.age !== undefined);
+  const withAge = rows.some((row) => row.age_seconds !== undefined);
   const head = [t('number'), t('supplier'), t('gross'), t('status')];
   if (withReceived) head.push(t('received'));
   if (withAge) head.push(t('age'));
@@ -28,10 +28,20 @@ export function invoiceTable(lang: Lang, rows: ListedInvoice[]): string {
       html(row.status),
     ];
     if (withReceived) cells.push(`<time datetime="${html(row.received_at)}">${html(row.received_at)}</time>`);
-    if (withAge) cells.push(html(row.age));
+    if (withAge) cells.push(row.age_seconds === undefined ? '' : waitedFor(row.age_seconds));
     return `<tr data-id="${html(row.id)}">${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
   });
   return `<table class="invoices"><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>
 ${body.join('\n')}
 </tbody></table>`;
+}
+
+/** "3 d 4 h", "5 h 12 min", "7 min": two units are enough to see what has waited too long. */
+export function waitedFor(seconds: number): string {
+  const minutes = Math.max(0, Math.floor(seconds / 60));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days > 0) return `${days} d ${hours} h`;
+  if (hours > 0) return `${hours} h ${minutes % 60} min`;
+  return `${minutes} min`;
 }

@@ -57,7 +57,8 @@ export interface WaitingInvoice {
   supplier_name: string | null;
   invoice_number: string | null;
   total_gross: string | null;
-  age: string;
+  /** How long it has waited since it arrived. */
+  age_seconds: number;
 }
 
 /** The statuses in which an invoice waits for a person: review, or approval. */
@@ -67,7 +68,7 @@ export async function oldestWaiting(pool: pg.Pool, limit: number): Promise<Waiti
   return (
     await pool.query<WaitingInvoice>(
       `SELECT id, status, supplier_name, invoice_number, total_gross::text AS total_gross,
-         justify_interval(date_trunc('minute', now() - received_at))::text AS age
+         floor(extract(epoch FROM now() - received_at))::int AS age_seconds
        FROM invoices WHERE status = ANY($1) ORDER BY received_at, id LIMIT $2`,
       [PERSON_STATUSES, limit],
     )

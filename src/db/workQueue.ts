@@ -35,7 +35,8 @@ export interface QueueRow {
   total_gross: string | null;
   currency: string | null;
   received_at: string;
-  age: string;
+  /** How long it has waited since it arrived. */
+  age_seconds: number;
 }
 
 export interface QueuePage {
@@ -95,7 +96,7 @@ export async function findQueue(pool: pg.Pool, filter: QueueFilter): Promise<Que
   const found = await pool.query<QueueRow & { total: number }>(
     `SELECT id, status, supplier_name, supplier_ico, invoice_number, total_gross::text AS total_gross, currency,
        to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS received_at,
-       justify_interval(date_trunc('minute', now() - received_at))::text AS age,
+       floor(extract(epoch FROM now() - received_at))::int AS age_seconds,
        count(*) OVER ()::int AS total
      FROM invoices
      WHERE CASE WHEN $1::text IS NULL THEN status = ANY($2) ELSE status = $1 END

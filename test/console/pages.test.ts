@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { ActorNode } from '../../src/runtime/actorTree.ts';
 import type { HealthReport } from '../../src/runtime/health.ts';
+import { waitedFor } from '../../src/console/invoiceTable.ts';
 import { cookieHeader, signIn, startConsoleApp, type ConsoleApp } from '../auth/consoleApp.ts';
 import { eventsOf, numberedInvoice, stageInvoice, statusOf } from '../support/stagedInvoices.ts';
 
@@ -150,7 +151,7 @@ test('work queue: search by IČO, VAT id and number; wildcards match literally; 
   const app = await startConsoleApp(t);
   const other = { ...numberedInvoice(1).supplier, name: 'Drevo 100% s.r.o.', ico: '47258411', vat_id: 'SK2023456789' };
   const mine = await stageInvoice(app.pool, numberedInvoice(1, { supplier: other }), 'needs_review');
-  await stageInvoice(app.pool, numberedInvoice(2), 'validated');
+  const waiting = await stageInvoice(app.pool, numberedInvoice(2), 'validated');
   await stageInvoice(app.pool, numberedInvoice(3), 'posted');
   const { cookie } = await signIn(app, 'vera');
   const numbers = async (query: string) => queueNumbers((await getPage(app, cookie, `/queue${query}`)).html);
@@ -173,6 +174,14 @@ test('work queue: search by IČO, VAT id and number; wildcards match literally; 
     await numbers('?from=2026-02-30&sort=DROP&dir=sideways'),
     ['FV2026-00001', 'FV2026-00002'],
     'nonsense falls back to defaults',
+  );
+
+  await app.pool.query("UPDATE invoices SET received_at = now() - interval '2 days 3 hours 10 minutes' WHERE id = $1", [
+    waiting,
+  ]);
+  t.regex(
+    (await getPage(app, cookie, '/queue?q=00002')).html,
+    /<td>validated<\/td><td><time [^>]+>[^<]+<\/time><\/td><td>2 d 3 h<\/td>/,
   );
 
   const form = (await getPage(app, cookie, '/queue?q=4725841&sort=amount')).html;
@@ -339,4 +348,13 @@ test('actors: the live tree as a table with every actor id, its state, restarts,
     'follows the inspector stream',
   );
   t.notRegex(html, /<script[^>]+src=/, 'no external script');
+});
+
+test('the age of a waiting invoice reads in two units', (t) => {
+  t.is(waitedFor(59), '0 min');
+  t.is(waitedFor(3599), '59 min');
+  t.is(waitedFor(3600), '1 h 0 min');
+  t.is(waitedFor(86_399), '23 h 59 min');
+  t.is(waitedFor(86_400 + 7_260), '1 d 2 h');
+  t.is(waitedFor(-5), '0 min', 'a clock a little ahead of the database is no negative age');
 });
