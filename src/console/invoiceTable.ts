@@ -1,3 +1,4 @@
+import { statusName } from './statusNames.ts';
 import { html, words, type Lang } from './text.ts';
 
 /** The invoice list of the overview and the work queue: each number links to the invoice page. */
@@ -25,7 +26,7 @@ export function invoiceTable(lang: Lang, rows: ListedInvoice[]): string {
       `<a href="/invoices/${html(row.id)}">${html(row.invoice_number ?? row.id)}</a>`,
       html(row.supplier_name),
       `<span class="amount">${html(row.total_gross)}</span>${row.currency ? ` ${html(row.currency)}` : ''}`,
-      html(row.status),
+      `<span data-status="${html(row.status)}">${html(statusName(lang, row.status))}</span>`,
     ];
     if (withReceived) cells.push(`<time datetime="${html(row.received_at)}">${html(row.received_at)}</time>`);
     if (withAge) cells.push(row.age_seconds === undefined ? '' : waitedFor(row.age_seconds));

@@ -12,6 +12,7 @@ import { flattenTree, type ActorNode } from '../runtime/actorTree.ts';
 import type { HealthCheck, HealthReport } from '../runtime/health.ts';
 import { barChart } from './barChart.ts';
 import { invoiceTable } from './invoiceTable.ts';
+import { healthName, statusName } from './statusNames.ts';
 import { html, words, type Lang, type Word } from './text.ts';
 
 /**
@@ -43,7 +44,7 @@ export async function overviewPage(pool: pg.Pool, view: DaemonView, lang: Lang):
 ${healthBanner(health, lang)}
 <div class="split"><section><h2>${t('status')}</h2>
 <table><thead><tr><th scope="col">${t('status')}</th><th scope="col">${t('count')}</th></tr></thead><tbody>
-${counts.map((c) => `<tr><td><a href="/queue?status=${html(c.status)}">${html(c.status)}</a></td><td>${c.n}</td></tr>`).join('')}
+${counts.map((c) => `<tr><td><a href="/queue?status=${html(c.status)}">${html(statusName(lang, c.status))}</a></td><td>${c.n}</td></tr>`).join('')}
 </tbody></table>
 <p><a href="/dead-letters">${t('deadLetters')}</a>: <strong id="dead-letter-count">${deadLetters}</strong></p></section>
 <section><h2>${t('receivedPerDay')}</h2>
@@ -67,7 +68,7 @@ function healthBanner(health: HealthReport, lang: Lang): string {
         `<li>${html(check.componentId ?? name)}: ${html(check.output ?? String(check.observedValue ?? check.status))}</li>`,
     )
     .join('');
-  return `<div class="banner ${html(health.status)}" role="status"><strong>${words(lang)('health')}: ${html(health.status)}</strong>${reasons ? `<ul>${reasons}</ul>` : ''}</div>`;
+  return `<div class="banner ${html(health.status)}" role="status"><strong>${words(lang)('health')}: ${healthName(lang, health.status)}</strong>${reasons ? `<ul>${reasons}</ul>` : ''}</div>`;
 }
 
 function actorsById(tree: ActorNode | undefined): Map<string, ActorNode> {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { findQueue, queueSuppliers, QUEUE_PAGE_SIZE, type QueueFilter } from '../db/workQueue.ts';
 import { INVOICE_STATUSES } from '../invoice/status.ts';
 import { invoiceTable } from './invoiceTable.ts';
+import { statusName } from './statusNames.ts';
 import { html, words, type Lang } from './text.ts';
 
 /**
@@ -15,7 +16,7 @@ export async function queuePage(pool: pg.Pool, filter: QueueFilter, lang: Lang):
   const option = (value: string, label: string, selected: boolean) =>
     `<option value="${html(value)}"${selected ? ' selected' : ''}>${html(label)}</option>`;
   const form = `<form class="filters" method="get" action="/queue">
-<label>${t('status')} <select name="status">${option('', t('waitingStatuses'), filter.status === null)}${INVOICE_STATUSES.map((s) => option(s, s, filter.status === s)).join('')}</select></label>
+<label>${t('status')} <select name="status">${option('', t('waitingStatuses'), filter.status === null)}${INVOICE_STATUSES.map((s) => option(s, statusName(lang, s), filter.status === s)).join('')}</select></label>
 <label>${t('supplier')} <select name="supplier">${option('', t('allSuppliers'), filter.supplier === null)}${suppliers.map((s) => option(s.key, s.name, filter.supplier === s.key)).join('')}</select></label>
 <label>${t('receivedFrom')} <input type="date" name="from" value="${html(filter.from)}"></label>
 <label>${t('receivedTo')} <input type="date" name="to" value="${html(filter.to)}"></label>

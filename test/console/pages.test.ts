@@ -142,9 +142,12 @@ test('overview: 14 bars with the seeded counts per ISO day, intake per channel, 
 
   t.regex(html, /<table id="nex">.*running \(waiting\).*half-open.*gateway timed out/s);
   t.regex(html, /<table id="backups">.*2026-12-05T23:30:00.000Z.*2026-12-06T03:30:00.000Z<\/time> \(failed\)/s);
-  t.regex(html, /<div class="banner warn" role="status">.*the last restore drill failed/s);
+  t.regex(
+    html,
+    /<div class="banner warn" role="status"><strong>System health: warning<\/strong>.*the last restore drill failed/s,
+  );
   t.regex(html, /<a href="\/dead-letters">Dead letters<\/a>: <strong id="dead-letter-count">1<\/strong>/);
-  t.regex(html, /<a href="\/queue\?status=posted">posted<\/a><\/td><td>16<\/td>/);
+  t.regex(html, /<a href="\/queue\?status=posted">Posted<\/a><\/td><td>16<\/td>/);
 });
 
 test('work queue: search by IČO, VAT id and number; wildcards match literally; supplier and date filters', async (t) => {
@@ -181,7 +184,7 @@ test('work queue: search by IČO, VAT id and number; wildcards match literally; 
   ]);
   t.regex(
     (await getPage(app, cookie, '/queue?q=00002')).html,
-    /<td>validated<\/td><td><time [^>]+>[^<]+<\/time><\/td><td>2 d 3 h<\/td>/,
+    /<td><span data-status="validated">Čaká na schválenie<\/span><\/td><td><time [^>]+>[^<]+<\/time><\/td><td>2 d 3 h<\/td>/,
   );
 
   const form = (await getPage(app, cookie, '/queue?q=4725841&sort=amount')).html;
