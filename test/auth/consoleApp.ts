@@ -32,7 +32,8 @@ export interface ConsoleApp {
 /**
  * The real HTTP app (every route, the access-control hook, sessions) on a fresh database,
  * listening on a free port. Only the daemon behind it is a stand-in: an actor tree and a
- * health report, which are not what these tests are about.
+ * health report, which are not what these tests are about (a test of the pages that show them
+ * passes its own in `view`).
  */
 export async function startConsoleApp(
   t: ExecutionContext,

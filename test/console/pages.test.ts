@@ -283,6 +283,9 @@ test('dead letters: a viewer sees them without buttons; an operator replays one,
   t.is((await statusOf(app.pool, second)).status, 'approved');
   t.is((await eventsOf(app.pool, second)).at(-1)!.actor, 'olga');
   t.is((await post('/dead-letters/replay-all', { _csrf: token! })).headers.get('location'), '/dead-letters?replayed=0');
+  const unknown = await post('/dead-letters/7d1f0c39-5a4e-4f7b-9d55-0f6f3c2b9a11/replay', { _csrf: token! });
+  t.is(unknown.status, 404);
+  t.like(await unknown.json(), { error: { code: 'INVOICE_NOT_FOUND' } });
   const vera = await post(`/dead-letters/${first}/replay`, { _csrf: viewer.csrf });
   t.is(vera.status, 403, 'a viewer cannot replay');
 });
