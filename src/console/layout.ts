@@ -19,6 +19,9 @@ canvas{max-width:100%;border:1px solid #d0d5dc;background:#fff}
 pre{white-space:pre-wrap;background:#fff;border:1px solid #d0d5dc;padding:.5rem;max-height:70vh;overflow:auto}
 form.signin{display:grid;gap:.5rem;max-width:20rem;background:#fff;padding:1rem;border:1px solid #d0d5dc}
 .error{color:#a40000}
+form.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;background:#fff;padding:.6rem;border:1px solid #d0d5dc}
+form.filters label{display:flex;flex-direction:column;font-size:.9rem}
+.paging{display:flex;gap:1rem}.notice{background:#dff5e1;padding:.4rem .6rem}
 `;
 
 export function page(options: {
@@ -32,7 +35,7 @@ export function page(options: {
   const t = words(options.lang);
   const other = options.lang === 'sk' ? 'en' : 'sk';
   const nav = options.identity
-    ? `<nav><a href="/">${t('overview')}</a><a href="/queue">${t('workQueue')}</a></nav>
+    ? `<nav><a href="/">${t('overview')}</a><a href="/queue">${t('workQueue')}</a><a href="/dead-letters">${t('deadLetters')}</a><a href="/actors">${t('actors')}</a></nav>
        <span>${t('signedInAs')}: ${html(options.identity.kind === 'person' ? options.identity.displayName || options.identity.name : options.identity.name)} (${t('role')} ${html(options.identity.role)})</span>
        <form method="post" action="/signout"><input type="hidden" name="_csrf" value="${html(options.csrf ?? '')}"><button type="submit">${t('signOut')}</button></form>`
     : '<nav></nav>';

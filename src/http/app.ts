@@ -107,7 +107,9 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     requireSignIn(signedIn, identify);
     requireCsrf(signedIn);
     if (sessions) registerSessionRoutes(signedIn, sessions);
-    if (people) registerConsolePages(signedIn, { pool: people.pool, view, identify });
+    if (people) {
+      registerConsolePages(signedIn, { pool: people.pool, view, identify, wakeWriter: decisions?.wakeWriter });
+    }
     if (!settings.openHealth) registerHealthRoutes(signedIn, view, 'viewer');
     if (!settings.openMetrics) registerMetricsRoute(signedIn, view, 'viewer');
     registerInspectionRoutes(signedIn, view);

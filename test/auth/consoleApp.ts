@@ -6,7 +6,7 @@ import { createToken } from '../../src/auth/apiTokens.ts';
 import { addPerson } from '../../src/auth/people.ts';
 import type { Role } from '../../src/auth/roles.ts';
 import type { SessionSettings } from '../../src/auth/sessionRoutes.ts';
-import { buildHttpApp } from '../../src/http/app.ts';
+import { buildHttpApp, type DaemonView } from '../../src/http/app.ts';
 import type { RouteAccess } from '../../src/http/routeTable.ts';
 import { createIngest } from '../../src/intake/ingest.ts';
 import { createInspectionBus } from '../../src/runtime/inspectionBus.ts';
@@ -32,12 +32,14 @@ export interface ConsoleApp {
 /**
  * The real HTTP app (every route, the access-control hook, sessions) on a fresh database,
  * listening on a free port. Only the daemon behind it is a stand-in: an actor tree and a
- * health report, which are not what these tests are about.
+ * health report, which are not what these tests are about (a test of the pages that show them
+ * passes its own in `view`).
  */
 export async function startConsoleApp(
   t: ExecutionContext,
   settings: Partial<SessionSettings> = {},
   http: { openHealth?: boolean; openMetrics?: boolean } = {},
+  view: Partial<DaemonView> = {},
 ): Promise<ConsoleApp> {
   const pool = await migratedPool(t);
   const logs: Array<Record<string, unknown>> = [];
@@ -78,6 +80,7 @@ export async function startConsoleApp(
       inspection: createInspectionBus(),
       metrics: createMetrics(),
       faultInjection: true,
+      ...view,
     },
     logger,
     invoices: {

@@ -54,6 +54,11 @@ async function callsFor(app: ConsoleApp): Promise<Record<string, () => Promise<C
     'GET /queue': fixed({ path: '/queue', ok: [200] }),
     'GET /invoices/:id': fixed({ path: `/invoices/${validated}`, ok: [200] }),
     'POST /api/dlq/:id/replay': fixed({ path: `/api/dlq/${dead}/replay`, body: {}, ok: [200] }),
+    'GET /dead-letters': fixed({ path: '/dead-letters', ok: [200] }),
+    'GET /actors': fixed({ path: '/actors', ok: [200] }),
+    // A replayed dead letter replayed again: nothing to do, and back to the page all the same.
+    'POST /dead-letters/:id/replay': fixed({ path: `/dead-letters/${dead}/replay`, body: {}, ok: [303] }),
+    'POST /dead-letters/replay-all': fixed({ path: '/dead-letters/replay-all', body: {}, ok: [303] }),
   };
 }
 

@@ -56,7 +56,7 @@ interface Answer {
 
 async function serve(
   t: ExecutionContext,
-  options: { openHealth: boolean; openMetrics: boolean; routing: RoutingOptions },
+  options: { openHealth: boolean; openMetrics: boolean; routing: RoutingOptions; console?: boolean },
 ): Promise<Served> {
   const config = loadConfig({ env: {} }).config;
   const logger = pino({ level: 'silent' });
@@ -84,6 +84,15 @@ async function serve(
     },
     decisions: { pool: () => pool, rules: config.approval, wakeWriter: () => {} },
     alerts: { sendTest: async () => ['ops@example.test'] },
+    // The console's pages and sessions, only where a test asks for them (they need people).
+    ...(options.console
+      ? {
+          people: {
+            pool: () => pool,
+            settings: { idleTimeoutMinutes: 60, signInPerMinute: 100, lockoutAfterFailures: 5, lockoutMinutes: 15 },
+          },
+        }
+      : {}),
   });
   const reached: string[] = [];
   app.addHook('preParsing', async (request) => {
@@ -220,37 +229,62 @@ const SETTINGS = [
   { routing: LENIENT, openHealth: false, openMetrics: true, name: 'lenient routing, health closed, metrics open' },
 ];
 
-for (const settings of SETTINGS) {
-  test.serial(`no spelling of any route reaches it without its role: ${settings.name}`, async (t) => {
-    const served = await serve(t, settings);
-    const access = new Map(served.routes.map((route) => [`${route.method} ${route.url}`, route.access]));
-    const methods = (route: RouteAccess) => [...new Set([route.method, 'GET', 'POST', 'HEAD'])];
-    let tried = 0;
-    for (const route of served.routes) {
-      for (const path of spellings(concrete(route.url))) {
-        for (const method of methods(route)) {
-          for (const caller of CALLERS_WITHOUT_RIGHTS) {
-            served.reached.length = 0;
-            const answer = await served.request(method, path, caller.token);
-            tried += 1;
-            for (const hit of served.reached) {
-              const hitAccess = access.get(hit);
-              t.true(
-                hitAccess !== undefined && allowed(hitAccess, caller.identity),
-                `${method} ${path} (${caller.label}) reached ${hit}, which needs ${hitAccess}; answered ${answer.status}`,
-              );
-            }
-            if (served.reached.length === 0) {
-              t.true(
-                answer.status >= 400,
-                `${method} ${path} (${caller.label}) answered ${answer.status} without reaching a route`,
-              );
-            }
+/** Asks for each of `routes` in every spelling, with every method, as callers without its role. */
+async function assertNoSpellingReaches(t: ExecutionContext, served: Served, routes: RouteAccess[]): Promise<void> {
+  const access = new Map(served.routes.map((route) => [`${route.method} ${route.url}`, route.access]));
+  const methods = (route: RouteAccess) => [...new Set([route.method, 'GET', 'POST', 'HEAD'])];
+  let tried = 0;
+  for (const route of routes) {
+    for (const path of spellings(concrete(route.url))) {
+      for (const method of methods(route)) {
+        for (const caller of CALLERS_WITHOUT_RIGHTS) {
+          served.reached.length = 0;
+          const answer = await served.request(method, path, caller.token);
+          tried += 1;
+          for (const hit of served.reached) {
+            const hitAccess = access.get(hit);
+            t.true(
+              hitAccess !== undefined && allowed(hitAccess, caller.identity),
+              `${method} ${path} (${caller.label}) reached ${hit}, which needs ${hitAccess}; answered ${answer.status}`,
+            );
+          }
+          if (served.reached.length === 0) {
+            t.true(
+              answer.status >= 400,
+              `${method} ${path} (${caller.label}) answered ${answer.status} without reaching a route`,
+            );
           }
         }
       }
     }
-    t.log(`${served.routes.length} routes, ${tried} requests`);
+  }
+  t.log(`${routes.length} routes, ${tried} requests`);
+}
+
+for (const settings of SETTINGS) {
+  test.serial(`no spelling of any route reaches it without its role: ${settings.name}`, async (t) => {
+    const served = await serve(t, settings);
+    await assertNoSpellingReaches(t, served, served.routes);
+  });
+}
+
+/** The console's pages behind sign-in (the server above runs without people, so without them). */
+const CONSOLE_PAGES = [
+  'GET /queue viewer',
+  'GET /invoices/:id viewer',
+  'GET /dead-letters viewer',
+  'GET /actors viewer',
+  'POST /dead-letters/:id/replay operator',
+  'POST /dead-letters/replay-all operator',
+];
+
+for (const routing of [STRICT, LENIENT]) {
+  const name = routing === STRICT ? 'strict' : 'lenient';
+  test.serial(`no spelling of a console page reaches it without its role: ${name} routing`, async (t) => {
+    const served = await serve(t, { routing, openHealth: true, openMetrics: true, console: true });
+    const pages = served.routes.filter((r) => CONSOLE_PAGES.includes(`${r.method} ${r.url} ${r.access}`));
+    t.deepEqual(pages.map((r) => `${r.method} ${r.url} ${r.access}`).sort(), [...CONSOLE_PAGES].sort());
+    await assertNoSpellingReaches(t, served, pages);
   });
 }
 
