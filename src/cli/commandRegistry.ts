@@ -66,8 +66,10 @@ export const COMMANDS: LazyCommand[] = [
   lazy('dlq <command>', 'the dead-letter queue: invoices whose posting to NEX gave up', () =>
     import('./commands/dlq.ts').then((m) => m.dlqCommand),
   ),
-  lazy('logs [view]', "pretty-print the daemon's JSON log files (works while it writes, across rotation); `logs errors`: errors by code and actor", () =>
-    import('./commands/logs.ts').then((m) => m.logsCommand),
+  lazy(
+    'logs [view]',
+    "pretty-print the daemon's JSON log files (works while it writes, across rotation); `logs errors`: errors by code and actor",
+    () => import('./commands/logs.ts').then((m) => m.logsCommand),
   ),
   lazy('backup <command>', 'database backups', () => import('./commands/backup.ts').then((m) => m.backupCommand)),
   lazy(
