@@ -1,19 +1,25 @@
 import { assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
-import { LoaderError, errorMessage } from '../src/errors.ts';
-import { backoffDelay, type BackoffPolicy } from './backoff.ts';
-import { crash, reportReady, type ChildSpec } from './childProtocol.ts';
+import { LoaderError } from '../src/errors.ts';
+import { crash, reportReady } from './childProtocol.ts';
 import { childBudgets } from './shutdownBudget.ts';
 import {
-  intensityExceeded,
+  afterFailure,
+  childIdOf,
+  decideFailure,
+  DONE_PREFIX,
+  failureOf,
+  interruptsHead,
   isAlive,
-  planRestart,
-  recordRestart,
   stopAllInReverse,
-  wantsRestart,
+  withChild,
   type ChildRecord,
+  type Mode,
   type Operation,
-  type Strategy,
+  type SupervisorContext,
+  type SupervisorInput,
 } from './supervisionPlan.ts';
+
+export type { SupervisorContext, SupervisorInput, SupervisorSettings } from './supervisionPlan.ts';
 
 /**
  * A supervisor with Erlang/OTP semantics (plus Akka's restart backoff), as an XState machine.
@@ -27,43 +33,6 @@ import {
  *
  * Reporting (logs, metrics, alerts) is the named action `announce`, provided from src/.
  */
-export interface SupervisorSettings {
-  intensity: number;
-  periodMs: number;
-  startTimeoutMs: number;
-  /** A worker child's default shutdown budget. */
-  stopTimeoutMs: number;
-  /** `shutdown.timeoutMs`: no child's budget is longer. */
-  shutdownLimitMs?: number;
-  backoff: BackoffPolicy & { resetAfterMs: number };
-}
-
-export interface SupervisorInput extends SupervisorSettings {
-  id: string;
-  strategy: Strategy;
-  children: ChildSpec[];
-  now?: () => number;
-  random?: () => number;
-}
-
-type Mode = 'starting' | 'running' | 'stopping' | 'escalating';
-
-export interface SupervisorContext {
-  id: string;
-  strategy: Strategy;
-  specs: ChildSpec[];
-  children: Record<string, ChildRecord>;
-  /** Ms each child may take to stop gracefully, by id: fixed at start, read by the `stopTimeout` delay. */
-  shutdownBudgets: Record<string, number>;
-  queue: Operation[];
-  restartLog: number[];
-  mode: Mode;
-  giveUpReason: string | null;
-  settings: SupervisorSettings;
-  now: () => number;
-  random: () => number;
-}
-
 export type Announcement =
   | {
       event: 'child_started';
@@ -76,6 +45,8 @@ export type Announcement =
       supervisor: string;
       child: string;
       error: string;
+      /** The error itself (its type, stack and cause reach the log); absent for a normal exit or a start timeout. */
+      cause?: unknown;
       action: 'restart' | 'none' | 'escalate';
     }
   | {
@@ -103,114 +74,6 @@ type SupervisorEvent =
   | { type: `xstate.error.actor.${string}`; error: unknown }
   | { type: `xstate.done.actor.${string}`; output?: unknown };
 
-const ERROR_PREFIX = 'xstate.error.actor.';
-const DONE_PREFIX = 'xstate.done.actor.';
-
-function childIdOf(event: { type: string }): string {
-  if (event.type.startsWith(ERROR_PREFIX)) return event.type.slice(ERROR_PREFIX.length);
-  if (event.type.startsWith(DONE_PREFIX)) return event.type.slice(DONE_PREFIX.length);
-  return (event as { id?: string }).id ?? '';
-}
-
-interface Failure {
-  id: string;
-  abnormal: boolean;
-  error: string;
-}
-
-/** What failed, from a child's error or done event, or from the start timeout of the head. */
-function failureOf(context: SupervisorContext, event: { type: string; error?: unknown }): Failure {
-  if (event.type.startsWith(ERROR_PREFIX))
-    return {
-      id: childIdOf(event),
-      abnormal: true,
-      error: errorMessage(event.error),
-    };
-  if (event.type.startsWith(DONE_PREFIX)) return { id: childIdOf(event), abnormal: false, error: 'exited normally' };
-  return {
-    id: context.queue[0]?.id ?? '',
-    abnormal: true,
-    error: `did not report ready within ${context.settings.startTimeoutMs} ms`,
-  };
-}
-
-function withChild(context: SupervisorContext, id: string, patch: Partial<ChildRecord>) {
-  const child = context.children[id];
-  if (!child) return context.children;
-  return {
-    ...context.children,
-    [id]: { ...child, since: context.now(), ...patch },
-  };
-}
-
-/** Does this failure change what the executor is doing right now? */
-function interruptsHead(context: SupervisorContext, { id, abnormal }: Failure): boolean {
-  const head = context.queue[0];
-  if (head && head.kind !== 'backoff' && head.id === id) return true;
-  return decideFailure(context, id, abnormal).escalate;
-}
-
-interface FailureDecision {
-  restart: boolean;
-  escalate: boolean;
-  restartLog: number[];
-}
-
-function decideFailure(context: SupervisorContext, id: string, abnormal: boolean): FailureDecision {
-  const child = context.children[id];
-  const restart =
-    !!child &&
-    (context.mode === 'starting' || context.mode === 'running') &&
-    child.status !== 'stopping' &&
-    wantsRestart(child.restart, abnormal);
-  if (!restart) return { restart: false, escalate: false, restartLog: context.restartLog };
-  const restartLog = recordRestart(context.restartLog, context.now(), context.settings.periodMs);
-  return {
-    restart: true,
-    escalate: intensityExceeded(restartLog, context.settings.intensity),
-    restartLog,
-  };
-}
-
-/** The supervisor's context after a child failed or exited: records, restart log, queue, mode. */
-function afterFailure(
-  context: SupervisorContext,
-  failure: Failure,
-  decision: FailureDecision,
-): Partial<SupervisorContext> {
-  const { id, abnormal, error } = failure;
-  const head = context.queue[0];
-  const failedIsHead = !!head && head.kind !== 'backoff' && head.id === id;
-  const rest = failedIsHead ? context.queue.slice(1) : context.queue;
-  const children = withChild(context, id, { status: abnormal ? 'failed' : 'stopped', lastError: error });
-
-  if (decision.escalate) {
-    const giveUpReason =
-      `${decision.restartLog.length} restarts within ${context.settings.periodMs} ms ` +
-      `(more than ${context.settings.intensity}); last: ${id} ${abnormal ? 'failed' : 'exited'}: ${error}`;
-    return {
-      children,
-      restartLog: decision.restartLog,
-      mode: 'escalating',
-      giveUpReason,
-      queue: stopAllInReverse(context.specs, children),
-    };
-  }
-  if (!decision.restart) return { children, queue: rest };
-
-  const child = context.children[id]!;
-  const stable = child.readyAt !== null && context.now() - child.readyAt >= context.settings.backoff.resetAfterMs;
-  const failures = (stable ? 0 : child.consecutiveFailures) + 1;
-  const delayMs = backoffDelay(context.settings.backoff, failures, context.random);
-  const plan = planRestart(context.strategy, context.specs, children, id, delayMs);
-  return {
-    children: { ...children, [id]: { ...children[id]!, consecutiveFailures: failures } },
-    restartLog: decision.restartLog,
-    // A child that failed while being started keeps its place: later siblings wait for it.
-    queue: failedIsHead ? [...plan, ...rest] : [...context.queue, ...plan],
-  };
-}
-
 export const supervisorMachine = setup({
   types: {
     input: {} as SupervisorInput,
@@ -233,7 +96,14 @@ export const supervisorMachine = setup({
       if (action !== 'none' || failure.abnormal || context.mode === 'running') {
         enqueue({
           type: 'announce',
-          params: { event: 'child_failed', supervisor: context.id, child: failure.id, error: failure.error, action },
+          params: {
+            event: 'child_failed',
+            supervisor: context.id,
+            child: failure.id,
+            error: failure.error,
+            cause: failure.cause,
+            action,
+          },
         });
       }
     }),

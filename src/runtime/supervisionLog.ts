@@ -22,7 +22,7 @@ export function supervisionAnnouncer(logger: Logger, metrics: Metrics) {
       case 'child_failed':
         metrics.actorFailures.inc({ supervisor: a.supervisor, child: a.child });
         log[a.action === 'escalate' ? 'error' : 'warn'](
-          { supervisor: a.supervisor, child: a.child, err: a.error, then: a.action, code: 'ACTOR_FAILED' },
+          { supervisor: a.supervisor, child: a.child, err: a.cause ?? a.error, then: a.action, code: 'ACTOR_FAILED' },
           `actor ${a.child} failed: ${a.error}`,
         );
         return;

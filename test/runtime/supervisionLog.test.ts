@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import test from 'ava';
 import { pino } from 'pino';
+import { createActor, fromPromise } from 'xstate';
 import { supervisorMachine, type SupervisorInput } from '../../machines/supervisor.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { supervisionAnnouncer, warnOfBudgetOverrun } from '../../src/runtime/supervisionLog.ts';
@@ -68,4 +69,39 @@ test('a forced stop names the budget the child had', async (t) => {
   await new Promise((resolve) => setImmediate(resolve));
   t.like(lines[0], { level: 40, child: 'invoices', budget_ms: 5_000 });
   t.regex(String(lines[0]!.msg), /did not stop within its shutdown budget of 5000 ms/);
+});
+
+test('a failed actor is logged with its error itself: type, stack and cause, not only the sentence', async (t) => {
+  const announcements: Array<Record<string, unknown>> = [];
+  const failing = fromPromise<void>(async () => {
+    throw new TypeError('cannot read the invoice', { cause: new Error('underlying') });
+  });
+  const root = createActor(
+    supervisorMachine.provide({
+      actions: { announce: (_args, params) => void announcements.push(params as Record<string, unknown>) },
+    }),
+    {
+      input: {
+        id: 'root',
+        strategy: 'one_for_one',
+        ...settings,
+        children: [{ id: 'parser', logic: failing, restart: 'temporary' }],
+      },
+    },
+  ).start();
+  t.teardown(() => root.stop());
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const failed = announcements.find((a) => a.event === 'child_failed')!;
+  t.true(failed.cause instanceof TypeError, 'the machine hands the error on, not a string');
+
+  const { logger, lines } = capturedLogger();
+  supervisionAnnouncer(logger, createMetrics())(undefined, failed);
+  await new Promise((resolve) => setImmediate(resolve));
+  const err = lines[0]!.err as { type: string; message: string; stack: string; cause?: { message: string } };
+  t.like(lines[0], { code: 'ACTOR_FAILED', child: 'parser' });
+  t.is(err.type, 'TypeError');
+  t.is(err.message, 'cannot read the invoice: underlying', "pino's serializer follows the cause chain");
+  t.regex(err.stack, /supervisionLog\.test\.ts/);
+  t.regex(err.stack, /caused by: Error: underlying/);
+  t.is(lines[0]!.msg, 'actor parser failed: cannot read the invoice');
 });
