@@ -122,7 +122,8 @@ export const invoicesMachine = setup({
           actions: [
             {
               type: 'claimFailed',
-              params: ({ event }: { event: { error: unknown } }) => ({ error: errorMessage(event.error) }),
+              // The error itself, not its sentence: the log line keeps its type and stack.
+              params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
             },
             'dropWake',
           ],
@@ -161,6 +162,7 @@ export const invoicesMachine = setup({
             invoiceId: invoiceIdOf(event),
             error: errorMessage(event.error),
             code: errorCode(event.error),
+            cause: event.error,
           }),
         },
         'forget',

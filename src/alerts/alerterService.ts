@@ -146,7 +146,7 @@ export function createAlerter(deps: AlerterDeps) {
     try {
       client = await deps.pool().connect();
     } catch (error) {
-      log.debug({ err: errorMessage(error) }, 'alerter: no database; alerts wait in memory');
+      log.debug({ err: error }, 'alerter: no database; alerts wait in memory');
       await mailWithoutDatabase(now);
       return 0;
     }

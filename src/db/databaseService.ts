@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { fromCallback, fromPromise } from 'xstate';
 import type { Config } from '../config/schema.ts';
-import { LoaderError, errorMessage } from '../errors.ts';
+import { LoaderError } from '../errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.ts';
 import { migrate } from './migrate.ts';
@@ -82,10 +82,10 @@ export function createDatabaseService(
       connectionTimeoutMillis: settings.connectTimeoutMs,
       application_name: 'invoice-loader',
     });
-    guarded = guardPool(pool, (error) => log.debug({ err: errorMessage(error) }, 'database connection ended'));
+    guarded = guardPool(pool, (error) => log.debug({ err: error }, 'database connection ended'));
     // An idle client's error (server restart) must not become an uncaught exception; the watcher notices.
     pool.on('error', (error) => {
-      log.warn({ err: errorMessage(error) }, 'idle database connection lost');
+      log.warn({ err: error }, 'idle database connection lost');
       checkNow?.();
     });
     return pool;

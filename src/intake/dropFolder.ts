@@ -210,7 +210,7 @@ export function createDropFolder(deps: {
             // Left in place: the next scan tries again (the database may be down for a while).
             deferred += 1;
             log.warn(
-              { file: file.name, err: errorMessage(error), code: 'INTAKE_DEFERRED' },
+              { file: file.name, err: error, code: 'INTAKE_DEFERRED' },
               `${file.name} stays in the drop folder for now: ${errorMessage(error)}`,
             );
           }
@@ -250,7 +250,9 @@ export function createDropFolder(deps: {
           running = true;
           again = false;
           scanning = scan()
-            .catch((error: unknown) => log.error({ folder, err: errorMessage(error) }, 'cannot read the drop folder'))
+            .catch((error: unknown) =>
+              log.error({ folder, err: error, code: 'INTAKE_FOLDER_UNREADABLE' }, 'cannot read the drop folder'),
+            )
             .finally(() => {
               running = false;
               schedule(again ? 0 : deps.settings.pollMs);

@@ -8,7 +8,6 @@ import { firingConditions } from '../../machines/monitor.ts';
 import { healthStatusOf, type ConditionState } from '../../machines/monitorConditions.ts';
 import type { AlertsConfig, MonitorConfig } from '../config/alertsSchema.ts';
 import type { DatabaseStatus } from '../db/databaseService.ts';
-import { errorMessage } from '../errors.ts';
 import { flattenTree, type ActorNode } from '../runtime/actorTree.ts';
 import { writeFileDurably } from '../runtime/durableFiles.ts';
 import type { HealthCheck } from '../runtime/health.ts';
@@ -86,7 +85,7 @@ export function createMonitor(deps: MonitorDeps) {
       system.sample(folders),
       db.ok
         ? readPipelineSignals(deps.sources.pool(), now).catch((error) => {
-            log.debug({ err: errorMessage(error) }, 'pipeline signals could not be read');
+            log.debug({ err: error }, 'pipeline signals could not be read');
             return null;
           })
         : Promise.resolve(null),

@@ -60,16 +60,16 @@ export function createNexWriterService(deps: {
           .catch(() => undefined);
       },
       failed: (_args: unknown, params: unknown) => {
-        const { invoiceId, error } = params as { invoiceId: string; error: string };
+        const { invoiceId, error, cause } = params as { invoiceId: string; error: string; cause?: unknown };
         // The lease is kept until it runs out: that is the pause before another try, which
         // then starts by asking NEX whether this attempt reached it.
         log.error(
-          { invoice: invoiceId, err: error, code: 'NEX_POSTING_FAILED' },
+          { invoice: invoiceId, err: cause ?? error, code: 'NEX_POSTING_FAILED' },
           `posting invoice ${invoiceId} failed and will be retried after its lease (${settings.leaseMs} ms) runs out: ${error}`,
         );
       },
       claimFailed: (_args: unknown, params: unknown) =>
-        log.warn({ err: (params as { error: string }).error }, 'could not claim invoices to post; will try again'),
+        log.warn({ err: (params as { error: unknown }).error }, 'could not claim invoices to post; will try again'),
     },
   };
 }

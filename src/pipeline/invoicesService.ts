@@ -52,7 +52,12 @@ export function createInvoicesService(deps: {
             .catch(() => undefined);
       },
       failed: (_args: unknown, params: unknown) => {
-        const { invoiceId, error, code } = params as { invoiceId: string; error: string; code?: string };
+        const { invoiceId, error, code, cause } = params as {
+          invoiceId: string;
+          error: string;
+          code?: string;
+          cause?: unknown;
+        };
         // A failure that will recur on every attempt quarantines the invoice now, not after maxAttempts.
         const permanent = permanentFailure(code, error);
         // deps.pool() throws while the database is down: a rejection here, not a crash of this actor.
@@ -71,7 +76,7 @@ export function createInvoicesService(deps: {
               {
                 invoice: invoiceId,
                 attempts,
-                err: error,
+                err: cause ?? error,
                 code: quarantined ? 'INVOICE_QUARANTINED' : 'INVOICE_STEP_FAILED',
               },
               quarantined
@@ -81,13 +86,13 @@ export function createInvoicesService(deps: {
           })
           .catch((recordError: Error) =>
             log.error(
-              { invoice: invoiceId, err: error, record_error: recordError.message },
+              { invoice: invoiceId, err: cause ?? error, record_error: recordError.message },
               'processing an invoice failed and the failure could not be recorded; its lease will expire and it will be retried',
             ),
           );
       },
       claimFailed: (_args: unknown, params: unknown) =>
-        log.warn({ err: (params as { error: string }).error }, 'could not claim invoices; will try again'),
+        log.warn({ err: (params as { error: unknown }).error }, 'could not claim invoices; will try again'),
     },
   };
 }

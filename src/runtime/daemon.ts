@@ -20,7 +20,7 @@ import { createApprovalGate } from '../approval/afterValidation.ts';
 import { createBackupService } from '../backup/backupActor.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { createDatabaseService } from '../db/databaseService.ts';
-import { errorCode, errorMessage } from '../errors.ts';
+import { errorCode } from '../errors.ts';
 import type { DaemonView } from '../http/app.ts';
 import { createExtractionPool, workerCount } from '../extract/extractionPool.ts';
 import { shippedTemplateDir } from '../extract/shippedTemplates.ts';
@@ -335,7 +335,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
   root.subscribe({
     error: (error) => {
       logger.fatal(
-        { err: errorMessage(error), code: errorCode(error) },
+        { err: error, code: errorCode(error) },
         'the root supervisor gave up; exiting so the service manager restarts the daemon',
       );
       heartbeat.stop();

@@ -70,7 +70,13 @@ async function settled(t: ExecutionContext, daemon: DaemonProcess, url: string, 
       const statuses = (await pool.query('SELECT status, count(*)::int AS n FROM invoices GROUP BY status')).rows;
       const stuck = (await pool.query("SELECT id FROM invoices WHERE status <> 'posted'")).rows.map((r) => r.id);
       const lines = daemon.logs.filter((e) => stuck.some((id) => JSON.stringify(e).includes(id)));
-      t.log(JSON.stringify(lines.slice(-8).map((e) => `${e.msg} ${String(e.err ?? '')}`)));
+      t.log(
+        JSON.stringify(
+          lines
+            .slice(-8)
+            .map((e) => `${e.msg} ${String((e.err as { message?: string } | undefined)?.message ?? e.err ?? '')}`),
+        ),
+      );
       t.fail(`not settled: ${JSON.stringify(statuses)}, ${left().length} files left in the inbox`);
       return;
     }
@@ -129,7 +135,11 @@ test.serial(
     t.true(terminated >= 6);
     await settled(t, daemon, url, pid);
     t.true(
-      daemon.logs.some((e) => e.code === 'DB_UNAVAILABLE' || /connection|terminat/i.test(String(e.err ?? e.msg))),
+      daemon.logs.some(
+        (e) =>
+          e.code === 'DB_UNAVAILABLE' ||
+          /connection|terminat/i.test(String((e.err as { message?: string } | undefined)?.message ?? e.msg)),
+      ),
       'the cuts were noticed',
     );
   },
