@@ -1,11 +1,11 @@
 import pg from 'pg';
-import { errorMessage } from '../errors.ts';
 import { loadConfigOrExit } from './configOption.ts';
 import type { Config } from '../config/schema.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import { withClient } from '../db/transaction.ts';
 import { LoaderError } from '../errors.ts';
 import { describeTarget, explainConnectionError } from '../db/target.ts';
+import { exitOnFailure } from './exitOnFailure.ts';
 
 /** What a command may want to tell about the database it worked on. */
 export interface CliDatabaseInfo {
@@ -64,10 +64,5 @@ export async function runDatabaseCommand(
   work: (pool: pg.Pool, info: CliDatabaseInfo) => Promise<void>,
 ): Promise<void> {
   const { config } = loadConfigOrExit(configFile);
-  try {
-    await withCliDatabase(config, work);
-  } catch (error) {
-    console.error(errorMessage(error));
-    process.exitCode = 1;
-  }
+  await exitOnFailure(() => withCliDatabase(config, work));
 }

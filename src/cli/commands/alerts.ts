@@ -6,11 +6,12 @@ import { createMailTransport, smtpConfigured, type MailTransport } from '../../a
 import { reportPeriod, type ReportKind } from '../../alerts/reportSchedule.ts';
 import { reportTimes, sendReport } from '../../alerts/reports.ts';
 import type { Config } from '../../config/schema.ts';
-import { errorMessage, LoaderError } from '../../errors.ts';
+import { LoaderError } from '../../errors.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
 import { parseDuration } from '../logTail.ts';
 import { plainTable, utcTime } from './invoices.ts';
+import { exitOnFailure } from '../exitOnFailure.ts';
 
 /**
  * `alerts list|test|silence|unsilence` and `reports send daily|weekly`: the alert history, a
@@ -37,15 +38,6 @@ async function withTransport<T>(config: Config, work: (transport: MailTransport)
   }
 }
 
-async function run(work: () => Promise<void>) {
-  try {
-    await work();
-  } catch (error) {
-    console.error(errorMessage(error));
-    process.exitCode = 1;
-  }
-}
-
 const who = (as: string | undefined) => `${as?.trim() || userInfo().username} (cli)`;
 
 const list: CommandModule<object, { config?: string; since: string; json?: boolean }> = {
@@ -58,7 +50,7 @@ const list: CommandModule<object, { config?: string; since: string; json?: boole
       json: { type: 'boolean', describe: 'print them as JSON' },
     }),
   handler: (argv) =>
-    run(async () => {
+    exitOnFailure(async () => {
       const { config } = loadConfigOrExit(argv.config);
       const since = Date.now() - parseDuration(argv.since);
       const [alerts, silences] = await withCliDatabase(
@@ -91,7 +83,7 @@ const testMail: CommandModule<object, { config?: string; as?: string }> = {
   describe: 'send a test mail to alerts.to',
   builder: (y) => y.options({ ...configOption, as: { type: 'string', describe: 'who asks (shown in the mail)' } }),
   handler: (argv) =>
-    run(async () => {
+    exitOnFailure(async () => {
       const { config } = loadConfigOrExit(argv.config);
       await withTransport(config, async (transport) => {
         const now = Date.now();
@@ -122,7 +114,7 @@ const silence: CommandModule<object, { config?: string; key: string; for: string
       as: { type: 'string', describe: 'who silences' },
     }),
   handler: (argv) =>
-    run(async () => {
+    exitOnFailure(async () => {
       const { config } = loadConfigOrExit(argv.config);
       if (!argv.reason?.trim()) throw new LoaderError('SILENCE_REASON', 'Say why with --reason "…".');
       const now = Date.now();
@@ -139,7 +131,7 @@ const unsilence: CommandModule<object, { config?: string; key: string }> = {
   describe: 'end the silences of a key now',
   builder: (y) => y.positional('key', { type: 'string', demandOption: true }).options(configOption),
   handler: (argv) =>
-    run(async () => {
+    exitOnFailure(async () => {
       const { config } = loadConfigOrExit(argv.config);
       const ended = await withCliDatabase(config, (pool) => endSilences(pool, argv.key, Date.now()));
       console.log(
@@ -163,7 +155,7 @@ const sendCommand: CommandModule<object, { config?: string; kind: string; to?: s
       .positional('kind', { choices: ['daily', 'weekly'], demandOption: true })
       .options({ ...configOption, to: { type: 'string', describe: 'a recipient instead of alerts.to' } }),
   handler: (argv) =>
-    run(async () => {
+    exitOnFailure(async () => {
       const { config } = loadConfigOrExit(argv.config);
       await withTransport(config, async (transport) => {
         const now = Date.now();

@@ -6,19 +6,9 @@ import { listBackups, recordVerification } from '../../backup/listBackups.ts';
 import { applyRetention } from '../../backup/retention.ts';
 import { formatBytes } from '../../backup/runBackup.ts';
 import { verifyBackup } from '../../backup/verifyBackup.ts';
-import { errorMessage } from '../../errors.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
-
-/** Runs a command body; prints the error sentence and sets exit code 1 on failure. */
-async function reporting(work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    console.error(errorMessage(error));
-    process.exitCode = 1;
-  }
-}
+import { exitOnFailure } from '../exitOnFailure.ts';
 
 const progress = (text: string) => process.stderr.write(`  ${text}\n`);
 const age = (ms: number) =>
@@ -41,7 +31,7 @@ const run: CommandModule<object, { config?: string; type: BackupType }> = {
       },
     }),
   handler: (argv) =>
-    reporting(async () => {
+    exitOnFailure(async () => {
       const { config } = loadConfigOrExit(argv.config);
       await withCliDatabase(config, async (_pool, db) => {
         console.error(`Backing up ${db.target} into ${resolve(config.backup.dir)}`);
@@ -57,7 +47,7 @@ const list: CommandModule<object, { config?: string; json?: boolean }> = {
   describe: 'the backups on disk: age, size, verification and drill results',
   builder: (y) => y.options({ ...configOption, json: { type: 'boolean' } }),
   handler: (argv) =>
-    reporting(async () => {
+    exitOnFailure(async () => {
       const { config } = loadConfigOrExit(argv.config);
       const entries = await listBackups(resolve(config.backup.dir));
       if (argv.json) return void console.log(JSON.stringify(entries, null, 2));
@@ -85,7 +75,7 @@ const verify: CommandModule<object, { config?: string; file: string; drill?: boo
       .positional('file', { type: 'string', demandOption: true })
       .options({ ...configOption, drill: { type: 'boolean' } }),
   handler: (argv) =>
-    reporting(async () => {
+    exitOnFailure(async () => {
       const { config } = loadConfigOrExit(argv.config);
       await withCliDatabase(config, async (_pool, db) => {
         const tools = await toolsFor(config.backup, db.url);
@@ -113,7 +103,7 @@ const rotate: CommandModule<object, { config?: string }> = {
   describe: 'apply retention now (never deletes the newest verified backup)',
   builder: (y) => y.options(configOption),
   handler: (argv) =>
-    reporting(async () => {
+    exitOnFailure(async () => {
       const { config } = loadConfigOrExit(argv.config);
       const { deleted, kept } = await applyRetention(resolve(config.backup.dir), config.backup.retention, new Date());
       console.log(

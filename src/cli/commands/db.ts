@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { errorMessage } from '../../errors.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
 import { describePendingMigrations, migrationState } from '../../upgrade/upgradeBackup.ts';
+import { exitOnFailure } from '../exitOnFailure.ts';
 
 const migrateCommand: CommandModule<object, { config?: string; 'dry-run'?: boolean }> = {
   command: 'migrate',
@@ -11,7 +11,7 @@ const migrateCommand: CommandModule<object, { config?: string; 'dry-run'?: boole
     y.options({ ...configOption, 'dry-run': { type: 'boolean', describe: 'list what would change; change nothing' } }),
   handler: async (argv) => {
     const { config } = loadConfigOrExit(argv.config);
-    try {
+    await exitOnFailure(async () => {
       if (argv['dry-run']) {
         const lines = await withCliDatabase(
           config,
@@ -30,10 +30,7 @@ const migrateCommand: CommandModule<object, { config?: string; 'dry-run'?: boole
           ? `Applied ${applied.length} migration(s) to ${target}:\n  ${applied.join('\n  ')}`
           : `${target} is up to date.`,
       );
-    } catch (error) {
-      console.error(errorMessage(error));
-      process.exitCode = 1;
-    }
+    });
   },
 };
 

@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { approveInvoice, rejectInvoice, type Decision } from '../../approval/decisions.ts';
 import { cliIdentity } from '../../auth/identity.ts';
-import { errorMessage } from '../../errors.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
+import { exitOnFailure } from '../exitOnFailure.ts';
 
 /**
  * `invoice-loader approve ID` and `reject ID --reason R`: a decision written straight to the
@@ -22,13 +22,10 @@ const decisionOptions = {
 
 async function decide(argv: DecisionArgs, run: Parameters<typeof withCliDatabase<Decision>>[1]): Promise<void> {
   const { config } = loadConfigOrExit(argv.config);
-  try {
+  await exitOnFailure(async () => {
     const decision = await withCliDatabase(config, run);
     console.log(argv.json ? JSON.stringify(decision, null, 2) : decision.message);
-  } catch (error) {
-    console.error(errorMessage(error));
-    process.exitCode = 1;
-  }
+  });
 }
 
 export const approveCommand: CommandModule<object, DecisionArgs> = {

@@ -1,10 +1,11 @@
 import type { CommandModule } from 'yargs';
 import { actorLabel, cliIdentity } from '../../auth/identity.ts';
 import { listDeadLetters, replayAllDeadLetters, replayDeadLetter } from '../../db/deadLetters.ts';
-import { errorMessage, LoaderError } from '../../errors.ts';
+import { LoaderError } from '../../errors.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
 import { plainTable, utcTime } from './invoices.ts';
+import { exitOnFailure } from '../exitOnFailure.ts';
 
 /**
  * `invoice-loader dlq list` and `dlq replay ID|--all`: the invoices whose posting to NEX gave
@@ -17,7 +18,7 @@ const listCommand: CommandModule<object, { config?: string; json?: boolean }> = 
   builder: (y) => y.options({ ...configOption, json: { type: 'boolean', describe: 'print them as JSON' } }),
   handler: async (argv) => {
     const { config } = loadConfigOrExit(argv.config);
-    try {
+    await exitOnFailure(async () => {
       const letters = await withCliDatabase(config, (pool) => listDeadLetters(pool, 1000));
       if (argv.json) return console.log(JSON.stringify(letters, null, 2));
       if (letters.length === 0) return console.log('The dead-letter queue is empty.');
@@ -34,10 +35,7 @@ const listCommand: CommandModule<object, { config?: string; json?: boolean }> = 
         ]);
       }
       console.log(table.toString());
-    } catch (error) {
-      console.error(errorMessage(error));
-      process.exitCode = 1;
-    }
+    });
   },
 };
 
@@ -53,7 +51,7 @@ const replayCommand: CommandModule<object, { config?: string; id?: string; all?:
   handler: async (argv) => {
     const { config } = loadConfigOrExit(argv.config);
     const actor = actorLabel(cliIdentity(argv.as));
-    try {
+    await exitOnFailure(async () => {
       if (!argv.id === !argv.all) {
         throw new LoaderError('DLQ_REPLAY_TARGET', 'Name one invoice id or --all (not both).');
       }
@@ -62,10 +60,7 @@ const replayCommand: CommandModule<object, { config?: string; id?: string; all?:
       );
       if (replays.length === 0) console.log('The dead-letter queue is empty; nothing to replay.');
       for (const replay of replays) console.log(replay.message);
-    } catch (error) {
-      console.error(errorMessage(error));
-      process.exitCode = 1;
-    }
+    });
   },
 };
 

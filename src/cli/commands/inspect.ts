@@ -1,10 +1,10 @@
 import type { CommandModule } from 'yargs';
-import { errorMessage } from '../../errors.ts';
 import type { ActorNode } from '../../runtime/actorTree.ts';
 import { refreshHeader, renderTree } from '../actorTreeView.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
 import { daemonJson } from '../daemonClient.ts';
 import { fetchInvoice, renderEvents } from './invoices.ts';
+import { exitOnFailure } from '../exitOnFailure.ts';
 
 /** Read from the database, not the daemon: the history is there whether or not the daemon runs. */
 const invoiceHistoryCommand: CommandModule<object, { config?: string; id: string; json?: boolean }> = {
@@ -16,14 +16,11 @@ const invoiceHistoryCommand: CommandModule<object, { config?: string; id: string
       .options({ ...configOption, json: { type: 'boolean', describe: 'print the events as JSON' } }),
   handler: async (argv) => {
     const { config } = loadConfigOrExit(argv.config);
-    try {
+    await exitOnFailure(async () => {
       const { id, status, events } = await fetchInvoice(config, argv.id);
       if (argv.json) console.log(JSON.stringify(events, null, 2));
       else console.log(`Invoice ${id}, now ${status}\n${renderEvents(events)}`);
-    } catch (error) {
-      console.error(errorMessage(error));
-      process.exitCode = 1;
-    }
+    });
   },
 };
 
@@ -47,15 +44,12 @@ export const inspectCommand: CommandModule<object, { config?: string; json?: boo
         console.log(renderTree(tree).join('\n'));
       }
     };
-    try {
+    await exitOnFailure(async () => {
       await show();
       while (argv.watch) {
         await new Promise((r) => setTimeout(r, 1000));
         await show();
       }
-    } catch (error) {
-      console.error(errorMessage(error));
-      process.exitCode = 1;
-    }
+    });
   },
 };

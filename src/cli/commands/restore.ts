@@ -4,9 +4,9 @@ import type { CommandModule } from 'yargs';
 import { toolsFor } from '../../backup/backupJobs.ts';
 import { backupInfo, restoreBackup } from '../../backup/restore.ts';
 import { describeTarget } from '../../db/target.ts';
-import { errorMessage } from '../../errors.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
+import { exitOnFailure } from '../exitOnFailure.ts';
 
 async function confirmed(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
@@ -23,12 +23,9 @@ const info: CommandModule<object, { file: string }> = {
   describe: "a backup's manifest: database, versions, size, row counts, checksum",
   builder: (y) => y.positional('file', { type: 'string', demandOption: true }),
   handler: async (argv) => {
-    try {
+    await exitOnFailure(async () => {
       console.log(JSON.stringify(await backupInfo(resolve(argv.file)), null, 2));
-    } catch (error) {
-      console.error(errorMessage(error));
-      process.exitCode = 1;
-    }
+    });
   },
 };
 
@@ -53,7 +50,7 @@ export const restoreCommand: CommandModule<object, { config?: string; file?: str
       }
       const { config } = loadConfigOrExit(argv.config);
       const file = resolve(argv.file);
-      try {
+      await exitOnFailure(async () => {
         await withCliDatabase(config, async (pool, db) => {
           await pool.end(); // restore needs the database to itself
           const question = `Restore ${file} into ${db.target}${argv.drop ? ', DROPPING it first' : ''}?`;
@@ -72,9 +69,6 @@ export const restoreCommand: CommandModule<object, { config?: string; file?: str
             `Restored ${file} into ${describeTarget(db.url)} in ${Math.round(result.durationMs)} ms; ${result.tables.length} tables match the manifest.`,
           );
         });
-      } catch (error) {
-        console.error(errorMessage(error));
-        process.exitCode = 1;
-      }
+      });
     },
   };

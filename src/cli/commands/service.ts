@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
-import { errorMessage } from '../../errors.ts';
 import { maskEnvironment, parseEnvironmentFile } from '../../service/environmentFile.ts';
 import { performSteps, runTool, systemStepRunner } from '../../service/performSteps.ts';
 import { MANAGER_PLATFORM, SERVICE_MANAGERS, planService, type ServiceManager } from '../../service/servicePlan.ts';
 import { describeStep, serviceSteps, type ServiceAction } from '../../service/serviceSteps.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
+import { exitOnFailure } from '../exitOnFailure.ts';
 
 interface ServiceArgs {
   action: ServiceAction;
@@ -42,7 +42,7 @@ export const serviceCommand: CommandModule<object, ServiceArgs> = {
       tool: { type: 'string', describe: 'path of nssm.exe or the WinSW executable (default: on PATH)' },
     }) as never,
   handler: async (argv) => {
-    try {
+    await exitOnFailure(async () => {
       const { config, file } = loadConfigOrExit(argv.config);
       const platform = MANAGER_PLATFORM[argv.manager];
       const envFile = argv['env-file'];
@@ -72,9 +72,6 @@ export const serviceCommand: CommandModule<object, ServiceArgs> = {
       await performSteps(steps, systemStepRunner, { tolerateStopFailure: argv.action === 'uninstall' });
       if (argv.action === 'install') console.log(`Installed ${plan.name} (${argv.manager}).`);
       if (argv.action === 'uninstall') console.log(`Removed ${plan.name} (${argv.manager}).`);
-    } catch (error) {
-      console.error(errorMessage(error));
-      process.exitCode = 1;
-    }
+    });
   },
 };
