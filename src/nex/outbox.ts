@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { writeIsdoc } from '../extract/isdoc/writer.ts';
+import { writeIsdoc } from './isdoc/writer.ts';
 import type { NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import { supplierKey } from '../invoice/supplierKey.ts';
 import { writeFileDurably } from '../runtime/durableFiles.ts';

@@ -490,7 +490,7 @@ const ISDOC_DOCUMENT_TYPES: Record<string, string> = {
  * The invoice as an ISDOC 6.0.2 Invoice, as a Czech accounting system writes one (street and
  * building number apart, IBAN and symbols in the payment details). A value the invoice lacks is
  * left out even where the schema wants it: this builds fixtures, the writer under test is
- * src/extract/isdoc/writer.ts.
+ * src/nex/isdoc/writer.ts.
  */
 export function buildIsdoc(invoice: NormalizedInvoice): string {
   const body = [

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LoaderError } from '../../errors.ts';
 import type { NormalizedInvoice, Party, VatBreakdownRow } from '../../invoice/normalizedInvoice.ts';
 import { add, compare, type ExactDecimal, formatDecimal, parseDecimal, sum, ZERO } from '../../validate/decimal.ts';
-import { isdocDocumentType } from '../structured/documentTypes.ts';
+import { isdocDocumentType } from '../../extract/structured/documentTypes.ts';
 import { isdocLineAmounts, type IsdocLineAmounts } from './lineAmounts.ts';
 import { branch, leaf, optionalLeaf, type XmlLines } from './xmlLines.ts';
 

@@ -1,8 +1,8 @@
 import test from 'ava';
-import { writeIsdoc } from '../../../src/extract/isdoc/writer.ts';
-import { parseInvoiceXml } from '../../../src/extract/structured/index.ts';
-import type { NormalizedInvoice } from '../../../src/invoice/normalizedInvoice.ts';
-import { invoiceDifferences, slovakSampleInvoice, slovakSampleIsdocInvoice } from '../../support/einvoices.ts';
+import { writeIsdoc } from '../../src/nex/isdoc/writer.ts';
+import { parseInvoiceXml } from '../../src/extract/structured/index.ts';
+import type { NormalizedInvoice } from '../../src/invoice/normalizedInvoice.ts';
+import { invoiceDifferences, slovakSampleInvoice, slovakSampleIsdocInvoice } from '../support/einvoices.ts';
 
 const UUID = /<UUID>([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})<\/UUID>/i;
 
