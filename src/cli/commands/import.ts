@@ -2,12 +2,13 @@ import type { Dirent, Stats } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
+import { pino } from 'pino';
 import type pg from 'pg';
 import type { CommandModule } from 'yargs';
 import type { Config } from '../../config/schema.ts';
-import { receiveDocument } from '../../db/invoiceStore.ts';
 import { errorMessage } from '../../errors.ts';
-import { ACCEPTED_EXTENSIONS, hasAcceptedExtension, sniffMediaType } from '../../intake/mediaType.ts';
+import { createIngest, type Ingest } from '../../intake/ingest.ts';
+import { ACCEPTED_EXTENSIONS, hasAcceptedExtension } from '../../intake/mediaType.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
 import { FittingTable } from '../tableLayout.ts';
@@ -156,6 +157,10 @@ async function collectCandidates(paths: string[], maxBytes: number): Promise<Can
 // --- storing them ---
 
 async function importFiles(pool: pg.Pool, files: string[]): Promise<Map<string, ImportResult>> {
+  // The same ingest as the drop folder, HTTP and the mailbox: one commit convention for every
+  // way in. Its log lines are the daemon's; here the table below says what happened. A running
+  // daemon finds the new invoices at its next poll (there is no actor here to wake).
+  const ingest = createIngest({ pool: () => pool, logger: pino({ level: 'silent' }), wake: () => {}, actor: ACTOR });
   const results = new Map<string, ImportResult>();
   const progress = process.stderr.isTTY ? startProgress(files.length) : undefined;
   // Ctrl+C finishes the file being stored and reports the rest, instead of leaving an unknown state behind.
@@ -169,7 +174,7 @@ async function importFiles(pool: pg.Pool, files: string[]): Promise<Map<string, 
         file,
         interrupted
           ? { file, result: 'failed', invoiceId: null, duplicateOf: null, reason: 'not imported: interrupted (Ctrl+C)' }
-          : await importFile(pool, file),
+          : await importFile(ingest, file),
       );
     }
     progress?.update(results.size, { file: '' });
@@ -180,7 +185,7 @@ async function importFiles(pool: pg.Pool, files: string[]): Promise<Map<string, 
   return results;
 }
 
-async function importFile(pool: pg.Pool, file: string): Promise<ImportResult> {
+async function importFile(ingest: Ingest, file: string): Promise<ImportResult> {
   const failed = (reason: string): ImportResult => ({
     file,
     result: 'failed',
@@ -193,17 +198,12 @@ async function importFile(pool: pg.Pool, file: string): Promise<ImportResult> {
     const bytes = await readFile(file);
     if (bytes.length !== info.size)
       return failed('the file changed while it was read; import it again when it is complete');
-    const stored = await receiveDocument(
-      pool,
-      {
-        bytes,
-        filename: basename(file),
-        mediaType: sniffMediaType(bytes),
-        channel: 'import',
-        intakeRef: `${file}|${info.size}|${info.mtimeMs}`,
-      },
-      ACTOR,
-    );
+    const stored = await ingest({
+      bytes,
+      filename: basename(file),
+      channel: 'import',
+      intakeRef: `${file}|${info.size}|${info.mtimeMs}`,
+    });
     const sameAs = stored.duplicateOf ? `the same file as invoice ${stored.duplicateOf}` : null;
     const base = { file, invoiceId: stored.invoiceId, duplicateOf: stored.duplicateOf };
     if (stored.replay) {
