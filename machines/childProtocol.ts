@@ -16,7 +16,7 @@ import { LoaderError } from '../src/errors.ts';
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 
 export interface ChildSpec {
-  /** Actor id and systemId: the names of DESIGN.md §1 (`database`, `heartbeat`, …). */
+  /** Actor id and systemId: the names of the tree in docs/architecture.md (`database`, `heartbeat`, …). */
   id: string;
   logic: AnyActorLogic;
   restart: RestartType;

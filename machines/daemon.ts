@@ -3,7 +3,7 @@ import type { ChildSpec } from './childProtocol.ts';
 import type { SupervisorInput, SupervisorSettings } from './supervisor.ts';
 
 /**
- * The daemon's actor tree (DESIGN.md §1). Order matters: children start top to bottom and
+ * The daemon's actor tree (drawn in docs/architecture.md). Order matters: children start top to bottom and
  * stop bottom to top, so the database is up before anything uses it and goes down last.
  *
  *   root (one_for_one)

@@ -2,7 +2,7 @@ import { assign, fromPromise, setup } from 'xstate';
 import type { InvoiceStatus } from '../src/invoice/status.ts';
 
 /**
- * One invoice's way through the pipeline (DESIGN.md §2), from its stored status on.
+ * One invoice's way through the pipeline (docs/architecture.md, “The invoice lifecycle”), from its stored status on.
  *
  *   received → extracting → extracted → validating → validated | approved | needs_review
  *                  ├→ unreadable (quarantine)

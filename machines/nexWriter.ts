@@ -1,7 +1,7 @@
 import { invoicesMachine } from './invoices.ts';
 
 /**
- * The NEX writer (DESIGN.md §1): the same claim-and-run machine as `invoices` — leases in the
+ * The NEX writer (docs/nex.md): the same claim-and-run machine as `invoices` — leases in the
  * database, bounded concurrency (nex.concurrency), wake-ups, leases given back on a graceful
  * stop — running one posting actor per approved invoice instead of a lifecycle. What is
  * particular to NEX lives in its provided implementations (src/nex/nexWriterService.ts): the

@@ -22,7 +22,7 @@ import { html, words, type Lang, type Word } from './text.ts';
 export const CHART_DAYS = 14;
 const WAITING_SHOWN = 10;
 
-/** The intake actors' ids (DESIGN.md §1) and the channel each stores in invoices.channel. */
+/** The intake actors' ids (the tree in docs/architecture.md) and the channel each stores in invoices.channel. */
 const CHANNELS: Array<{ actor: string; channel: string; word: Word }> = [
   { actor: 'mailbox', channel: 'email', word: 'channelMailbox' },
   { actor: 'dropFolder', channel: 'drop_folder', word: 'channelDropFolder' },

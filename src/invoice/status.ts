@@ -1,4 +1,4 @@
-/** The invoice lifecycle's states (DESIGN.md §2), as stored in invoices.status. */
+/** The invoice lifecycle's states (docs/architecture.md, “The invoice lifecycle”), as stored in invoices.status. */
 export const INVOICE_STATUSES = [
   'received',
   'extracting',
