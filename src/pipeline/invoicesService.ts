@@ -9,7 +9,7 @@ import type { Throughput } from '../runtime/throughput.ts';
 import { leaseKeeping } from './leaseKeeping.ts';
 import { lostConnection, permanentFailure } from './permanentFailures.ts';
 
-/** The I/O behind machines/invoices.ts: leases in the database, outcomes to logs and counters. */
+/** The I/O behind the `invoices` actor (machines/claimAndRun.ts): leases in the database, outcomes to logs and counters. */
 export function createInvoicesService(deps: {
   pool: () => pg.Pool;
   owner: string;

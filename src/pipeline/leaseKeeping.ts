@@ -4,7 +4,7 @@ import { releaseLeases, renewLeases } from '../db/invoiceStore.ts';
 import type { Logger } from '../runtime/logger.ts';
 
 /**
- * The lease actors of a claim-and-run machine (machines/invoices.ts, run as `invoices` and as
+ * The lease actors of a claim-and-run machine (machines/claimAndRun.ts, run as `invoices` and as
  * `nexWriter`): renew the leases of the invoices being worked on every third of the lease, and
  * give them all back on a graceful stop so a restart (or another daemon) resumes them at once.
  */

@@ -7,7 +7,7 @@ import { backupMachine } from '../../machines/backup.ts';
 import { databaseMachine } from '../../machines/database.ts';
 import { heartbeatMachine } from '../../machines/heartbeat.ts';
 import { invoiceMachine } from '../../machines/invoice.ts';
-import { invoicesMachine } from '../../machines/invoices.ts';
+import { claimAndRunMachine } from '../../machines/claimAndRun.ts';
 import { mailboxMachine } from '../../machines/mailbox.ts';
 import { monitorMachine } from '../../machines/monitor.ts';
 import { nexWriterMachine } from '../../machines/nexWriter.ts';
@@ -289,7 +289,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
     dropFolder: dropFolder && serviceMachine.provide({ actors: dropFolder.actors }),
     mailbox: mailbox && mailboxMachine.provide({ actors: mailbox.actors, actions: mailbox.actions }),
     extractionWorkers,
-    invoices: invoicesMachine.provide({
+    invoices: claimAndRunMachine.provide({
       actors: invoices.actors,
       actions: invoices.actions,
       delays: { pollInterval: config.pipeline.pollMs },
@@ -314,8 +314,8 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
     supervision: { ...config.supervisor, shutdownLimitMs: config.shutdown.timeoutMs },
     database: { reconnect: config.database.reconnect },
     mailbox: { reconnect: config.intake.imap.reconnect, pollMs: config.intake.imap.pollMs },
-    invoices: { concurrency: config.pipeline.concurrency, lifecycle },
-    nexWriter: { concurrency: config.nex.concurrency, lifecycle: nexWriter.posting },
+    invoices: { concurrency: config.pipeline.concurrency, lifecycle, childPrefix: 'invoice-' },
+    nexWriter: { concurrency: config.nex.concurrency, lifecycle: nexWriter.posting, childPrefix: 'posting-' },
     backup: backup?.initial,
     alerter: { evaluateMs: config.alerts.evaluateMs, retry: config.alerts.retry },
     heartbeat: { intervalMs: config.heartbeat.intervalMs },

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createActor, createMachine, fromPromise } from 'xstate';
-import { invoicesMachine } from '../../machines/invoices.ts';
+import { claimAndRunMachine } from '../../machines/claimAndRun.ts';
 import type { InvoiceStatus } from '../../src/invoice/status.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { InvoiceStatus } from '../../src/invoice/status.ts';
  */
 test('a failing claim with a wake-up pending waits for the poll interval instead of claiming again at once', async (t) => {
   let claims = 0;
-  const machine = invoicesMachine.provide({
+  const machine = claimAndRunMachine.provide({
     actors: {
       claim: fromPromise<Array<{ id: string; status: InvoiceStatus }>, { limit: number }>(async () => {
         claims++;

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { pino } from 'pino';
 import { createActor, createMachine, type AnyActorRef } from 'xstate';
 import { daemonTree } from '../../machines/daemon.ts';
-import { invoicesMachine } from '../../machines/invoices.ts';
+import { claimAndRunMachine } from '../../machines/claimAndRun.ts';
 import { supervisorMachine, type Announcement } from '../../machines/supervisor.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { receiveDocument } from '../../src/db/invoiceStore.ts';
@@ -58,7 +58,7 @@ function startTree(pool: pg.Pool) {
         { id: 'worker-1', logic: testWorker },
         { id: 'worker-2', logic: testWorker },
       ],
-      invoices: invoicesMachine.provide({ actors: service.actors, actions: service.actions }),
+      invoices: claimAndRunMachine.provide({ actors: service.actors, actions: service.actions }),
       nexWriter: testWorker,
       backup: undefined,
       heartbeat: testWorker,

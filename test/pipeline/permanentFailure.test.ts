@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { pino } from 'pino';
 import { createActor } from 'xstate';
 import { invoiceMachine } from '../../machines/invoice.ts';
-import { invoicesMachine } from '../../machines/invoices.ts';
+import { claimAndRunMachine } from '../../machines/claimAndRun.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { getInvoice } from '../../src/db/invoiceQueries.ts';
 import { receiveDocument } from '../../src/db/invoiceStore.ts';
@@ -36,7 +36,7 @@ function startPipeline(t: { teardown: (fn: () => void) => void }, pool: pg.Pool,
       actor: 'test',
     }),
   });
-  const actor = createActor(invoicesMachine.provide({ actors: service.actors, actions: service.actions }), {
+  const actor = createActor(claimAndRunMachine.provide({ actors: service.actors, actions: service.actions }), {
     input: { concurrency: 2, lifecycle },
   }).start();
   t.teardown(() => actor.stop());

@@ -4,17 +4,28 @@ import type { InvoiceStatus } from '../src/invoice/status.ts';
 import { reportReady, crash } from './childProtocol.ts';
 
 /**
- * The `invoices` actor: claims invoices that need work (new ones and any left unfinished by
- * a crash), runs one lifecycle actor per invoice with bounded concurrency, and reports what
- * became of each. Claims are leases in the database, so several daemons can share the work
- * and an invoice held by a dead daemon is taken over when its lease runs out.
+ * Claim and run: claims invoices that need work (new ones and any left unfinished by a
+ * crash), runs one child actor per invoice with bounded concurrency, and reports what became
+ * of each. Claims are leases in the database, so several daemons can share the work and an
+ * invoice held by a dead daemon is taken over when its lease runs out. Two actors run it with
+ * their own child logic and prefix: `invoices` (a lifecycle per invoice, `invoice-<id>`) and
+ * `nexWriter` (a posting per approved invoice, `posting-<id>`).
  *
- * A lifecycle that fails is not retried here: its failure is recorded (the store backs it
- * off, and quarantines it after too many attempts) and its lease makes it claimable later.
+ * A child that fails is not retried here: its failure is recorded (the store backs it off,
+ * and quarantines it after too many attempts) and its lease makes it claimable later.
  */
-export interface InvoicesContext {
+export interface ClaimAndRunInput {
+  concurrency: number;
+  /** The logic of the child run for each claimed invoice. */
+  lifecycle: AnyActorLogic;
+  /** The children's id prefix, before the invoice id; default `invoice-`. */
+  childPrefix?: string;
+}
+
+export interface ClaimAndRunContext {
   concurrency: number;
   lifecycle: AnyActorLogic;
+  childPrefix: string;
   running: string[];
   /** A wake-up arrived while claiming: claim again right after. */
   wakePending: boolean;
@@ -28,16 +39,16 @@ type InvoicesEvent =
   | { type: `xstate.done.actor.${string}`; output: { invoiceId: string; status: string } }
   | { type: `xstate.error.actor.${string}`; error: unknown };
 
-const LIFECYCLE_PREFIX = 'invoice-';
 /** A claim waits for a quarter of the places to be free (at least one). */
 const claimBatch = (concurrency: number) => Math.max(1, Math.floor(concurrency / 4));
-const invoiceIdOf = (event: { type: string }) =>
-  event.type.slice(event.type.indexOf(LIFECYCLE_PREFIX) + LIFECYCLE_PREFIX.length);
+/** The invoice id in a child's done or error event (`xstate.done.actor.<prefix><id>`). */
+const invoiceIdOf = (event: { type: string }, prefix: string) =>
+  event.type.slice(event.type.indexOf(`.${prefix}`) + 1 + prefix.length);
 
-export const invoicesMachine = setup({
+export const claimAndRunMachine = setup({
   types: {
-    input: {} as { concurrency: number; lifecycle: AnyActorLogic },
-    context: {} as InvoicesContext,
+    input: {} as ClaimAndRunInput,
+    context: {} as ClaimAndRunContext,
     events: {} as InvoicesEvent,
   },
   actors: {
@@ -62,7 +73,7 @@ export const invoicesMachine = setup({
       for (const invoice of claimed) {
         if (context.running.includes(invoice.id)) continue;
         enqueue.spawnChild(context.lifecycle, {
-          id: `${LIFECYCLE_PREFIX}${invoice.id}` as never,
+          id: `${context.childPrefix}${invoice.id}` as never,
           input: { invoiceId: invoice.id, status: invoice.status },
         });
       }
@@ -72,15 +83,15 @@ export const invoicesMachine = setup({
       });
     }),
     forget: enqueueActions(({ context, event, enqueue }) => {
-      const id = invoiceIdOf(event);
-      enqueue.stopChild(`${LIFECYCLE_PREFIX}${id}`);
+      const id = invoiceIdOf(event, context.childPrefix);
+      enqueue.stopChild(`${context.childPrefix}${id}`);
       enqueue.assign({ running: context.running.filter((running) => running !== id) });
     }),
     rememberWake: assign({ wakePending: true }),
     dropWake: assign({ wakePending: false }),
   },
   guards: {
-    isLifecycle: ({ event }) => event.type.includes(`.${LIFECYCLE_PREFIX}`),
+    isLifecycle: ({ context, event }) => event.type.includes(`.${context.childPrefix}`),
     /** Too few free places to be worth a claim: claims come in batches, each one statement for several invoices. */
     full: ({ context }) => context.concurrency - context.running.length < claimBatch(context.concurrency),
     wakeAndRoom: ({ context }) =>
@@ -88,17 +99,18 @@ export const invoicesMachine = setup({
   },
   delays: { pollInterval: 5_000 },
 }).createMachine({
-  id: 'invoices',
+  id: 'claimAndRun',
   context: ({ input }) => ({
     concurrency: input.concurrency,
     lifecycle: input.lifecycle,
+    childPrefix: input.childPrefix ?? 'invoice-',
     running: [],
     wakePending: false,
   }),
   entry: 'reportReady',
   invoke: {
     src: 'keepLeases',
-    input: ({ self }) => ({ running: () => (self.getSnapshot().context as InvoicesContext).running }),
+    input: ({ self }) => ({ running: () => (self.getSnapshot().context as ClaimAndRunContext).running }),
   },
   initial: 'claiming',
   states: {
@@ -158,8 +170,8 @@ export const invoicesMachine = setup({
       actions: [
         {
           type: 'failed',
-          params: ({ event }: { event: { type: string; error?: unknown } }) => ({
-            invoiceId: invoiceIdOf(event),
+          params: ({ context, event }: { context: ClaimAndRunContext; event: { type: string; error?: unknown } }) => ({
+            invoiceId: invoiceIdOf(event, context.childPrefix),
             error: errorMessage(event.error),
             code: errorCode(event.error),
             cause: event.error,
