@@ -17,7 +17,7 @@ import { alerterCheck, createAlerter } from '../alerts/alerterService.ts';
 import { createLogSignals, tapLogger } from '../alerts/logNotices.ts';
 import { scheduledReports } from '../alerts/reports.ts';
 import { createApprovalGate } from '../approval/afterValidation.ts';
-import { createBackupService } from '../backup/backupActor.ts';
+import { createBackupService } from '../backup/backupService.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { createDatabaseService } from '../db/databaseService.ts';
 import { errorCode } from '../errors.ts';

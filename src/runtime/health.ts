@@ -1,4 +1,4 @@
-import type { BackupStatus } from '../backup/backupActor.ts';
+import type { BackupStatus } from '../backup/backupService.ts';
 import type { DatabaseStatus } from '../db/databaseService.ts';
 import { flattenTree, type ActorNode } from './actorTree.ts';
 
