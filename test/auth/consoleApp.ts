@@ -12,6 +12,7 @@ import { createIngest } from '../../src/intake/ingest.ts';
 import { createInspectionBus } from '../../src/runtime/inspectionBus.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { migratedPool } from '../support/migratedDatabase.ts';
+import { rootOver } from '../support/actorNodes.ts';
 
 export const CONFIGURED_TOKEN = 'configured-token-0123456789';
 export const PASSWORD = 'heslo-na-skusku-1';
@@ -51,16 +52,7 @@ export async function startConsoleApp(
   });
   const logger = pino({ level: 'info' }, sink);
   const crashed: string[] = [];
-  const tree = {
-    id: 'root',
-    kind: 'supervisor' as const,
-    state: 'running',
-    status: 'running',
-    restarts: 0,
-    since: null,
-    lastError: null,
-    children: [],
-  };
+  const tree = rootOver();
   const app = buildHttpApp({
     settings: {
       enabled: true,

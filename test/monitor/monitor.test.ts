@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createMonitor, intakeChannels } from '../../src/monitor/monitorService.ts';
 import { intakeSilent } from '../../src/monitor/intakeSilence.ts';
 import { healthReport, type HealthReport } from '../../src/runtime/health.ts';
+import { rootOver } from '../support/actorNodes.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { until } from '../support/until.ts';
 
@@ -129,16 +130,7 @@ test('health+json carries the system checks: pass, warn and fail, and the status
   t.teardown(() => monitor.close());
   const base = {
     version: 't',
-    tree: {
-      id: 'root',
-      kind: 'supervisor' as const,
-      state: 'settled',
-      status: 'running',
-      restarts: 0,
-      since: null,
-      lastError: null,
-      children: [],
-    },
+    tree: rootOver(),
     database: { ok: true, target: 'db', embedded: false, roundTripMs: 2, lastError: null, checkedAt: null },
     slowRoundTripMs: 1000,
     uptimeS: 1,
@@ -194,25 +186,7 @@ test("intake staleness counts from each channel's last success; drill age from t
   const config = loadConfig({ env: {} }).config;
   const now = Date.now();
   const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
-  const tree = (ids: string[]) => ({
-    id: 'root',
-    kind: 'supervisor' as const,
-    state: 'settled',
-    status: 'running',
-    restarts: 0,
-    since: null,
-    lastError: null,
-    children: ids.map((id) => ({
-      id,
-      kind: 'worker' as const,
-      state: 'running',
-      status: 'running',
-      restarts: 0,
-      since: null,
-      lastError: null,
-      children: [],
-    })),
-  });
+  const tree = rootOver;
   let last: { mailbox?: string | null; dropFolder?: string | null } = { mailbox: ago(45), dropFolder: null };
   const monitor = createMonitor({
     settings: { ...config.monitor, statusFile: join(dir, 'health_status.json') },

@@ -1,19 +1,11 @@
 import test from 'ava';
 import { healthReport, type HealthInputs } from '../../src/runtime/health.ts';
+import { rootOver } from '../support/actorNodes.ts';
 
 /** The backup's two checks: `backup:age` for the backups, `backup:drill` for the last restore drill. */
 const base: HealthInputs = {
   version: 't',
-  tree: {
-    id: 'root',
-    kind: 'supervisor',
-    state: 'running',
-    status: 'running',
-    restarts: 0,
-    since: null,
-    lastError: null,
-    children: [],
-  },
+  tree: rootOver(),
   database: { ok: true, target: 'db', embedded: false, roundTripMs: 2, lastError: null, checkedAt: null },
   slowRoundTripMs: 1000,
   uptimeS: 1,
