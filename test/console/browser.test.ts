@@ -95,3 +95,69 @@ test('sign in, see the overview, open an invoice with its PDF rendered by pdf.js
   await page.waitForSelector('h1:text("Sign in")');
   t.deepEqual(problems, []);
 });
+
+test('an operator corrects the total and adds the missing line on the invoice page; saved, it becomes validated', async (t) => {
+  t.timeout(180_000);
+  const app = await startConsoleApp(t);
+  const complete = numberedInvoice(2);
+  // The extraction missed the third line and misread the gross.
+  const id = await stageInvoice(
+    app.pool,
+    { ...complete, lines: complete.lines.slice(0, 2), total_gross: '183.34' },
+    'needs_review',
+  );
+  await app.pool.query(`UPDATE invoices SET validation_status = 'invalid', validation_problems = $2 WHERE id = $1`, [
+    id,
+    JSON.stringify([
+      { code: 'TOTAL_GROSS_MISMATCH', field: 'total_gross', message: 'gross does not add up', severity: 'error' },
+    ]),
+  ]);
+
+  const page = await browser!.newPage();
+  t.teardown(() => page.close());
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+
+  await page.goto(app.url('/'));
+  await page.getByLabel('Meno').fill('olga');
+  await page.getByLabel('Heslo').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('h1:text("Prehľad")');
+  await page.goto(app.url(`/invoices/${id}`));
+  await page.waitForSelector('#invoice-page[data-ready="true"]');
+  t.is(
+    await page.locator('#p-total_gross').textContent(),
+    'gross does not add up',
+    'the problem is shown at its field',
+  );
+  t.is(await page.locator('#lines-difference').textContent(), '37.47', 'the missing line is the difference');
+  t.is(await page.getByRole('button', { name: 'Schváliť' }).count(), 0, 'an operator has no Approve button');
+
+  await page.getByLabel('Spolu s DPH').fill('183,43');
+  await page.getByRole('button', { name: 'Pridať položku' }).click();
+  const row = (label: string) => page.getByLabel(`${label}, riadok 3`, { exact: true });
+  await row('Popis').fill('Príručka: Zateplenie & izolácie');
+  await row('Množstvo').fill('3');
+  await row('Cena/MJ bez DPH').fill('12.49');
+  await row('DPH %').fill('5');
+  await row('Základ').fill('37.47');
+  t.is(await page.locator('#lines-difference').textContent(), '0.00', 'live sums');
+  await page.getByLabel('Dôvod opravy (nepovinný)').fill('chýbala položka');
+  await page.getByRole('button', { name: 'Uložiť opravy' }).click();
+  await page.waitForSelector('#status:text("validated")');
+  t.regex((await page.locator('#outcome').textContent()) ?? '', /corrected by olga; it is valid and awaits approval/);
+  t.regex((await page.locator('.timeline').textContent()) ?? '', /183\.34\s*→\s*183\.43/);
+  await page.screenshot({ path: join(ARTIFACTS, 'console-invoice-corrected.png'), fullPage: true });
+
+  const row3 = (
+    await app.pool.query(
+      'SELECT description, line_net::text FROM invoice_lines WHERE invoice_id = $1 AND line_number = 3',
+      [id],
+    )
+  ).rows[0];
+  t.deepEqual(row3, { description: 'Príručka: Zateplenie & izolácie', line_net: '37.47' });
+  t.deepEqual(problems, []);
+});
