@@ -1,7 +1,13 @@
 import type pg from 'pg';
 import { actorLabel, type Identity } from '../auth/identity.ts';
 import { roleAllows } from '../auth/roles.ts';
-import { lockForCorrection, saveCorrection, withdrawApprovals, type CorrectedLine } from '../db/correctionStore.ts';
+import {
+  lockForCorrection,
+  saveCorrection,
+  withdrawApprovals,
+  type CorrectedLine,
+  type InvoiceUnderCorrection,
+} from '../db/correctionStore.ts';
 import { inTransaction, transition } from '../db/invoiceStore.ts';
 import { LoaderError } from '../errors.ts';
 import type { InvoiceLine, NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
@@ -77,16 +83,7 @@ export async function correctInvoice(
         `Invoice ${invoiceId} is ${found.status}; only an invoice that needs review or awaits approval can be corrected.`,
       );
     }
-    const changes: Record<string, Change> = {};
-    const header: Record<string, HeaderValue> = { ...found.edits.header };
-    for (const [column, after] of Object.entries(request.header)) {
-      const before = headerValue(found.current, column);
-      if (sameValue(before, after, headerField(column)?.kind === 'decimal')) continue;
-      changes[column] = { before, after };
-      header[column] = after;
-    }
-    const lineChanges = request.lines && changedLines(found.current.lines, request.lines);
-    if (lineChanges) changes.lines = { before: found.current.lines, after: request.lines };
+    const { changes, edits, lines } = compare(found, request);
     const fields = Object.keys(changes);
     if (fields.length === 0) {
       return {
@@ -99,16 +96,12 @@ export async function correctInvoice(
         message: `Invoice ${invoiceId}: the values sent are the ones it has; nothing changed.`,
       };
     }
-    const edits: OperatorEdits = {
-      header,
-      ...(lineChanges ? { lines: request.lines! } : found.edits.lines ? { lines: found.edits.lines } : {}),
-    };
     const invoice = withOperatorEdits(found.extracted, edits);
     await saveCorrection(client, invoiceId, {
       invoice,
       edits,
       columns: fields.filter((field) => field !== 'lines'),
-      lines: lineChanges,
+      lines,
     });
     const withdrawn = found.status === 'validated' ? await withdrawApprovals(client, invoiceId) : [];
     const actor = actorLabel(by);
@@ -144,6 +137,25 @@ export async function correctInvoice(
   });
 }
 
+/** What the request changes against the invoice as it stands, and the operator's values after it. */
+function compare(
+  found: InvoiceUnderCorrection,
+  request: CorrectionRequest,
+): { changes: Record<string, Change>; edits: OperatorEdits; lines: CorrectedLine[] | null } {
+  const changes: Record<string, Change> = {};
+  const header: Record<string, HeaderValue> = { ...found.edits.header };
+  for (const [column, after] of Object.entries(request.header)) {
+    const before = headerValue(found.current, column);
+    if (sameValue(before, after, headerField(column)?.kind === 'decimal')) continue;
+    changes[column] = { before, after };
+    header[column] = after;
+  }
+  const lines = request.lines && changedLines(found.current.lines, request.lines);
+  if (lines) changes.lines = { before: found.current.lines, after: request.lines };
+  const operatorLines = lines ? request.lines! : found.edits.lines;
+  return { changes, edits: { header, ...(operatorLines ? { lines: operatorLines } : {}) }, lines };
+}
+
 /** The validation after a correction, recorded like the pipeline's: a transition with its problems. */
 async function revalidate(
   deps: CorrectionDeps,
@@ -165,7 +177,8 @@ async function revalidate(
     await transition(client, id, from, 'validated', reason, actor, { details, patch });
     return 'validated';
   }
-  // The lines may have changed: matching runs again, as after extraction.
+  // The lines may have changed: matching runs again, as after extraction. It asks the gateway while
+  // the row is locked; the gateway's own timeout bounds that, and only this invoice waits.
   const decision = await deps.approval.decide(deps.pool, invoice);
   const waiting = decision.approve ? reason : `${reason}; ${decision.reason}`;
   await transition(client, id, from, 'validated', waiting, actor, {
