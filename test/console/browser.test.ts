@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { addPerson } from '../../src/auth/people.ts';
 import { receiveDocument } from '../../src/db/invoiceStore.ts';
+import type { NormalizedInvoice } from '../../src/invoice/normalizedInvoice.ts';
 import { PASSWORD, startConsoleApp } from '../auth/consoleApp.ts';
 import { renderPdf } from '../support/pdfInvoices.ts';
 import { numberedInvoice, stageInvoice } from '../support/stagedInvoices.ts';
@@ -159,5 +161,71 @@ test('an operator corrects the total and adds the missing line on the invoice pa
     )
   ).rows[0];
   t.deepEqual(row3, { description: 'Príručka: Zateplenie & izolácie', line_net: '37.47' });
+  t.deepEqual(problems, []);
+});
+
+/** The sample invoice with 400 buckets of the first item: gross 19 716.08, above approval.doubleApprovalAbove, every sum right. */
+function invoiceAboveTenThousand(): NormalizedInvoice {
+  const invoice = numberedInvoice(3);
+  invoice.lines[0] = { ...invoice.lines[0]!, quantity: '400', line_net: '15960.00' };
+  return {
+    ...invoice,
+    vat_breakdown: [
+      { rate: '23', base: '15997.35', tax: '3679.39' },
+      { rate: '5', base: '37.47', tax: '1.87' },
+    ],
+    total_net: '16034.82',
+    total_vat: '3681.26',
+    total_gross: '19716.08',
+    amount_due: '19716.08',
+  };
+}
+
+test('above 10 000 two different approvers approve on the page; the corrector and a second click of the same person are refused', async (t) => {
+  t.timeout(240_000);
+  const app = await startConsoleApp(t);
+  await addPerson(app.pool, { name: 'petra', role: 'approver', displayName: 'Petra', password: PASSWORD });
+  const id = await stageInvoice(app.pool, { ...invoiceAboveTenThousand(), total_gross: '19716.80' }, 'validated');
+  const corrected = await fetch(app.url(`/api/invoices/${id}`), {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${app.tokens.approver}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ header: { total_gross: '19716.08' } }),
+  });
+  t.is(corrected.status, 200, 'anna (approver) corrects the gross');
+
+  const page = await browser!.newPage();
+  t.teardown(() => page.close());
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    // The refused approvals answer 409: the browser reports the response, the page shows the sentence.
+    if (message.type() === 'error' && !message.text().includes('409'))
+      problems.push(`console.error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  const approveAs = async (name: string) => {
+    await page.goto(app.url('/'));
+    if (await page.getByRole('button', { name: 'Odhlásiť sa' }).count()) {
+      await page.getByRole('button', { name: 'Odhlásiť sa' }).click();
+      await page.waitForSelector('h1:text("Prihlásenie")');
+    }
+    await page.getByLabel('Meno').fill(name);
+    await page.getByLabel('Heslo').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('h1:text("Prehľad")');
+    await page.goto(app.url(`/invoices/${id}`));
+    await page.waitForSelector('#invoice-page[data-ready="true"]');
+    await page.getByRole('button', { name: 'Schváliť' }).click();
+    // After a refusal the sentence replaces "Pracujem…"; after a success the page is loaded again and shows it.
+    await page.waitForSelector('#outcome:not(:empty):not(:text("Pracujem"))');
+    return (await page.locator('#outcome').textContent()) ?? '';
+  };
+
+  t.regex(await approveAs('anna'), /anna corrected total_gross of invoice .* and so cannot approve it/);
+  t.is(await page.getByRole('alert').count(), 1, 'the refusal is announced');
+  t.regex(await approveAs('adam'), /approval 1 of 2 recorded for adam; it needs one more person/);
+  await page.getByRole('button', { name: 'Schváliť' }).click();
+  await page.waitForSelector('#outcome:text("already approved")');
+  t.regex(await approveAs('petra'), /approved by adam and petra/);
+  t.is(await page.locator('#status').textContent(), 'approved');
   t.deepEqual(problems, []);
 });
