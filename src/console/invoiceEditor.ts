@@ -106,10 +106,14 @@ const rowsOf = (table) =>
     Object.fromEntries([...row.querySelectorAll('[data-key]')].map((input) => [input.dataset.key, valueOf(input)])),
   );
 
+// What each header control held when the page loaded, as the browser holds it: an input drops a
+// line break the stored text may have, so comparing with the stored text would see a change.
+const originals = new Map([...document.querySelectorAll('[data-field]')].map((control) => [control, control.value]));
+
 function save() {
   const header = {};
-  for (const control of document.querySelectorAll('[data-field]')) {
-    if (control.value !== control.dataset.original) header[control.dataset.field] = valueOf(control);
+  for (const [control, original] of originals) {
+    if (control.value !== original) header[control.dataset.field] = valueOf(control);
   }
   if (vat.dataset.dirty) header.vat_breakdown = rowsOf(vat);
   const body = {};

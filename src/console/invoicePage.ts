@@ -145,7 +145,7 @@ ${vatTable(context, invoice)}`;
 function headerInput(context: PageContext, field: HeaderField, value: string | null): string {
   const id = `f-${field.column}`;
   const { attributes, note } = problemAttributes(context, field.path, `p-${field.column}`);
-  const common = `id="${id}" name="${field.column}" data-field="${field.column}" data-original="${html(value ?? '')}"${attributes}`;
+  const common = `id="${id}" name="${field.column}" data-field="${field.column}"${attributes}`;
   const control =
     field.kind === 'document_type'
       ? `<select ${common}${context.editable ? '' : ' disabled'}><option value=""></option>${DOCUMENT_TYPES.map((type) => `<option${type === value ? ' selected' : ''}>${type}</option>`).join('')}</select>`
@@ -169,9 +169,9 @@ function vatTable(context: PageContext, invoice: NormalizedInvoice): string {
           index === null
             ? { attributes: '', note: '' }
             : problemAttributes(context, `vat_breakdown[${index}].${key}`, `p-vat-${index}-${key}`);
-        return `<td><input data-key="${key}" data-kind="decimal" data-label="${html(t(key))}" inputmode="decimal" value="${html(values[key] ?? '')}"${attributes}${context.editable ? '' : ' readonly'}>${note}</td>`;
+        return `<td><input data-key="${key}" data-kind="decimal"${cellLabel(context, t(key), index)} inputmode="decimal" value="${html(values[key] ?? '')}"${attributes}${context.editable ? '' : ' readonly'}>${note}</td>`;
       })
-      .join('')}${deleteCell(context)}</tr>`;
+      .join('')}${deleteCell(context, index)}</tr>`;
   const heads = keys.map((key) => `<th scope="col">${t(key)}</th>`).join('');
   return `<h3 id="vat-title">${t('vatRows')}</h3>
 <table id="vat" data-rows aria-labelledby="vat-title"><thead><tr>${heads}${context.editable ? '<th></th>' : ''}</tr></thead>
@@ -190,10 +190,10 @@ function linesTable(context: PageContext, invoice: NormalizedInvoice, stored: Ar
           ? { attributes: '', note: '' }
           : problemAttributes(context, `lines[${index}].${key}`, `p-line-${index}-${key}`);
       const amount = LINE_AMOUNTS.has(key) ? ' data-kind="decimal" inputmode="decimal"' : '';
-      return `<td><input data-key="${key}" data-label="${html(t(key))}"${amount} value="${html(line[key] ?? '')}"${attributes}${context.editable ? '' : ' readonly'}>${note}</td>`;
+      return `<td><input data-key="${key}"${cellLabel(context, t(key), index)}${amount} value="${html(line[key] ?? '')}"${attributes}${context.editable ? '' : ' readonly'}>${note}</td>`;
     }).join(
       '',
-    )}<td>${html(index === null ? '' : (products.get(line.line_number ?? 0) ?? ''))}</td>${deleteCell(context)}</tr>`;
+    )}<td>${html(index === null ? '' : (products.get(line.line_number ?? 0) ?? ''))}</td>${deleteCell(context, index)}</tr>`;
   const heads = LINE_KEYS.map((key) => `<th scope="col">${t(key)}</th>`).join('');
   const { note } = problemAttributes(context, 'lines', 'p-lines');
   return `<h2 id="lines-title">${t('lines')}</h2>${note}
@@ -203,10 +203,17 @@ ${context.editable ? `<template id="lines-row">${row({}, null)}</template><butto
 <p class="sums">${t('linesNet')}: <output id="lines-net"></output> · ${t('difference')}: <output id="lines-difference"></output></p>`;
 }
 
-function deleteCell(context: PageContext): string {
+function deleteCell(context: PageContext, index: number | null): string {
+  const word = context.t('deleteLine');
   return context.editable
-    ? `<td><button type="button" data-do="delete-row" data-label="${html(context.t('deleteLine'))}">${context.t('deleteLine')}</button></td>`
+    ? `<td><button type="button" data-do="delete-row"${cellLabel(context, word, index)}>${word}</button></td>`
     : '';
+}
+
+/** A cell's control is named by its column and row ("Množstvo, riadok 3"); the script renumbers after adding or deleting. */
+function cellLabel(context: PageContext, word: string, index: number | null): string {
+  const named = index === null ? '' : ` aria-label="${html(`${word}, ${context.t('row')} ${index + 1}`)}"`;
+  return ` data-label="${html(word)}"${named}`;
 }
 
 /** aria-invalid and the problem's sentence beside the control, tied to it by aria-describedby. */

@@ -43,6 +43,7 @@ test('an operator gets every header field as a labelled input with its problem b
   for (const action of ['save', 'reject', 'reprocess', 'add-row']) t.true(page.includes(`data-do="${action}"`), action);
   t.false(page.includes('data-do="approve"'), 'an operator cannot approve');
   t.true(page.includes('<label for="reject-reason">'));
+  t.regex(page, /<input data-key="quantity" data-label="Množstvo" aria-label="Množstvo, riadok 2"/, 'cells are named');
 });
 
 test('an approver sees Approve on a validated invoice; a viewer reads it without controls that change it', async (t) => {
