@@ -200,3 +200,14 @@ test('who may correct, and what a correction refuses', async (t) => {
   t.like(integration.body, { status: 'validated' });
   t.like((await eventsOf(app.pool, id)).at(-2)!, { actor: 'token:n8n', details: { by: 'n8n' } });
 });
+
+test('a number the supplier already used on another invoice is refused with 409, and nothing is stored', async (t) => {
+  const app = await startConsoleApp(t);
+  await stageInvoice(app.pool, numberedInvoice(7), 'validated');
+  const id = await stageInvoice(app.pool, numberedInvoice(8), 'needs_review');
+  const answer = await patch(app, id, { header: { invoice_number: 'FV2026-00007' } }, bearer(app.tokens.operator));
+  t.is(answer.status, 409);
+  t.is(answer.body.error?.code, 'CORRECTION_NUMBER_TAKEN');
+  t.like(await statusOf(app.pool, id), { invoice_number: 'FV2026-00008', operator_edits: {} });
+  t.is((await eventsOf(app.pool, id)).length, 2, 'no corrected event');
+});
