@@ -161,7 +161,7 @@ function notDecidable(invoiceId: string, invoice: LockedInvoice, decision: 'appr
   const why = invoice.status_reason ? ` (${invoice.status_reason})` : '';
   const hint: Partial<Record<InvoiceStatus, string>> = {
     needs_review:
-      'fix its problems first (then `invoice-loader invoices reprocess`); only a validated invoice can be approved',
+      'fix its problems first (correct it on the invoice page or with `invoice-loader invoices correct`, or reprocess it); only a validated invoice can be approved',
     unreadable: 'reprocess it with `invoice-loader invoices reprocess` or reject it',
     dead_letter: 'replay it with `invoice-loader dlq replay` instead',
   };

@@ -5,7 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { identityOf } from '../auth/httpIdentity.ts';
 import { csrfToken } from '../auth/sessionRoutes.ts';
-import { getDocumentContent, getInvoice } from '../db/invoiceQueries.ts';
 import { parseQueueFilter } from '../db/workQueue.ts';
 import type { IdentifyCaller } from '../http/access.ts';
 import type { DaemonView } from '../http/app.ts';
@@ -13,11 +12,12 @@ import { INVOICE_ID_PARAMS } from '../http/invoiceRoutes.ts';
 import { asRequestRefused } from '../http/requestRefused.ts';
 import { actorsPage } from './actorsPage.ts';
 import { deadLettersPage, replayFromConsole } from './deadLettersPage.ts';
+import { invoicePage } from './invoicePage.ts';
 import { overviewPage } from './overviewPage.ts';
 import { queuePage } from './queuePage.ts';
 import { langOf, render } from './render.ts';
 import { signInPage } from './signInPage.ts';
-import { html, words, type Lang } from './text.ts';
+import { words } from './text.ts';
 
 /**
  * The operator console's routes; each page is its own module. `/` is public: it shows the
@@ -34,44 +34,6 @@ export interface ConsoleDeps {
 
 const PDFJS_BUILD = join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'build');
 
-async function invoicePage(deps: ConsoleDeps, lang: Lang, id: string): Promise<string | null> {
-  const t = words(lang);
-  const invoice = await getInvoice(deps.pool(), id);
-  if (!invoice) return null;
-  const documentUrl = `/api/invoices/${encodeURIComponent(id)}/document`;
-  let original: string;
-  if (invoice.document.media_type === 'application/pdf') {
-    original = `<canvas id="pdf" role="img" aria-label="${t('document')}"></canvas>
-<script type="module">
-import * as pdfjs from '/assets/pdfjs/pdf.min.mjs';
-pdfjs.GlobalWorkerOptions.workerSrc = '/assets/pdfjs/pdf.worker.min.mjs';
-const pdf = await pdfjs.getDocument({ url: ${JSON.stringify(documentUrl)} }).promise;
-const first = await pdf.getPage(1);
-const viewport = first.getViewport({ scale: 1.3 });
-const canvas = document.getElementById('pdf');
-canvas.width = viewport.width;
-canvas.height = viewport.height;
-await first.render({ canvas, viewport }).promise;
-canvas.dataset.rendered = 'true';
-</script>`;
-  } else {
-    const content = await getDocumentContent(deps.pool(), id);
-    original = `<pre>${html(content?.bytes.toString('utf8').slice(0, 200_000) ?? '')}</pre>`;
-  }
-  const fields = Object.entries(invoice.invoice ?? {}).filter(
-    ([, value]) => value === null || typeof value !== 'object',
-  );
-  const problems = invoice.validation.problems as Array<{ field?: string; message?: string }>;
-  return `<h1>${t('invoice')} ${html(invoice.invoice_number ?? invoice.id)} <small>(${html(invoice.status)})</small></h1>
-<p>${html(invoice.status_reason)}</p>
-<div class="split"><section><h2>${t('document')}</h2>${original}<p><a href="${html(documentUrl)}">${t('download')}</a></p></section>
-<section><h2>${t('header')}</h2><table><tbody>${fields.map(([key, value]) => `<tr><th>${html(key)}</th><td>${html(value)}</td></tr>`).join('')}</tbody></table>
-<h2>${t('problems')}</h2>${problems.length ? `<ul>${problems.map((p) => `<li>${html(p.field)}: ${html(p.message ?? JSON.stringify(p))}</li>`).join('')}</ul>` : `<p>${t('none')}</p>`}
-<h2>${t('lines')}</h2><table><thead><tr><th>#</th><th>description</th><th>qty</th><th>unit price</th><th>VAT %</th><th>net</th></tr></thead><tbody>
-${invoice.lines.map((l) => `<tr><td>${html(l.line_number)}</td><td>${html(l.description)}</td><td>${html(l.quantity)}</td><td>${html(l.unit_price)}</td><td>${html(l.vat_rate)}</td><td>${html(l.line_net)}</td></tr>`).join('')}
-</tbody></table></section></div>
-<h2>${t('history')}</h2><table><tbody>${invoice.events.map((e) => `<tr><td>${html(e.at)}</td><td>${html(e.from_status ?? '')} → ${html(e.to_status)}</td><td>${html(e.actor)}</td><td>${html(e.reason)}</td></tr>`).join('')}</tbody></table>`;
-}
 
 /** `/` and the assets, in the public context. */
 export function registerConsolePublic(open: FastifyInstance, deps: ConsoleDeps): void {
@@ -102,7 +64,7 @@ export function registerConsolePages(signedIn: FastifyInstance, deps: ConsoleDep
   });
   signedIn.get<{ Params: { id: string } }>('/invoices/:id', { config: { role: 'viewer' } }, async (request, reply) => {
     const lang = langOf(request, reply);
-    const body = await invoicePage(deps, lang, request.params.id);
+    const body = await invoicePage(deps.pool(), lang, request.params.id, identityOf(request));
     if (!body) return reply.callNotFound();
     return render(request, reply, identityOf(request), words(lang)('invoice'), body);
   });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { LoaderError } from '../errors.ts';
 import type { NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
+import { withOperatorEdits, type OperatorEdits } from '../invoice/operatorEdits.ts';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../invoice/status.ts';
 
 /**
@@ -39,7 +40,11 @@ export interface InvoiceDetail extends InvoiceSummary {
   subject: string | null;
   message_id: string | null;
   document: { sha256: string; media_type: string; size_bytes: number };
+  /** The invoice as it now stands: the extraction with people's corrections laid over it. */
   invoice: NormalizedInvoice | null;
+  /** What extraction found, untouched by corrections. */
+  extracted: NormalizedInvoice | null;
+  operator_edits: OperatorEdits;
   validation: { status: 'valid' | 'invalid' | null; problems: unknown[] };
   lines: Array<Record<string, unknown>>;
   events: InvoiceEvent[];
@@ -93,7 +98,7 @@ export async function listInvoices(
 export async function getInvoice(pool: pg.Pool, id: string): Promise<InvoiceDetail | null> {
   if (!isInvoiceId(id)) return null;
   const found = await pool.query(
-    `SELECT ${SUMMARY_COLUMNS}, i.subject, i.message_id, i.extracted, i.validation_status, i.validation_problems, i.attempts,
+    `SELECT ${SUMMARY_COLUMNS}, i.subject, i.message_id, i.extracted, i.operator_edits, i.validation_status, i.validation_problems, i.attempts,
        d.sha256, d.media_type, d.size_bytes,
        json_build_object('matching_status', i.matching_status, 'attempts', i.nex_attempts, 'last_error', i.nex_last_error,
          'document_number', i.nex_document_number, 'posted_via', i.posted_via, 'outbox_file', i.outbox_file,
@@ -126,6 +131,7 @@ export async function getInvoice(pool: pg.Pool, id: string): Promise<InvoiceDeta
     media_type,
     size_bytes,
     extracted,
+    operator_edits,
     validation_status,
     validation_problems,
     attempts,
@@ -135,7 +141,9 @@ export async function getInvoice(pool: pg.Pool, id: string): Promise<InvoiceDeta
   return {
     ...(summary as InvoiceSummary & { subject: string | null; message_id: string | null }),
     document: { sha256, media_type, size_bytes },
-    invoice: extracted,
+    invoice: extracted ? withOperatorEdits(extracted, operator_edits) : null,
+    extracted,
+    operator_edits,
     validation: { status: validation_status, problems: validation_problems },
     lines: lines.rows,
     events: events.rows,

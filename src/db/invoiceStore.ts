@@ -461,6 +461,8 @@ const EXTRACTION_COLUMNS: ReadonlyArray<[string, (invoice: NormalizedInvoice) =>
   ['source_template', (i) => i.source.template],
   ['source_fields', (i) => JSON.stringify(i.source.fields)],
   ['extracted', (i) => JSON.stringify(i)],
+  // Extracting again starts over from the document: corrections of the earlier extraction no longer apply.
+  ['operator_edits', () => '{}'],
 ];
 const extractionAssignments = (first: number) =>
   EXTRACTION_COLUMNS.map(([column], k) => `${column} = $${first + k}`).join(', ');

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { LoaderError } from '../errors.ts';
 import type { NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
+import { withOperatorEdits, type OperatorEdits } from '../invoice/operatorEdits.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
 import { inTransaction, transition } from './invoiceStore.ts';
 
@@ -58,12 +59,13 @@ export async function loadForPosting(pool: pg.Pool, invoiceId: string): Promise<
       id: string;
       status: InvoiceStatus;
       extracted: NormalizedInvoice | null;
+      operator_edits: OperatorEdits;
       nex_attempts: number;
       nex_first_attempt_at: Date | null;
       nex_sent: boolean;
       origin: Record<string, unknown>;
     }>(
-      `SELECT id, status, extracted, nex_attempts, nex_first_attempt_at, nex_sent,
+      `SELECT id, status, extracted, operator_edits, nex_attempts, nex_first_attempt_at, nex_sent,
          json_build_object('channel', channel, 'filename', filename, 'sender', sender, 'subject', subject,
            'message_id', message_id, 'received_at', received_at, 'validation_status', validation_status,
            'approvers', (SELECT coalesce(json_agg(json_build_object('name', approver, 'at', approved_at)
@@ -83,7 +85,8 @@ export async function loadForPosting(pool: pg.Pool, invoiceId: string): Promise<
   return {
     id: row.id,
     status: row.status,
-    invoice: row.extracted,
+    // What people corrected is what was approved, so it is what NEX gets.
+    invoice: withOperatorEdits(row.extracted, row.operator_edits),
     products: new Map(lines.rows.map((line) => [line.line_number, line.nex_product_id!])),
     attempts: row.nex_attempts,
     firstAttemptAt: row.nex_first_attempt_at,

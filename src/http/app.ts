@@ -12,6 +12,7 @@ import { registerSessionRoutes, registerSignIn, type SessionSettings } from '../
 import { registerConsolePages, registerConsolePublic } from '../console/consoleRoutes.ts';
 import { identifyByToken, requireSignIn, type IdentifyCaller } from './access.ts';
 import { registerAlertRoutes, type AlertRouteDeps } from './alertRoutes.ts';
+import { registerCorrectionRoutes } from './correctionRoutes.ts';
 import { registerDecisionRoutes, type DecisionRouteDeps } from './decisionRoutes.ts';
 import { registerHealthRoutes, registerMetricsRoute } from './healthRoutes.ts';
 import { registerInspectionRoutes } from './inspectionRoutes.ts';
@@ -37,7 +38,7 @@ export interface HttpDeps {
   logger: Logger;
   /** The invoice intake and reads; without it the server has only health, metrics and inspection. */
   invoices?: InvoiceRouteDeps;
-  /** Approve, reject and dead-letter replay. */
+  /** Approve, reject, correct and dead-letter replay. */
   decisions?: DecisionRouteDeps;
   /** The alerter's test mail. */
   alerts?: AlertRouteDeps | undefined;
@@ -115,6 +116,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     registerInspectionRoutes(signedIn, view);
     if (invoices) registerInvoiceRoutes(signedIn, invoices);
     if (decisions) registerDecisionRoutes(signedIn, decisions);
+    if (decisions) registerCorrectionRoutes(signedIn, decisions);
     if (alerts) registerAlertRoutes(signedIn, alerts);
   });
 

@@ -4,6 +4,7 @@ import { approveInvoice, rejectInvoice, type Decision } from '../approval/decisi
 import { identityOf } from '../auth/httpIdentity.ts';
 import { actorLabel } from '../auth/identity.ts';
 import type { Role } from './access.ts';
+import type { ApprovalGate } from '../approval/afterValidation.ts';
 import type { ApprovalRules } from '../approval/approvalRules.ts';
 import { listDeadLetters, replayDeadLetter } from '../db/deadLetters.ts';
 import { loadOrigin, type InvoiceObserver } from '../pipeline/invoiceObserver.ts';
@@ -26,6 +27,8 @@ export interface DecisionRouteDeps {
   wakePipeline?: () => void;
   /** Counts and logs what people decided (approvals and rejections at info, with the invoice's origin). */
   observer?: InvoiceObserver;
+  /** Matching and the approval rules, for an invoice that a correction made valid (absent: it waits in validated). */
+  approval?: ApprovalGate;
 }
 
 interface DecisionBody {

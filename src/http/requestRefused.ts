@@ -21,6 +21,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   APPROVER_CORRECTED: 409,
   APPROVER_NOT_A_PERSON: 403,
   ROLE_MISSING: 403,
+  CORRECTION_INVALID: 400,
+  INVOICE_NOT_CORRECTABLE: 409,
+  CORRECTION_NUMBER_TAKEN: 409,
 };
 
 /** A LoaderError with a known code becomes the answer it describes; other errors pass unchanged. */

@@ -252,13 +252,20 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
     templateDirs: [shippedTemplateDir, ...config.extraction.templateDirs],
     onTemplateWarning: (warning) => logger.warn({ actor: 'extractor', code: 'TEMPLATES_NOT_RELOADED' }, warning),
   });
+  // One gate for the pipeline and for corrections: a corrected invoice meets the same rules.
+  const approvalGate = createApprovalGate({
+    gateway,
+    nex: config.nex,
+    rules: config.approval,
+    actor: `rules@${short}`,
+  });
   const lifecycle = invoiceMachine.provide({
     actors: lifecycleSteps({
       pool,
       extract: (bytes, mediaType) => extraction.extract(bytes, mediaType),
       validate: (invoice) => validateInvoice(invoice),
       actor: `pipeline@${short}`,
-      approval: createApprovalGate({ gateway, nex: config.nex, rules: config.approval, actor: `rules@${short}` }),
+      approval: approvalGate,
       approved: wakeWriter,
       observer,
     }),
@@ -276,7 +283,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
         view,
         logger,
         invoices: { ingest, pool, maxUploadMb: config.intake.http.maxUploadMb },
-        decisions: { pool, rules: config.approval, wakeWriter, wakePipeline, observer },
+        decisions: { pool, rules: config.approval, wakeWriter, wakePipeline, observer, approval: approvalGate },
         alerts: alerter && { sendTest: (requestedBy) => alerter.sendTest(requestedBy) },
         people: { pool, settings: config.console },
       })

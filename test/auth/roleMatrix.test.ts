@@ -23,6 +23,7 @@ async function callsFor(app: ConsoleApp): Promise<Record<string, () => Promise<C
   const review = await staged(2, 'needs_review');
   const dead = await staged(3, 'dead_letter');
   const stopped = await staged(4, 'needs_review');
+  const misread = await staged(5, 'needs_review');
   const upload = { file_b64: Buffer.from('<Invoice/>').toString('base64'), filename: 'x.xml' };
   const fixed = (call: Call) => async () => call;
   return {
@@ -50,6 +51,12 @@ async function callsFor(app: ConsoleApp): Promise<Record<string, () => Promise<C
     }),
     // A second reprocess finds the invoice received already: 200, unchanged.
     'POST /api/invoices/:id/reprocess': fixed({ path: `/api/invoices/${stopped}/reprocess`, body: {}, ok: [200] }),
+    // The first correction changes the invoice; the same values again change nothing: 200 either way.
+    'PATCH /api/invoices/:id': fixed({
+      path: `/api/invoices/${misread}`,
+      body: { header: { variable_symbol: '5' } },
+      ok: [200],
+    }),
     'GET /api/dlq': fixed({ path: '/api/dlq', ok: [200] }),
     'GET /queue': fixed({ path: '/queue', ok: [200] }),
     'GET /invoices/:id': fixed({ path: `/invoices/${validated}`, ok: [200] }),

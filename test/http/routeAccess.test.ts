@@ -353,6 +353,7 @@ test('the route table lists every route with its role', async (t) => {
     'GET /health/live public',
     'GET /health/ready public',
     'GET /metrics viewer',
+    'PATCH /api/invoices/:id operator',
     'POST /api/alerts/test admin',
     'POST /api/debug/crash/:actor admin',
     'POST /api/dlq/:id/replay operator',

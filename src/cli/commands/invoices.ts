@@ -12,11 +12,12 @@ import { LoaderError, errorMessage } from '../../errors.ts';
 import type { InvoiceStatus } from '../../invoice/status.ts';
 import { reprocessInvoice } from '../../pipeline/reprocess.ts';
 import { withCliDatabase } from '../cliDatabase.ts';
+import { correctCommand } from './invoiceCorrect.ts';
 import { configOption, loadConfigOrExit } from '../configOption.ts';
 import { FittingTable } from '../tableLayout.ts';
 
 /**
- * `invoice-loader invoices list|show|reprocess`: the staged invoices, read straight from the
+ * `invoice-loader invoices list|show|reprocess|correct`: the staged invoices, read straight from the
  * database (the daemon need not run), so an operator can see what arrived and why an invoice
  * stopped, and send one that stopped back through extraction and validation.
  */
@@ -242,6 +243,7 @@ const reprocessCommand: CommandModule<object, { config?: string; id: string; as?
 export const invoicesCommand: CommandModule = {
   command: 'invoices <command>',
   describe: 'the staged invoices in the database (works whether or not the daemon runs)',
-  builder: (y) => y.command(listCommand).command(showCommand).command(reprocessCommand).demandCommand(1),
+  builder: (y) =>
+    y.command(listCommand).command(showCommand).command(reprocessCommand).command(correctCommand).demandCommand(1),
   handler: () => {},
 };
