@@ -34,7 +34,6 @@ export interface ConsoleDeps {
 
 const PDFJS_BUILD = join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'build');
 
-
 /** `/` and the assets, in the public context. */
 export function registerConsolePublic(open: FastifyInstance, deps: ConsoleDeps): void {
   void open.register(fastifyStatic, {
