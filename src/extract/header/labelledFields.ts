@@ -8,6 +8,7 @@ import type { NormalizedInvoice } from '../../invoice/normalizedInvoice.ts';
 import { parseDate } from '../pdf/dates.ts';
 import { parseDecimal, type NumberStyle } from '../pdf/numbers.ts';
 import { PAGE_BREAK } from '../pdf/pdfText.ts';
+import { columnTotalBelow } from './columnTotal.ts';
 
 type Field = 'invoice_number' | 'issue_date' | 'due_date' | 'total_net' | 'total_vat' | 'total_gross' | 'amount_due';
 type Kind = 'docno' | 'date' | 'money';
@@ -69,7 +70,11 @@ export function fillLabelledFields(invoice: NormalizedInvoice, lines: readonly s
       const match = regex.exec(line);
       if (!match) continue;
       const after = line.slice(match.index + match[0].length);
-      const value = valueIn(after, kind, style) ?? valueBelow(lines, index, match.index, kind, style);
+      const label = { start: match.index + match[0].length - match[1]!.length, end: match.index + match[0].length };
+      const value =
+        valueIn(after, kind, style) ??
+        (kind === 'money' ? columnTotalBelow(lines, index, label, style) : null) ??
+        valueBelow(lines, index, match.index, kind, style);
       if (value === null) continue;
       invoice[field] = value;
       invoice.source.fields[field] = `label: ${match[1]!.trim()}`;

@@ -142,7 +142,8 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
       continue;
     }
     const cells = cellsOf(line);
-    if (TABLE_END.test(trimmed)) return { columns, items, endLine: line };
+    if (TABLE_END.test(trimmed) || (items.length > 0 && isAnotherHeader(cells)))
+      return { columns, items, endLine: line };
     const placed = separated(
       cells.map((cell) => ({ cell, column: columnOf(cell, columns) })),
       columns,
@@ -185,6 +186,16 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
     addTexts(current, texts, columns);
   }
   return { columns, items, endLine: null };
+}
+
+/**
+ * A row of column words without a number that is not the table's own header repeated: the
+ * header of the next table (a totals table per VAT rate: "Warenwert  Nettobetrag  MwSt-%
+ * Endbetrag"), where the items end.
+ */
+function isAnotherHeader(cells: Cell[]): boolean {
+  if (cells.length < 3 || cells.some((cell) => /\d/.test(cell.text))) return false;
+  return cells.filter((cell) => (columnMeaning(cell.text)?.roles.length ?? 0) > 0).length >= 2;
 }
 
 /**
