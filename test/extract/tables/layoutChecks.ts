@@ -18,8 +18,12 @@ export type Header = Partial<
   > & { supplier_name: string; supplier_vat_id: string }
 >;
 
-export async function read(layout: Layout): Promise<NormalizedInvoice> {
-  const text = await extractPdfText(await layoutPdf(layout));
+export function read(layout: Layout): Promise<NormalizedInvoice> {
+  return layoutPdf(layout).then(readPdf);
+}
+
+export async function readPdf(pdf: Buffer): Promise<NormalizedInvoice> {
+  const text = await extractPdfText(pdf);
   const { invoice, template } = extractWithTemplates(text, templates);
   if (template !== 'generic') throw new Error(`read by template ${template}, not by the generic reader`);
   return invoice;
