@@ -25,6 +25,8 @@ export interface RawItem {
   code: string | null;
   ean: string | null;
   unit: string | null;
+  /** An allowance printed under the item ("abzgl. 16,7% Rabatt  -2,00"): its net is less by it. */
+  allowance: string | null;
 }
 
 export interface ItemTable {
@@ -144,6 +146,11 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
     const cells = cellsOf(line);
     if (TABLE_END.test(trimmed) || (items.length > 0 && isAnotherHeader(cells)))
       return { columns, items, endLine: line };
+    const allowance = current !== null && !afterPageBreak ? allowanceIn(trimmed, style) : null;
+    if (allowance !== null && current!.allowance === null) {
+      current!.allowance = allowance;
+      continue;
+    }
     const placed = separated(
       cells.map((cell) => ({ cell, column: columnOf(cell, columns) })),
       columns,
@@ -181,11 +188,20 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
     }
     if (numbers.size < 2) continue; // a stray number (a page number, a date part), not an item
     afterPageBreak = false;
-    current = { numbers, percent, description: [], code: null, ean: null, unit };
+    current = { numbers, percent, description: [], code: null, ean: null, unit, allowance: null };
     items.push(current);
     addTexts(current, texts, columns);
   }
   return { columns, items, endLine: null };
+}
+
+/** An item's own allowance: the line starts with its word and ends with a negative amount. */
+const ALLOWANCE =
+  /^(?:abzgl\.?|abzüglich|less|mínus)?\s*(?:[\d.,]+\s?%\s*)?(?:Rabatt|Nachlass|Discount|Zľava|Sleva|Remise|Kedvezmény)\b[^\d\n-]*(?:[\d.,]+\s?%[^\d\n-]*)?(-\d[\d.,' ]*\d)\s*(?:€|EUR|Kč|Ft)?$/iu;
+
+function allowanceIn(line: string, style: NumberStyle): string | null {
+  const match = ALLOWANCE.exec(line);
+  return match === null ? null : parseDecimal(match[1]!.trim(), style);
 }
 
 /**

@@ -1,0 +1,75 @@
+/**
+ * Items printed without a table header, as a priced list right above the total net: one row per
+ * item, its name and one amount at the right ("Privathaftpflicht      50,00 €"), perhaps with
+ * lines of detail under it. German insurers and many service invoices print this way. Only a
+ * list whose amounts add up exactly to the printed total net is taken: the arithmetic is the
+ * only evidence that these rows are the items.
+ */
+import { emptyLine, type InvoiceLine, type NormalizedInvoice } from '../../invoice/normalizedInvoice.ts';
+import { equals, parseDecimal as exact, sum, type ExactDecimal } from '../../validate/decimal.ts';
+import { parseDecimal, type NumberStyle } from '../pdf/numbers.ts';
+import { PAGE_BREAK } from '../pdf/pdfText.ts';
+import { cellsOf } from './gridCells.ts';
+
+/** How far above the total net the list may begin, detail lines included. */
+const REACH = 12;
+
+const AMOUNT_CELL = /^(?:EUR|€|\$|£)?\s?(-?\d[\d .,']*\d|\d)\s?(?:EUR|€|\$|£|Kč|Ft)?$/u;
+
+interface PricedRow {
+  description: string;
+  printed: string;
+  value: ExactDecimal;
+}
+
+export function readPricedList(
+  lines: readonly string[],
+  invoice: NormalizedInvoice,
+  style: NumberStyle,
+): InvoiceLine[] | null {
+  const total = invoice.total_net === null ? null : exact(invoice.total_net);
+  if (total === null) return null;
+  for (const [index, line] of lines.entries()) {
+    const row = pricedRow(line, style);
+    if (row === null || !equals(row.value, total)) continue;
+    const items = itemsAbove(lines, index, total, style);
+    if (items !== null) return items.map((item, at) => toLine(at + 1, item));
+  }
+  return null;
+}
+
+/** The longest run of priced rows ending right above the total's row whose amounts add up to it. */
+function itemsAbove(lines: readonly string[], index: number, total: ExactDecimal, style: NumberStyle) {
+  const rows: PricedRow[] = [];
+  let found: PricedRow[] | null = null;
+  for (let at = index - 1; at >= Math.max(0, index - REACH); at--) {
+    const line = lines[at]!;
+    if (line === PAGE_BREAK) break;
+    const row = pricedRow(line, style);
+    if (row === null) continue; // a line of detail under an item, or a heading over the list
+    rows.unshift(row);
+    if (equals(sum(rows.map((candidate) => candidate.value)), total)) found = [...rows];
+  }
+  return found;
+}
+
+/** A row of text cells and one amount at its right end; null for anything else. */
+function pricedRow(line: string, style: NumberStyle): PricedRow | null {
+  const cells = cellsOf(line);
+  const last = cells.at(-1);
+  if (cells.length < 2 || last === undefined) return null;
+  const words = cells.slice(0, -1);
+  if (!/\p{L}/u.test(words[0]!.text) || words.some((cell) => AMOUNT_CELL.test(cell.text))) return null;
+  const amount = AMOUNT_CELL.exec(last.text);
+  const printed = amount === null ? null : parseDecimal(amount[1]!, style);
+  const value = printed === null ? null : exact(printed);
+  if (printed === null || value === null) return null;
+  return { description: words.map((cell) => cell.text).join(' '), printed, value };
+}
+
+function toLine(lineNumber: number, row: PricedRow): InvoiceLine {
+  const line = emptyLine(lineNumber);
+  line.description = row.description;
+  line.line_net = row.printed;
+  return line;
+}

@@ -1,0 +1,122 @@
+import test from 'ava';
+import { renderPdf, type PrintedText } from '../../support/pdfInvoices.ts';
+import { germanNumber, line, type Layout } from './genericLayouts.ts';
+import { read, readPdf, sameHeader, sameLines } from './layoutChecks.ts';
+
+/**
+ * Items the column words do not announce: a priced list without a table header (an insurer's
+ * premium invoice), and an allowance printed under an item instead of in a discount column.
+ */
+function premiumInvoice(items: PrintedText[]): Promise<Buffer> {
+  return renderPdf([
+    [
+      { x: 72, y: 40, text: 'MVM Musterhafter Versicherungsverein a.G.', size: 11 },
+      { x: 72, y: 170, text: 'Beitragsrechnung', bold: true },
+      { x: 420, y: 170, text: '11. März 2026' },
+      { x: 72, y: 200, text: 'Folgende Risiken sind versichert:' },
+      ...items,
+      { x: 72, y: 300, text: 'Gesamtbeitrag' },
+      { x: 360, y: 300, text: '1.050,00 €', align: 'right', width: 80 },
+      { x: 72, y: 312, text: 'Versicherungsteuer 19 %' },
+      { x: 360, y: 312, text: '199,50 €', align: 'right', width: 80 },
+      { x: 72, y: 340, text: 'Dieses Dokument dient auch zur Vorlage beim Finanzamt.' },
+    ],
+  ]);
+}
+
+test('a priced list without a header whose amounts add up to the total net: one line per priced row', async (t) => {
+  const invoice = await readPdf(
+    await premiumInvoice([
+      { x: 72, y: 220, text: 'Verbundene Wohngebäudeversicherung' },
+      { x: 360, y: 220, text: '1.000,00 €', align: 'right', width: 80 },
+      { x: 80, y: 232, text: '- Feuerversicherung - Teil A § 2 62.000 MK1914' },
+      { x: 80, y: 244, text: '- Leitungswasserversicherung - Teil A § 3 62.000 MK1914' },
+      { x: 72, y: 256, text: 'Glasversicherung' },
+      { x: 360, y: 256, text: '50,00 €', align: 'right', width: 80 },
+      { x: 72, y: 268, text: 'Elementarschäden' },
+      { x: 360, y: 268, text: '0,00 €', align: 'right', width: 80 },
+    ]),
+  );
+  sameHeader(t, invoice, { total_net: '1050.00', total_vat: '199.50', total_gross: '1249.50' });
+  sameLines(t, invoice.lines, [
+    line({ line_number: 1, description: 'Verbundene Wohngebäudeversicherung', line_net: '1000.00' }),
+    line({ line_number: 2, description: 'Glasversicherung', line_net: '50.00' }),
+    line({ line_number: 3, description: 'Elementarschäden', line_net: '0.00' }),
+  ]);
+  t.is(invoice.source.fields.lines, 'a priced list adding up to the total net');
+});
+
+test('a priced list that does not add up to the total net gives no lines', async (t) => {
+  const invoice = await readPdf(
+    await premiumInvoice([
+      { x: 72, y: 220, text: 'Verbundene Wohngebäudeversicherung' },
+      { x: 360, y: 220, text: '1.000,00 €', align: 'right', width: 80 },
+      { x: 72, y: 256, text: 'Glasversicherung' },
+      { x: 360, y: 256, text: '40,00 €', align: 'right', width: 80 },
+    ]),
+  );
+  t.is(invoice.total_net, '1050.00');
+  t.deepEqual(invoice.lines, []);
+});
+
+const allowanceLines = [
+  line({
+    line_number: 1,
+    description: 'Kunstrasen grün 3m breit',
+    quantity: '3',
+    unit_price: '4.00',
+    vat_rate: '19',
+    line_net: '10.00',
+    line_gross: '11.90',
+  }),
+  line({
+    line_number: 2,
+    description: 'Schweinesteak',
+    quantity: '5',
+    unit_price: '5.50',
+    vat_rate: '19',
+    line_net: '27.50',
+    line_gross: '32.73',
+  }),
+];
+const allowanceLayout: Layout = {
+  top: [
+    { x: 40, y: 40, text: 'Lieferant GmbH', size: 12, bold: true },
+    { x: 380, y: 40, text: 'RECHNUNG', size: 12, bold: true },
+    { x: 380, y: 60, text: 'Rechnungsnummer: 471102' },
+    { x: 380, y: 72, text: 'Rechnungsdatum: 05.03.2026' },
+  ],
+  columns: [
+    { header: 'Pos', x: 40, width: 20, cell: (l) => String(l.line_number) },
+    {
+      header: 'Artikelbeschreibung',
+      x: 70,
+      width: 200,
+      // The allowance of the first item is printed under its name; its amount is before it.
+      cell: (l) => (l.line_number === 1 ? [l.description!, 'abzgl. 16,7% Rabatt   -2,00'] : l.description!),
+    },
+    { header: 'Menge', x: 280, width: 40, align: 'right', cell: (l) => germanNumber(l.quantity) },
+    { header: 'Preis', x: 340, width: 50, align: 'right', cell: (l) => germanNumber(l.unit_price) },
+    {
+      header: 'Entgelt',
+      x: 400,
+      width: 60,
+      align: 'right',
+      cell: (l) => germanNumber(l.line_number === 1 ? '12.00' : l.line_net),
+    },
+    { header: 'USt. %', x: 480, width: 40, align: 'right', cell: (l) => l.vat_rate! },
+  ],
+  lines: allowanceLines,
+  bottom: [
+    { x: 300, y: 0, text: 'Zwischensumme   37,50' },
+    { x: 300, y: 12, text: 'Summe USt.   7,13' },
+    { x: 300, y: 24, text: 'Rechnungsbetrag   44,63' },
+  ],
+};
+
+test('an allowance printed under an item lowers its net; the lines then add up and need no review', async (t) => {
+  const invoice = await read(allowanceLayout);
+  sameLines(t, invoice.lines, allowanceLines);
+  t.deepEqual(invoice.notes, []);
+  t.is(invoice.source.fields.lines, 'items table read by its column words');
+});
