@@ -39,12 +39,12 @@ const LABELS: Record<Field, { kind: Kind; labels: string }> = {
   total_vat: {
     kind: 'money',
     labels:
-      'Total VAT|Total taxes?|VAT total|VAT amount|USt\\.? Gesamt|Zuzügl\\.? USt\\.?|zzgl\\.? [\\d,.]+ ?% MwSt\\.?|MwSt\\.? gesamt|Steuerbetrag|Summe USt\\.?|Total TVA|Montant TVA|(?<!(?:inklusive|inkl\\.|enthaltene) (?:[\\d,.]+ ?% )?)Versicherungs?steuer(?: [\\d,.]+ ?%)?|TVA|ÁFA összesen|Összesen ÁFA|DPH spolu|DPH celkem',
+      'Total VAT|Total taxes?|VAT total|(?:darin )?enthaltene (?:MwSt\\.?|USt\\.?|Umsatzsteuer|Versicherungs?steuer)|included VAT|VAT amount|USt\\.? Gesamt|Zuzügl\\.? USt\\.?|zzgl\\.? [\\d,.]+ ?% MwSt\\.?|MwSt\\.? gesamt|Steuerbetrag|Summe USt\\.?|Total TVA|Montant TVA|(?<!(?:inklusive|inkl\\.|enthaltene) (?:[\\d,.]+ ?% )?)Versicherungs?steuer(?: [\\d,.]+ ?%)?|TVA|ÁFA összesen|Összesen ÁFA|DPH spolu|DPH celkem',
   },
   total_gross: {
     kind: 'money',
     labels:
-      'Rechnungssumme Brutto(?: \\([^)]*\\))?|Bruttosumme|Gesamtbetrag|Rechnungsbetrag|Endbetrag|Total incl\\.? VAT|Grand total|Invoice total|Total TTC|Montant TTC|Bruttó összesen|Összesen bruttó|Celkom s DPH|Celkem s DPH|Due payable|Zahlbetrag|Total due|Amount due|Net à payer',
+      'Rechnungssumme Brutto(?: \\([^)]*\\))?|(?:Gesamtbetrag|Betrag|Beitrag|Summe|Total) (?:inkl\\.?|inklusive|incl\\.?|including) (?:[\\d,.]+ ?% )?(?:MwSt\\.?|USt\\.?|VAT|Versicherungs?steuer)|Bruttosumme|Gesamtbetrag|Rechnungsbetrag|Endbetrag|Total incl\\.? VAT|Grand total|Invoice total|Total TTC|Montant TTC|Bruttó összesen|Összesen bruttó|Celkom s DPH|Celkem s DPH|Due payable|Zahlbetrag|Total due|Amount due|Net à payer',
   },
   amount_due: {
     kind: 'money',
@@ -131,7 +131,12 @@ interface Reading {
   dateFormats: readonly DateFormat[];
 }
 
+/** "enthaltene Versicherungsteuer   (35,13 €)": an amount included in another, in brackets. */
+const INCLUDED_AMOUNT = /^\s*\(\s*(?:EUR|€)?\s*(\d[\d .,']*\d|\d)\s*(?:EUR|€|Kč|Ft)?\s*\)\s*$/u;
+
 function valueIn(text: string, kind: Kind, read: Reading): string | null {
+  const included = kind === 'money' ? INCLUDED_AMOUNT.exec(text) : null;
+  if (included) return parseDecimal(included[1]!, read.style);
   const match = VALUE[kind].exec(text);
   if (!match) return null;
   const printed = match[1]!.trim();

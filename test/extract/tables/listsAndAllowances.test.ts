@@ -120,3 +120,40 @@ test('an allowance printed under an item lowers its net; the lines then add up a
   t.deepEqual(invoice.notes, []);
   t.is(invoice.source.fields.lines, 'items table read by its column words');
 });
+
+test('rows priced with VAT: the gross, the included VAT in brackets, and each net from the rate the totals imply', async (t) => {
+  const invoice = await readPdf(
+    await renderPdf([
+      [
+        { x: 72, y: 40, text: 'MVM Musterhafter Versicherungsverein a.G.', size: 11 },
+        { x: 72, y: 170, text: 'Beitragsrechnung zur Kraftfahrtversicherung', bold: true },
+        { x: 420, y: 170, text: '11. März 2026' },
+        { x: 72, y: 220, text: 'Kfz-Haftpflicht SF25 (30 %) Typkl. 18' },
+        { x: 360, y: 220, text: '80,00 €', align: 'right', width: 80 },
+        { x: 72, y: 232, text: 'Vollkasko SF25 (30 %) Typkl. 21' },
+        { x: 360, y: 232, text: '140,00 €', align: 'right', width: 80 },
+        { x: 72, y: 244, text: 'vierteljährlicher Beitrag inklusive 19 % Versicherungsteuer' },
+        { x: 360, y: 244, text: '220,00 €', align: 'right', width: 80 },
+        { x: 72, y: 256, text: 'in diesem Beitrag enthaltene Versicherungsteuer' },
+        { x: 360, y: 256, text: '(35,13 €)', align: 'right', width: 80 },
+      ],
+    ]),
+  );
+  sameHeader(t, invoice, { issue_date: '2026-03-11', total_net: '184.87', total_vat: '35.13', total_gross: '220.00' });
+  sameLines(t, invoice.lines, [
+    line({
+      line_number: 1,
+      description: 'Kfz-Haftpflicht SF25 (30 %) Typkl. 18',
+      line_net: '67.23',
+      line_gross: '80.00',
+      vat_rate: '19',
+    }),
+    line({
+      line_number: 2,
+      description: 'Vollkasko SF25 (30 %) Typkl. 21',
+      line_net: '117.65',
+      line_gross: '140.00',
+      vat_rate: '19',
+    }),
+  ]);
+});
