@@ -9,6 +9,7 @@ import { DATE_FORMATS, DEFAULT_DATE_FORMATS, parseDate, type DateFormat } from '
 import { parseDecimal, type NumberStyle } from '../pdf/numbers.ts';
 import { PAGE_BREAK } from '../pdf/pdfText.ts';
 import { cellsOf } from '../tables/gridCells.ts';
+import { headerColumns } from '../tables/itemTable.ts';
 import { columnTotalBelow } from './columnTotal.ts';
 import { fillLetterDate } from './letterDate.ts';
 
@@ -55,7 +56,8 @@ const LABELS: Record<Field, { kind: Kind; labels: string }> = {
 const VALUE: Record<Kind, RegExp> = {
   docno: /^[#:.\s]*(?:n°|no\.?|nr\.?)?\s*:?\s*((?=[\w/.-]*\d)[A-Z0-9][\w/.-]*[\w])/iu,
   date: /^[#:.\s]*(?:am|on|le|vom|von)?\s*(\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|\d{4}-\d{2}-\d{2}|\d{4}\.\s?\d{1,2}\.\s?\d{1,2}\.?|\d{1,2}\/\d{1,2}\/\d{4}|\d{1,2}\.?\s*\p{L}{3,}\.?\s+\d{4}|\p{L}{3,}\.?\s+\d{1,2},?\s+\d{4})/iu,
-  money: /^[#:.\s]*(?:\([^)]*\)\s*)?(?:EUR|CZK|HUF|USD|GBP|€|\$|£|Kč|Ft)?\s*(-?\d[\d .,']*\d|\d)(?![\d.,]*\s?%)/iu,
+  money:
+    /^[#:.\s]*(?:\([^)]*\)\s*)?(?:EUR|CZK|HUF|USD|GBP|€|\$|£|Kč|Ft)?\s*(-?\d[\d .,']*\d|\d)(?![\d.,]*\s?%)(?![\d.,]*\/)/iu,
 };
 
 const compiled = Object.entries(LABELS).map(([field, { kind, labels }]) => ({
@@ -76,7 +78,8 @@ export function fillLabelledFields(
     if (invoice[field] !== null) continue;
     for (const [index, line] of lines.entries()) {
       const match = regex.exec(line);
-      if (!match) continue;
+      // "Montant HT" over an items table's column is each line's amount, not the total.
+      if (!match || (kind === 'money' && headerColumns(line) !== null)) continue;
       const after = line.slice(match.index + match[0].length);
       const label = { start: match.index + match[0].length - match[1]!.length, end: match.index + match[0].length };
       const value =

@@ -38,7 +38,7 @@ export interface ItemTable {
 
 /** A cell holding one number, perhaps with a unit, a percent sign or a currency around it. */
 const NUMBER_CELL =
-  /^(?:(?:€|\$|£|EUR|CZK|HUF|USD|GBP)\s?)?([-−+]?\d[\d.,' \u00a0]*)\s?(%|€|\$|£|Kč|Ft|EUR|CZK|HUF|USD|GBP|\p{L}[\p{L}.²³]{0,5})?$/u;
+  /^(?:(?:€|\$|£|EUR|CZK|HUF|USD|GBP)\s?)?([-−+]?\d[\d.,' \u00a0]*)\s?(%|€|\$|£|Kč|Ft|EUR|CZK|HUF|USD|GBP|\p{L}[\p{L}.²³]{0,5}(?:\(s\))?)?$/u;
 /** How far (grid columns) a number may sit beside its column's header and still belong to it. */
 const NEAR = 6;
 
