@@ -250,6 +250,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
   const extraction = createExtractionPool({
     ...config.extraction,
     templateDirs: [shippedTemplateDir, ...config.extraction.templateDirs],
+    ownCompany: config.customer,
     onTemplateWarning: (warning) => logger.warn({ actor: 'extractor', code: 'TEMPLATES_NOT_RELOADED' }, warning),
   });
   const lifecycle = invoiceMachine.provide({

@@ -12,6 +12,7 @@ import { cellsOf } from '../tables/gridCells.ts';
 import { headerColumns } from '../tables/itemTable.ts';
 import { columnTotalBelow } from './columnTotal.ts';
 import { fillLetterDate } from './letterDate.ts';
+import { isOwnCompany, sameName, type OwnCompany } from './ownCompany.ts';
 
 type Field = 'invoice_number' | 'issue_date' | 'due_date' | 'total_net' | 'total_vat' | 'total_gross' | 'amount_due';
 type Kind = 'docno' | 'date' | 'money';
@@ -72,6 +73,7 @@ export function fillLabelledFields(
   lines: readonly string[],
   style: NumberStyle,
   dateFormats: readonly DateFormat[] = DEFAULT_DATE_FORMATS,
+  own: OwnCompany | null = null,
 ): void {
   const read: Reading = { style, dateFormats };
   for (const { field, kind, regex } of compiled) {
@@ -93,8 +95,8 @@ export function fillLabelledFields(
     }
   }
   if (invoice.currency === null) fillCurrency(invoice, lines.join('\n'));
-  if (invoice.supplier.vat_id === null) fillSupplierVatId(invoice, lines);
-  if (invoice.supplier.name === null) fillLetterhead(invoice, lines);
+  if (invoice.supplier.vat_id === null) fillSupplierVatId(invoice, lines, own);
+  if (invoice.supplier.name === null) fillLetterhead(invoice, lines, own);
   if (invoice.issue_date === null) fillLetterDate(invoice, lines, dateFormats);
 }
 
@@ -115,12 +117,13 @@ const COMPANY =
   /^\p{Lu}[\p{L}\d&.,' -]{1,60}?\s(?:Ltd\.?|Limited|GmbH|AG|KG|s\.\s?r\.\s?o\.|spol\. s r\.\s?o\.|a\.\s?s\.|Kft\.|Zrt\.|Bt\.|Inc\.?|LLC|SARL|SAS|S\.A\.|B\.V\.|plc|Co\.)$/u;
 
 /** The letterhead: a company name at the top of the first page, before any other party is named. */
-function fillLetterhead(invoice: NormalizedInvoice, lines: readonly string[]): void {
+function fillLetterhead(invoice: NormalizedInvoice, lines: readonly string[], own: OwnCompany | null): void {
   for (const line of lines.slice(0, 8)) {
     if (line === PAGE_BREAK) return;
     const first = /\S+(?: \S+)*/.exec(line)?.[0];
     if (first === undefined || SOMEONE_ELSE.test(first)) continue;
-    if (COMPANY.test(first) && first !== invoice.customer.name) {
+    const ours = own !== null && sameName(first, own.name);
+    if (COMPANY.test(first) && first !== invoice.customer.name && !ours) {
       invoice.supplier.name = first;
       invoice.source.fields['supplier.name'] = 'letterhead: the company named at the top';
       return;
@@ -196,15 +199,16 @@ const VAT_LABEL =
   /(?:USt\.?-?\s?Id(?:ent)?\.?-?\s?Nr\.?|USt-?ID|UID-?Nr\.?|VAT[- ]?ID|VAT No\.?|VAT number|VAT Reg\.? No\.?|TVA intracom\w*|(?:N° )?TVA(?! client| collect)|Adószám|IČ DPH|DIČ|Steuer-?Nr\.?)\s*:?\s*((?:ATU\d{8}|[A-Z]{2}(?: ?[0-9A-Z]){8,12}))\b/iu;
 const SOMEONE_ELSE = /\b(?:Ihre|Your|Kunde|Kunden|Customer|Buyer|Käufer|Odberateľ|Odběratel|Vevő|client|acheteur)/iu;
 
-/** The supplier's VAT id: the first labelled VAT id that is not the customer's. */
-function fillSupplierVatId(invoice: NormalizedInvoice, lines: readonly string[]): void {
+/** The supplier's VAT id: the first labelled VAT id that is neither the customer's nor ours. */
+function fillSupplierVatId(invoice: NormalizedInvoice, lines: readonly string[], own: OwnCompany | null): void {
   for (const line of lines) {
     const match = VAT_LABEL.exec(line);
     if (!match) continue;
     const before = line.slice(0, match.index);
     if (SOMEONE_ELSE.test(before.slice(-30))) continue;
     const id = match[1]!.replace(/\s+/g, '');
-    if (!/^[A-Z]{2}/.test(id) || id === invoice.customer.vat_id) continue;
+    const ours = own !== null && isOwnCompany({ name: null, ico: null, vat_id: id }, own);
+    if (!/^[A-Z]{2}/.test(id) || id === invoice.customer.vat_id || ours) continue;
     invoice.supplier.vat_id = id;
     invoice.source.fields['supplier.vat_id'] = 'label: a VAT id not the customer’s';
     return;

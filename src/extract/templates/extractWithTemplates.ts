@@ -4,6 +4,7 @@
  */
 import { emptyInvoice, type NormalizedInvoice, type Party } from '../../invoice/normalizedInvoice.ts';
 import { fillLabelledFields } from '../header/labelledFields.ts';
+import { putOwnCompanyLast, type OwnCompany } from '../header/ownCompany.ts';
 import { withDocumentSlashOrder } from '../pdf/dates.ts';
 import { PAGE_BREAK, type PdfText } from '../pdf/pdfText.ts';
 import { documentNumberStyle } from '../tables/itemTable.ts';
@@ -22,13 +23,18 @@ export interface TemplateExtraction {
   template: string;
 }
 
-export function extractWithTemplates(text: PdfText, templates: Template[]): TemplateExtraction {
+/** `own`: the company the loader works for, never the supplier (header/ownCompany.ts). */
+export function extractWithTemplates(
+  text: PdfText,
+  templates: Template[],
+  own: OwnCompany | null = null,
+): TemplateExtraction {
   const template = chooseTemplate(text.text, templates);
-  return { invoice: applyTemplate(text, template), template: template.id };
+  return { invoice: applyTemplate(text, template, own), template: template.id };
 }
 
 /** The invoice one given template reads from the text. */
-export function applyTemplate(text: PdfText, template: Template): NormalizedInvoice {
+export function applyTemplate(text: PdfText, template: Template, own: OwnCompany | null = null): NormalizedInvoice {
   const invoice = emptyInvoice('pdf-text');
   const sources = invoice.source.fields;
   invoice.source.template = template.id;
@@ -70,7 +76,8 @@ export function applyTemplate(text: PdfText, template: Template): NormalizedInvo
   }
   // The fallback template reads common label forms only; labels over values, other languages
   // and written dates are read here (never over what a template found).
-  if (template.fallback) fillLabelledFields(invoice, lines, documentNumberStyle(text.text), dateFormats);
+  if (own !== null) putOwnCompanyLast(invoice, own);
+  if (template.fallback) fillLabelledFields(invoice, lines, documentNumberStyle(text.text), dateFormats, own);
   completeTotals(invoice);
   fillGenericLines(invoice, lines, text.text, template);
   return invoice;
