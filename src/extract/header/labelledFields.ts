@@ -31,7 +31,7 @@ const LABELS: Record<Field, { kind: Kind; labels: string }> = {
   due_date: {
     kind: 'date',
     labels:
-      'Fälligkeitsdatum|Fälligkeitstag|Fällig am|Fälligkeit|netto bis|Zahlbar bis(?: zum)?|überweisen Sie bis zum|(?<!\\bvom \\S+ )bis zum|Due date|Payment due(?: date)?|Date due|remit until|Pay by|Date d.échéance|Échéance|Fizetési határidő|Esedékesség|Dátum splatnosti|Datum splatnosti|Splatnosť|Splatnost',
+      'Fälligkeitsdatum|Fälligkeitstag|Der (?:Rechnungs)?betrag\\b[^:]{0,60}?\\bwird am|(?:amount|total)\\b[^:]{0,60}?\\bwill be (?:debited|collected)(?: from your account)? on|Fällig am|Fälligkeit|netto bis|Zahlbar bis(?: zum)?|überweisen Sie bis zum|(?<!\\bvom \\S+ )bis zum|Due date|Payment due(?: date)?|Date due|remit until|Pay by|Date d.échéance|Échéance|Fizetési határidő|Esedékesség|Dátum splatnosti|Datum splatnosti|Splatnosť|Splatnost',
   },
   total_net: {
     kind: 'money',

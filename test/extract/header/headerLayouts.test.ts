@@ -109,3 +109,18 @@ test('a tax label followed by words that qualify it: the amount at the end of it
   );
   sameHeader(t, invoice, { total_net: '1000.00', total_vat: '163.40', total_gross: '1163.40' });
 });
+
+test('a direct debit announced in a sentence: its date is the due date', async (t) => {
+  const german = await read([
+    { x: 40, y: 40, text: 'Rechnungsnummer: 471102' },
+    { x: 40, y: 52, text: 'Rechnungsdatum: 05.03.2026' },
+    { x: 40, y: 100, text: 'Der Betrag in Höhe von EUR 1.529,87 wird am 20.03.2026 von Ihrem Konto mit IBAN' },
+    { x: 40, y: 112, text: 'DE21860000000086001055 per SEPA-Lastschrift eingezogen.' },
+  ]);
+  sameHeader(t, german, { issue_date: '2026-03-05', due_date: '2026-03-20' });
+  const english = await read([
+    { x: 40, y: 40, text: 'Invoice number: 471103' },
+    { x: 40, y: 100, text: 'The total of EUR 529.87 will be debited from your account on 21 March 2026.' },
+  ]);
+  sameHeader(t, english, { due_date: '2026-03-21' });
+});
