@@ -12,6 +12,9 @@ import { cellsOf } from '../tables/gridCells.ts';
 const RIGHT_HALF = 74;
 /** The letter's date is printed above the body: within the first lines of the first page. */
 const TOP_LINES = 30;
+/** The end of a label that names some date: then the date is that one, not the letter's. */
+const DATE_LABEL =
+  /(?::|datum|date|dátum|dňa|dne|kelte|vom|am|bis|fällig\p{L}*|due|splatnosti|zeitraum|period|lieferung|leistung|dodania|plnenia|plnění)\W*$/iu;
 
 export function fillLetterDate(
   invoice: NormalizedInvoice,
@@ -22,8 +25,9 @@ export function fillLetterDate(
     if (line === PAGE_BREAK) return;
     const cells = cellsOf(line);
     const last = cells.at(-1);
-    // A label before the date ("Lieferdatum:") makes it some other date.
-    if (cells.length < 2 || last === undefined || last.start < RIGHT_HALF || /:\s*$/.test(cells.at(-2)!.text)) continue;
+    // A label before the date ("Lieferdatum:", "Leistungszeitraum") makes it some other date.
+    if (cells.length < 2 || last === undefined || last.start < RIGHT_HALF || DATE_LABEL.test(cells.at(-2)!.text))
+      continue;
     const date = parseDate(monthFirstWritten(last.text), formats);
     if (date === null) continue;
     invoice.issue_date = date;

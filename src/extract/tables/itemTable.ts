@@ -144,6 +144,10 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
       continue;
     }
     const cells = cellsOf(line);
+    if (items.length > 0 && isOwnHeaderAgain(cells, columns)) {
+      afterPageBreak = false;
+      continue;
+    }
     if (TABLE_END.test(trimmed) || (items.length > 0 && isAnotherHeader(cells)))
       return { columns, items, endLine: line };
     const allowance = current !== null && !afterPageBreak ? allowanceIn(trimmed, style) : null;
@@ -212,6 +216,13 @@ function allowanceIn(line: string, style: NumberStyle): string | null {
 function isAnotherHeader(cells: Cell[]): boolean {
   if (cells.length < 3 || cells.some((cell) => /\d/.test(cell.text))) return false;
   return cells.filter((cell) => (columnMeaning(cell.text)?.roles.length ?? 0) > 0).length >= 2;
+}
+
+/** The table's own header printed again (a later page) in a form headerColumns does not read whole. */
+function isOwnHeaderAgain(cells: Cell[], columns: Column[]): boolean {
+  if (cells.some((cell) => /\d/.test(cell.text))) return false;
+  const ours = new Set(columns.map((column) => column.header.toLowerCase()));
+  return cells.filter((cell) => ours.has(cell.text.toLowerCase())).length >= 2;
 }
 
 /**

@@ -27,6 +27,10 @@ import { netOfGross } from './lineArithmetic.ts';
 /** How far above the total net the list may begin, detail lines included. */
 const REACH = 12;
 
+/** Words of a totals block: its rows are sums, taxes and allowances, never items. */
+const TOTALS_WORD =
+  /(?:^|[^\p{L}])(?:\p{L}*summe|\p{L}*total|sub-?total|netto|brutto|mwst|ust|umsatzsteuer|dph|vat|tva|áfa|gesamt\p{L}*|celkom|celkem|spolu|základ|rabatt|nachlass|skonto|discount|zľava|sleva|remise|k úhrade|k úhradě|zu zahlen|amount due|balance)(?![\p{L}])/iu;
+
 const AMOUNT_CELL = /^(?:EUR|€|\$|£)?\s?(-?\d[\d .,']*\d|\d)\s?(?:EUR|€|\$|£|Kč|Ft)?$/u;
 
 interface PricedRow {
@@ -109,6 +113,7 @@ function itemsAbove(lines: readonly string[], index: number, total: ExactDecimal
     if (line === PAGE_BREAK) break;
     const row = pricedRow(line, style);
     if (row === null) continue; // a line of detail under an item, or a heading over the list
+    if (TOTALS_WORD.test(row.description)) break; // a totals block ("Zwischensumme", "Rabatt"), not items
     rows.unshift(row);
     if (equals(sum(rows.map((candidate) => candidate.value)), total)) found = [...rows];
   }

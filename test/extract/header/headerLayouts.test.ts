@@ -124,3 +124,13 @@ test('a direct debit announced in a sentence: its date is the due date', async (
   ]);
   sameHeader(t, english, { due_date: '2026-03-21' });
 });
+
+test('a labelled date at the right margin is that date, not the letter’s', async (t) => {
+  const invoice = await read([
+    { x: 40, y: 40, text: 'Rechnungsnummer: R-2026-79' },
+    { x: 40, y: 100, text: 'Lieferung an Filiale Nord' },
+    { x: 330, y: 100, text: 'Lieferdatum' },
+    { x: 420, y: 100, text: '05.03.2026' },
+  ]);
+  t.is(invoice.issue_date, null);
+});

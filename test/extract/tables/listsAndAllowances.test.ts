@@ -157,3 +157,66 @@ test('rows priced with VAT: the gross, the included VAT in brackets, and each ne
     }),
   ]);
 });
+
+test('a totals block is not a priced list: without an items table there are no lines', async (t) => {
+  const invoice = await readPdf(
+    await renderPdf([
+      [
+        { x: 40, y: 40, text: 'Rechnungsnummer: R-2026-77' },
+        { x: 40, y: 52, text: 'Rechnungsdatum: 05.03.2026' },
+        { x: 40, y: 100, text: 'Pauschale laut Vertrag für März' },
+        { x: 300, y: 140, text: 'Zwischensumme' },
+        { x: 420, y: 140, text: '100,00 €', align: 'right', width: 80 },
+        { x: 300, y: 152, text: 'Rabatt' },
+        { x: 420, y: 152, text: '0,00 €', align: 'right', width: 80 },
+        { x: 300, y: 164, text: 'Nettobetrag' },
+        { x: 420, y: 164, text: '100,00 €', align: 'right', width: 80 },
+        { x: 300, y: 176, text: 'MwSt 19 %' },
+        { x: 420, y: 176, text: '19,00 €', align: 'right', width: 80 },
+      ],
+    ]),
+  );
+  t.is(invoice.total_net, '100.00');
+  t.deepEqual(invoice.lines, []);
+});
+
+test('the items header repeated on the next page beside other words: still one table', async (t) => {
+  const header = (y: number): PrintedText[] => [
+    { x: 40, y, text: 'Bezeichnung', size: 8, bold: true },
+    { x: 280, y, text: 'Menge', size: 8, bold: true },
+    { x: 340, y, text: 'Einzelpreis', size: 8, bold: true },
+    { x: 420, y, text: 'Betrag', size: 8, bold: true },
+  ];
+  const item = (y: number, name: string, quantity: string, price: string, amount: string): PrintedText[] => [
+    { x: 40, y, text: name },
+    { x: 270, y, text: quantity, align: 'right', width: 40 },
+    { x: 340, y, text: price, align: 'right', width: 50 },
+    { x: 420, y, text: amount, align: 'right', width: 60 },
+  ];
+  const invoice = await readPdf(
+    await renderPdf([
+      [
+        { x: 40, y: 40, text: 'Rechnungsnummer: R-2026-78' },
+        ...header(100),
+        ...item(116, 'Schrauben M8', '10', '1,50', '15,00'),
+        ...item(128, 'Muttern M8', '20', '0,25', '5,00'),
+      ],
+      [
+        // The header again, with words of the running title on its line.
+        { x: 480, y: 60, text: 'Fortsetzung', size: 8 },
+        { x: 540, y: 60, text: 'Kopie', size: 8 },
+        ...header(60),
+        ...item(76, 'Dübel 8 mm', '50', '0,10', '5,00'),
+        { x: 300, y: 110, text: 'Nettobetrag   25,00' },
+      ],
+    ]),
+  );
+  t.deepEqual(
+    invoice.lines.map((l) => [l.description, l.quantity, l.unit_price, l.line_net]),
+    [
+      ['Schrauben M8', '10', '1.50', '15.00'],
+      ['Muttern M8', '20', '0.25', '5.00'],
+      ['Dübel 8 mm', '50', '0.10', '5.00'],
+    ],
+  );
+});
