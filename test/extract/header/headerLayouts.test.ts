@@ -52,6 +52,7 @@ test('a French credit note: its number after "Avoir", never the date after "Date
     due_date: '2026-12-16',
     supplier_vat_id: 'FR11999999998',
   });
+  t.is(invoice.document_type, 'credit_note');
 });
 
 /** A German insurer's premium invoice: a letter, with the date at the right of its subject line. */

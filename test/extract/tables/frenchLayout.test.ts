@@ -70,4 +70,5 @@ test('French column words and quantities printed with their unit: every line as 
     supplier_vat_id: 'FR11999999998',
   });
   t.deepEqual(invoice.notes, []);
+  t.is(invoice.document_type, 'invoice');
 });
