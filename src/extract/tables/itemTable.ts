@@ -9,6 +9,7 @@ import { parseDecimal, parseRate, type NumberStyle } from '../pdf/numbers.ts';
 import { PAGE_BREAK } from '../pdf/pdfText.ts';
 import { columnMeaning, PAGE_FURNITURE, TABLE_END, type ColumnMeaning } from './columnWords.ts';
 import { cellsOf, overlap, type Cell } from './gridCells.ts';
+import { allowanceIn, isAnotherHeader, isOwnHeaderAgain } from './rowKinds.ts';
 
 export interface Column extends ColumnMeaning {
   header: string;
@@ -197,32 +198,6 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
     addTexts(current, texts, columns);
   }
   return { columns, items, endLine: null };
-}
-
-/** An item's own allowance: the line starts with its word and ends with a negative amount. */
-const ALLOWANCE =
-  /^(?:abzgl\.?|abzüglich|less|mínus)?\s*(?:[\d.,]+\s?%\s*)?(?:Rabatt|Nachlass|Discount|Zľava|Sleva|Remise|Kedvezmény)\b[^\d\n-]*(?:[\d.,]+\s?%[^\d\n-]*)?(-\d[\d.,' ]*\d)\s*(?:€|EUR|Kč|Ft)?$/iu;
-
-function allowanceIn(line: string, style: NumberStyle): string | null {
-  const match = ALLOWANCE.exec(line);
-  return match === null ? null : parseDecimal(match[1]!.trim(), style);
-}
-
-/**
- * A row of column words without a number that is not the table's own header repeated: the
- * header of the next table (a totals table per VAT rate: "Warenwert  Nettobetrag  MwSt-%
- * Endbetrag"), where the items end.
- */
-function isAnotherHeader(cells: Cell[]): boolean {
-  if (cells.length < 3 || cells.some((cell) => /\d/.test(cell.text))) return false;
-  return cells.filter((cell) => (columnMeaning(cell.text)?.roles.length ?? 0) > 0).length >= 2;
-}
-
-/** The table's own header printed again (a later page) in a form headerColumns does not read whole. */
-function isOwnHeaderAgain(cells: Cell[], columns: Column[]): boolean {
-  if (cells.some((cell) => /\d/.test(cell.text))) return false;
-  const ours = new Set(columns.map((column) => column.header.toLowerCase()));
-  return cells.filter((cell) => ours.has(cell.text.toLowerCase())).length >= 2;
 }
 
 /**
