@@ -54,8 +54,15 @@ const kinds: Array<[string, (n: number) => Promise<Buffer>]> = [
   ['xml', async (n) => Buffer.from(buildCii(numbered(slovakSampleInvoice(), n)))],
   ['isdoc', async (n) => Buffer.from(buildIsdoc(numbered(slovakSampleIsdocInvoice(), n)))],
 ];
+// Each number keeps its supplier's form (MARSO's template reads exactly "11925-10338"): n is
+// added to its last digits, so no document is a duplicate of another.
 function numbered(invoice: NormalizedInvoice, n: number): NormalizedInvoice {
-  return { ...invoice, invoice_number: `${invoice.invoice_number}-${n}`, variable_symbol: null };
+  const number = invoice.invoice_number!.replace(/\d{4,5}$/, (digits) =>
+    String(Number(digits) + n)
+      .padStart(digits.length, '0')
+      .slice(-digits.length),
+  );
+  return { ...invoice, invoice_number: number, variable_symbol: null };
 }
 
 // Where the CPU goes (Linux /proc): per thread kind of a process, and PostgreSQL's processes.

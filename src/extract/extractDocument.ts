@@ -1,6 +1,7 @@
 import { errorCode, errorMessage } from '../errors.ts';
 import { emptyInvoice, type NormalizedInvoice, type SourceFormat } from '../invoice/normalizedInvoice.ts';
 import type { DocumentMediaType } from '../intake/mediaType.ts';
+import type { OwnCompany } from './header/ownCompany.ts';
 import { findEmbeddedInvoiceXml } from './pdf/embeddedXml.ts';
 import { extractPdfText } from './pdf/pdfText.ts';
 import { pdfProblem } from './pdf/pdfProblems.ts';
@@ -15,6 +16,8 @@ export interface ExtractionOptions {
   /** auto: embedded or structured XML when there is one, else the PDF's text; structured: XML only; text: the PDF's text only. */
   mode: ExtractionMode;
   templates: Template[];
+  /** The company the loader works for: in text mode never read as the supplier. */
+  ownCompany?: OwnCompany | null;
 }
 
 /**
@@ -87,7 +90,7 @@ async function fromPdf(bytes: Buffer, options: ExtractionOptions): Promise<Extra
       return unreadable('the PDF carries no embedded e-invoice XML (mode structured)');
     }
   }
-  const { invoice } = extractWithTemplates(await extractPdfText(bytes), options.templates);
+  const { invoice } = extractWithTemplates(await extractPdfText(bytes), options.templates, options.ownCompany ?? null);
   if (embeddedFailure) invoice.notes.push(`${embeddedFailure}; the fields were read from the PDF's text instead`);
   return extracted(invoice);
 }

@@ -4,6 +4,7 @@ import { createActor, fromCallback, fromPromise } from 'xstate';
 import { serviceMachine } from '../../machines/service.ts';
 import { LoaderError, errorMessage } from '../errors.ts';
 import type { ExtractionMode, ExtractionOutcome } from './extractDocument.ts';
+import type { OwnCompany } from './header/ownCompany.ts';
 
 /**
  * Extraction off the event loop: a pool of worker threads, each owned by one `worker-N`
@@ -16,6 +17,8 @@ export interface ExtractionPoolSettings {
   timeoutMs: number;
   memoryMb: number;
   templateDirs: string[];
+  /** The company the loader works for (config `customer`): never read as the supplier. */
+  ownCompany?: OwnCompany | null;
   /** Told when a worker could not load changed templates (it keeps the previous ones). */
   onTemplateWarning?: (warning: string) => void;
   /** The worker's script; tests substitute one that can hang, crash or exhaust memory on demand. */
@@ -123,7 +126,7 @@ export function createExtractionPool(settings: ExtractionPoolSettings) {
       return {
         start: fromPromise<void>(async () => {
           const worker = new Worker(settings.workerScript ?? WORKER_SCRIPT, {
-            workerData: { templateDirs: settings.templateDirs },
+            workerData: { templateDirs: settings.templateDirs, ownCompany: settings.ownCompany ?? null },
             resourceLimits: { maxOldGenerationSizeMb: settings.memoryMb },
             // pdf2json prints stack traces of broken PDFs with console.log; its failures reach us as
             // outcomes anyway, so a worker's own output is drained here instead of reaching stdout.

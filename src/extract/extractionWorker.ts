@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../errors.ts';
 import { extractDocument, type ExtractionMode } from './extractDocument.ts';
+import type { OwnCompany } from './header/ownCompany.ts';
 import { reloadingTemplates } from './templates/reloadingTemplates.ts';
 
 /**
@@ -9,13 +10,15 @@ import { reloadingTemplates } from './templates/reloadingTemplates.ts';
  * answered with an outcome, never an exception, and with a warning when changed templates
  * could not be loaded.
  */
-const templates = reloadingTemplates((workerData as { templateDirs: string[] }).templateDirs);
+const settings = workerData as { templateDirs: string[]; ownCompany: OwnCompany | null };
+const templates = reloadingTemplates(settings.templateDirs);
 
 parentPort!.on('message', (job: { bytes: Uint8Array; mediaType: string; mode: ExtractionMode }) => {
   const set = templates.current();
   extractDocument(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength), job.mediaType, {
     mode: job.mode,
     templates: set.templates,
+    ownCompany: settings.ownCompany,
   })
     .then((outcome) => parentPort!.postMessage({ outcome, templateWarning: set.warning }))
     .catch((error: unknown) => parentPort!.postMessage({ error: errorMessage(error) }));

@@ -250,6 +250,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
   const extraction = createExtractionPool({
     ...config.extraction,
     templateDirs: [shippedTemplateDir, ...config.extraction.templateDirs],
+    ownCompany: config.customer,
     onTemplateWarning: (warning) => logger.warn({ actor: 'extractor', code: 'TEMPLATES_NOT_RELOADED' }, warning),
   });
   // One gate for the pipeline and for corrections: a corrected invoice meets the same rules.

@@ -12,6 +12,7 @@ export const DATE_FORMATS = [
   'YYYY-MM-DD',
   'YYYY.MM.DD',
   'DD/MM/YYYY',
+  'MM/DD/YYYY',
   'DD-MM-YYYY',
   'D. MMMM YYYY',
 ] as const;
@@ -19,7 +20,8 @@ export type DateFormat = (typeof DATE_FORMATS)[number];
 
 /**
  * The formats tried when a template names none. MM/DD/YYYY is deliberately absent: "03/04/2025"
- * would be read both ways, and a template for a supplier that prints it must say so.
+ * would be read both ways: a template for a supplier that prints it must say so, or the document
+ * must prove it (withDocumentSlashOrder).
  */
 export const DEFAULT_DATE_FORMATS: readonly DateFormat[] = [
   'DD.MM.YYYY',
@@ -31,7 +33,7 @@ export const DEFAULT_DATE_FORMATS: readonly DateFormat[] = [
 
 interface Reading {
   pattern: RegExp;
-  order: 'dmy' | 'ymd';
+  order: 'dmy' | 'mdy' | 'ymd';
 }
 
 const READINGS: Record<Exclude<DateFormat, 'D. MMMM YYYY'>, Reading> = {
@@ -41,6 +43,7 @@ const READINGS: Record<Exclude<DateFormat, 'D. MMMM YYYY'>, Reading> = {
   // MARSO prints "2025.09.16", Hungarian style, sometimes with a closing dot.
   'YYYY.MM.DD': { pattern: /^(\d{4})\.\s*(\d{1,2})\.\s*(\d{1,2})\.?$/, order: 'ymd' },
   'DD/MM/YYYY': { pattern: /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/, order: 'dmy' },
+  'MM/DD/YYYY': { pattern: /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/, order: 'mdy' },
   'DD-MM-YYYY': { pattern: /^(\d{1,2})-(\d{1,2})-(\d{4})$/, order: 'dmy' },
 };
 
@@ -75,7 +78,8 @@ function readNumeric(text: string, reading: Reading): IsoDate | null {
   const match = reading.pattern.exec(text);
   if (!match) return null;
   const [first, second, third] = [match[1]!, match[2]!, match[3]!];
-  return reading.order === 'dmy' ? calendarDay(third, second, first) : calendarDay(first, second, third);
+  if (reading.order === 'dmy') return calendarDay(third, second, first);
+  return reading.order === 'mdy' ? calendarDay(third, first, second) : calendarDay(first, second, third);
 }
 
 function readNamedMonth(text: string): IsoDate | null {
@@ -100,8 +104,23 @@ export function datePatternSource(formats: readonly DateFormat[] = DEFAULT_DATE_
     'YYYY-MM-DD': String.raw`\d{4}-\d{2}-\d{2}`,
     'YYYY.MM.DD': String.raw`\d{4}\.\s?\d{1,2}\.\s?\d{1,2}\.?`,
     'DD/MM/YYYY': String.raw`\d{1,2}\/\d{1,2}\/\d{4}`,
+    'MM/DD/YYYY': String.raw`\d{1,2}\/\d{1,2}\/\d{4}`,
     'DD-MM-YYYY': String.raw`\d{1,2}-\d{1,2}-\d{4}`,
     'D. MMMM YYYY': String.raw`\d{1,2}\.?\s*\p{L}{3,}\.?\s+\d{4}`,
   };
   return `(?:${formats.map((format) => sources[format]).join('|')})`;
+}
+
+/**
+ * The formats with slash dates read month first when the document itself proves it: one of its
+ * slash dates has a second part above 12 ("11/17/2017") and none a first part above 12. A
+ * document that does not prove it keeps day first, the European reading.
+ */
+export function withDocumentSlashOrder(formats: readonly DateFormat[], text: string): DateFormat[] {
+  const parts = [...text.matchAll(/(?<![\d/])(\d{1,2})\/(\d{1,2})\/\d{4}(?![\d/])/g)].map((match) => [
+    Number(match[1]),
+    Number(match[2]),
+  ]);
+  const monthFirst = parts.some(([, second]) => second! > 12) && !parts.some(([first]) => first! > 12);
+  return formats.map((format) => (monthFirst && format === 'DD/MM/YYYY' ? 'MM/DD/YYYY' : format));
 }

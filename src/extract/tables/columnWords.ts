@@ -1,6 +1,6 @@
 /**
- * The words items tables print over their columns, in Slovak, Czech, Hungarian, English and
- * German, and what each may mean. A word that can mean two things ("DPH" is the rate or the
+ * The words items tables print over their columns, in Slovak, Czech, Hungarian, English,
+ * German and French, and what each may mean. A word that can mean two things ("DPH" is the rate or the
  * amount, "Betrag" the net or the gross) lists both: the arithmetic of the lines decides.
  */
 export type ColumnRole =
@@ -25,51 +25,58 @@ const RULES = [
   ),
   rule('ean|gtin|ean kód|čiarový kód|čárový kód|vonalkód', 'ean'),
   rule(
-    'kód|kod|code|item code|product code|art\\.?-?nr\\.?(?:-[\\p{L}]+)?|artikel-?nr\\.?|artikelnummer|sku|cikkszám|katalógové číslo|katalogové číslo|ref\\.?',
+    'kód|kod|code|item code|product code|art\\.?-?nr\\.?(?:-[\\p{L}]+)?|artikel-?nr\\.?|artikelnummer|sku|cikkszám|katalógové číslo|katalogové číslo|ref\\.?|réf\\.?|référence',
     'code',
   ),
-  rule('mj|m\\.j\\.|jednotka|unit|uom|einheit|me|m\\.e\\.|mértékegység|mee|meng\\.?-? ?einheit|mengeneinheit', 'unit'),
   rule(
-    '(?:jedn(?:otková|\\.)? ?)?cena (?:s|vč\\.|vrátane|včetně) dph(?: ?/ ?mj| za mj)?|cena s dph ?/ ?mj|unit price (?:incl\\.?|including|gross|with) (?:vat|tax)|gross (?:unit )?price|bruttopreis|einzelpreis brutto|preis brutto|bruttó egységár',
+    'mj|m\\.j\\.|jednotka|unit|uom|einheit|me|m\\.e\\.|mértékegység|mee|meng\\.?-? ?einheit|mengeneinheit|unité',
+    'unit',
+  ),
+  rule(
+    '(?:jedn(?:otková|\\.)? ?)?cena (?:s|vč\\.|vrátane|včetně) dph(?: ?/ ?mj| za mj)?|cena s dph ?/ ?mj|unit price (?:incl\\.?|including|gross|with) (?:vat|tax)|gross (?:unit )?price|bruttopreis|einzelpreis brutto|preis brutto|bruttó egységár|prix unitaire ttc|p\\.u\\. ttc',
     null,
     'unit_price_gross',
   ),
   rule(
-    'jedn(?:otková|\\.)? ?cena(?: bez dph)?(?: ?/ ?mj)?|cena ?/ ?mj|cena za mj|cena za jednotku|cena bez dph ?/ ?mj|j\\. ?cena|unit price(?: excl\\.? vat| net)?|price|unit cost|rate|einzelpreis(?: netto)?|preis ?/ ?einheit|preis ?/ ?me|preis je einheit|nettopreis|preis|e-?preis|ep|egységár|nettó egységár|egységár \\(nettó\\)',
+    'jedn(?:otková|\\.)? ?cena(?: bez dph)?(?: ?/ ?mj)?|cena ?/ ?mj|cena za mj|cena za jednotku|cena bez dph ?/ ?mj|j\\. ?cena|unit price(?: excl\\.? vat| net)?|price|unit cost|rate|einzelpreis(?: netto)?|preis ?/ ?einheit|preis ?/ ?me|preis je einheit|nettopreis|preis|e-?preis|ep|egységár|nettó egységár|egységár \\(nettó\\)|prix unitaire(?: ht)?|prix unit\\.?(?: ht)?|p\\.u\\.(?: ht)?|prix',
     null,
     'unit_price',
     'unit_price_gross',
   ),
   rule(
-    'zľava(?: %)?|sleva(?: %)?|discount(?: %)?|disc\\.?(?: %)?|rabatt(?: %)?|rab\\.?|kedvezmény(?: %)?|% zľava|% sleva',
+    'zľava(?: %)?|sleva(?: %)?|discount(?: %)?|disc\\.?(?: %)?|rabatt(?: %)?|rab\\.?|kedvezmény(?: %)?|% zľava|% sleva|rem\\.?|remise(?: %)?',
     null,
     'discount',
   ),
   rule(
-    '% ?dph|dph ?%|sadzba(?: dph)?|sazba(?: dph)?|vat ?%|% ?vat|vat rate|tax rate|tax ?%|rate ?%|mwst\\.?-? ?%|ust\\.?-? ?%|%? ?mwst\\.?-?satz|steuersatz(?: \\[%\\])?|steuer ?%|áfa ?%|áfa kulcs|áfakulcs|%',
+    '% ?dph|dph ?%|sadzba(?: dph)?|sazba(?: dph)?|vat ?%|% ?vat|vat rate|tax rate|tax ?%|rate ?%|mwst\\.?-? ?%|ust\\.?-? ?%|%? ?mwst\\.?-?satz|steuersatz(?: \\[%\\])?|steuer ?%|áfa ?%|áfa kulcs|áfakulcs|taux(?: de)? tva|tva ?%|%',
     null,
     'vat_rate',
   ),
-  rule('množstvo|množství|mn\\.|mnoz\\.|počet|qty\\.?|quantity|menge|anzahl|mennyiség|menny\\.|ks', null, 'quantity'),
   rule(
-    '(?:celkom |celkem |spolu |suma |cena )?(?:s|vč\\.|vrátane|včetně) dph|cena celkom s dph|gross(?: amount| total)?|total (?:incl\\.?|including|gross)(?: vat| tax)?|amount incl\\.? vat|brutto(?:betrag)?|gesamt brutto|bruttó(?: érték| összeg)?',
+    'množstvo|množství|mn\\.|mnoz\\.|počet|qty\\.?|quantity|menge|anzahl|mennyiség|menny\\.|ks|quantité|qté',
+    null,
+    'quantity',
+  ),
+  rule(
+    '(?:celkom |celkem |spolu |suma |cena )?(?:s|vč\\.|vrátane|včetně) dph|cena celkom s dph|gross(?: amount| total)?|total (?:incl\\.?|including|gross)(?: vat| tax)?|amount incl\\.? vat|brutto(?:betrag)?|gesamt brutto|bruttó(?: érték| összeg)?|(?:prix|montant|total) ttc',
     null,
     'gross',
   ),
   rule(
-    '(?:celkom |celkem |spolu |suma |cena |hodnota )?bez dph|základ(?: dph| dane| daně)?|net(?: amount| total| value)?|amount (?:excl\\.?|net)(?: vat)?|total (?:excl\\.?|net)(?: vat)?|nettobetrag|netto(?:betrag|wert|summe)?|entgelt|gesamt netto|nettóérték|nettó(?: érték| összeg)?',
+    '(?:celkom |celkem |spolu |suma |cena |hodnota )?bez dph|základ(?: dph| dane| daně)?|net(?: amount| total| value)?|amount (?:excl\\.?|net)(?: vat)?|total (?:excl\\.?|net)(?: vat)?|nettobetrag|netto(?:betrag|wert|summe)?|entgelt|gesamt netto|nettóérték|nettó(?: érték| összeg)?|(?:prix|montant|total) ht',
     null,
     'net',
   ),
   rule(
-    'dph|vat|tax|mwst\\.?|ust\\.?|áfa|steuer|steuerbetrag|vat amount|tax amount|výška dph|dph celkom|áfa összeg',
+    'dph|vat|tax|mwst\\.?|ust\\.?|áfa|steuer|steuerbetrag|vat amount|tax amount|výška dph|dph celkom|áfa összeg|tva|montant tva',
     null,
     'vat',
     'vat_rate',
   ),
   rule('amount', null, 'net', 'gross', 'quantity'),
   rule(
-    'total|line total|betrag|gesamt(?:preis|betrag)?|summe|suma|celkom|celkem|spolu|cena|cena celkom|cena celkem|hodnota|összesen|összeg|érték',
+    'total|line total|betrag|gesamt(?:preis|betrag)?|summe|suma|celkom|celkem|spolu|cena|cena celkom|cena celkem|hodnota|összesen|összeg|érték|montant',
     null,
     'net',
     'gross',

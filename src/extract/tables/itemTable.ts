@@ -9,6 +9,7 @@ import { parseDecimal, parseRate, type NumberStyle } from '../pdf/numbers.ts';
 import { PAGE_BREAK } from '../pdf/pdfText.ts';
 import { columnMeaning, PAGE_FURNITURE, TABLE_END, type ColumnMeaning } from './columnWords.ts';
 import { cellsOf, overlap, type Cell } from './gridCells.ts';
+import { allowanceIn, isAnotherHeader, isOwnHeaderAgain } from './rowKinds.ts';
 
 export interface Column extends ColumnMeaning {
   header: string;
@@ -25,6 +26,8 @@ export interface RawItem {
   code: string | null;
   ean: string | null;
   unit: string | null;
+  /** An allowance printed under the item ("abzgl. 16,7% Rabatt  -2,00"): its net is less by it. */
+  allowance: string | null;
 }
 
 export interface ItemTable {
@@ -36,7 +39,7 @@ export interface ItemTable {
 
 /** A cell holding one number, perhaps with a unit, a percent sign or a currency around it. */
 const NUMBER_CELL =
-  /^(?:(?:€|\$|£|EUR|CZK|HUF|USD|GBP)\s?)?([-−+]?\d[\d.,' \u00a0]*)\s?(%|€|\$|£|Kč|Ft|EUR|CZK|HUF|USD|GBP|\p{L}[\p{L}.²³]{0,5})?$/u;
+  /^(?:(?:€|\$|£|EUR|CZK|HUF|USD|GBP)\s?)?([-−+]?\d[\d.,' \u00a0]*)\s?(%|€|\$|£|Kč|Ft|EUR|CZK|HUF|USD|GBP|\p{L}[\p{L}.²³]{0,5}(?:\(s\))?)?$/u;
 /** How far (grid columns) a number may sit beside its column's header and still belong to it. */
 const NEAR = 6;
 
@@ -142,7 +145,17 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
       continue;
     }
     const cells = cellsOf(line);
-    if (TABLE_END.test(trimmed)) return { columns, items, endLine: line };
+    if (items.length > 0 && isOwnHeaderAgain(cells, columns)) {
+      afterPageBreak = false;
+      continue;
+    }
+    if (TABLE_END.test(trimmed) || (items.length > 0 && isAnotherHeader(cells)))
+      return { columns, items, endLine: line };
+    const allowance = current !== null && !afterPageBreak ? allowanceIn(trimmed, style) : null;
+    if (allowance !== null && current!.allowance === null) {
+      current!.allowance = allowance;
+      continue;
+    }
     const placed = separated(
       cells.map((cell) => ({ cell, column: columnOf(cell, columns) })),
       columns,
@@ -180,7 +193,7 @@ function readBody(lines: readonly string[], from: number, columns: Column[], sty
     }
     if (numbers.size < 2) continue; // a stray number (a page number, a date part), not an item
     afterPageBreak = false;
-    current = { numbers, percent, description: [], code: null, ean: null, unit };
+    current = { numbers, percent, description: [], code: null, ean: null, unit, allowance: null };
     items.push(current);
     addTexts(current, texts, columns);
   }

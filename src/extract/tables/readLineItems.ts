@@ -5,9 +5,19 @@
  * the reason instead of silently carrying wrong lines.
  */
 import { emptyLine, type InvoiceLine, type NormalizedInvoice } from '../../invoice/normalizedInvoice.ts';
-import { add, isWithin, parseDecimal, sum, type ExactDecimal } from '../../validate/decimal.ts';
+import {
+  add,
+  decimalOf,
+  isWithin,
+  parseDecimal,
+  percentOf,
+  roundHalfUp,
+  sum,
+  type ExactDecimal,
+} from '../../validate/decimal.ts';
 import { parseDecimal as parsePrinted, type NumberStyle } from '../pdf/numbers.ts';
 import { findItemTable } from './itemTable.ts';
+import { readPricedList } from './pricedList.ts';
 import { assignColumns, money, printedValue, reconciles, type LineReading } from './lineArithmetic.ts';
 
 export interface GenericLines {
@@ -31,8 +41,14 @@ export function readGenericLines(
   style: NumberStyle,
 ): GenericLines | null {
   const table = findItemTable(lines, style);
-  if (table === null) return null;
-  const { roles, lines: all } = assignColumns(table.columns, table.items);
+  if (table === null) {
+    const listed = readPricedList(lines, invoice, style);
+    return listed === null
+      ? null
+      : { lines: listed, reconciled: true, note: null, source: 'a priced list adding up to the total net' };
+  }
+  const { roles, lines: printed } = assignColumns(table.columns, table.items);
+  const all = printed.map((reading, index) => lessAllowance(reading, table.items[index]!.allowance));
   const totals = printedTotals(text, invoice, style);
   const kept = linesKept(all, totals);
   const readings = all.slice(0, kept);
@@ -134,9 +150,24 @@ function toLine(
   line.discount_percent = printedValue(item, roles, 'discount');
   const rate = printedValue(item, roles, 'vat_rate');
   line.vat_rate = rate === null ? null : rate.includes('.') ? rate.replace(/0+$/, '').replace(/\.$/, '') : rate;
-  line.line_net = printedValue(item, roles, 'net') ?? (reading.net === null ? null : money(reading.net));
+  line.line_net =
+    item.allowance === null
+      ? (printedValue(item, roles, 'net') ?? (reading.net === null ? null : money(reading.net)))
+      : reading.net === null
+        ? null
+        : money(reading.net);
   line.line_gross =
     printedValue(item, roles, 'gross') ??
     (reading.gross === null ? null : money(add(reading.gross, { units: 0n, scale: 2 })));
   return line;
+}
+
+/** The net of an item with an allowance under it: the printed amount was before the allowance. */
+function lessAllowance(reading: LineReading, allowance: string | null): LineReading {
+  const value = allowance === null ? null : parseDecimal(allowance);
+  if (value === null || reading.net === null) return reading;
+  const net = add(reading.net, value);
+  const rate = reading.values.vat_rate;
+  const gross = rate === undefined ? null : roundHalfUp(percentOf(net, add(decimalOf(100), rate)), 2);
+  return { ...reading, net, gross };
 }

@@ -1,7 +1,8 @@
 /**
  * Totals that follow from what the page prints: an invoice that shows only the VAT breakdown
  * and the gross still has a total net (the sum of the bases) and a total VAT (the sum of the
- * taxes); one that shows net and gross has a total VAT (their difference). Nothing is invented: a total is filled only when the breakdown is complete and agrees
+ * taxes); one that shows net and gross has a total VAT (their difference), one that shows net and VAT a
+ * gross (their sum). Nothing is invented: a total is filled only when the breakdown is complete and agrees
  * with the printed gross, or no gross is printed.
  */
 import type { NormalizedInvoice } from '../../invoice/normalizedInvoice.ts';
@@ -17,17 +18,29 @@ import {
 } from '../../validate/decimal.ts';
 
 export function completeTotals(invoice: NormalizedInvoice): void {
-  if (invoice.total_net !== null && invoice.total_vat !== null) return;
+  if (invoice.total_net !== null && invoice.total_vat !== null) {
+    fromGross(invoice);
+    return;
+  }
   fromBreakdown(invoice);
   fromGross(invoice);
 }
 
-/** Net and gross printed, VAT not (or VAT and gross, net not): the third is their difference. */
+/**
+ * Net and gross printed, VAT not (or VAT and gross, net not): the third is their difference.
+ * Net and VAT printed, no gross: the gross is their sum.
+ */
 function fromGross(invoice: NormalizedInvoice): void {
   const gross = invoice.total_gross === null ? null : parseDecimal(invoice.total_gross);
-  if (gross === null) return;
   const net = invoice.total_net === null ? null : parseDecimal(invoice.total_net);
   const vat = invoice.total_vat === null ? null : parseDecimal(invoice.total_vat);
+  if (gross === null) {
+    if (net !== null && vat !== null && invoice.total_gross === null) {
+      invoice.total_gross = formatDecimal(add(net, vat));
+      invoice.source.fields.total_gross = 'total net plus total VAT';
+    }
+    return;
+  }
   if (net !== null && vat === null) {
     invoice.total_vat = formatDecimal(subtract(gross, net));
     invoice.source.fields.total_vat = 'total gross less total net';

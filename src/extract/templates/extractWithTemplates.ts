@@ -4,6 +4,8 @@
  */
 import { emptyInvoice, type NormalizedInvoice, type Party } from '../../invoice/normalizedInvoice.ts';
 import { fillLabelledFields } from '../header/labelledFields.ts';
+import { putOwnCompanyLast, type OwnCompany } from '../header/ownCompany.ts';
+import { withDocumentSlashOrder } from '../pdf/dates.ts';
 import { PAGE_BREAK, type PdfText } from '../pdf/pdfText.ts';
 import { documentNumberStyle } from '../tables/itemTable.ts';
 import { readGenericLines } from '../tables/readLineItems.ts';
@@ -21,18 +23,27 @@ export interface TemplateExtraction {
   template: string;
 }
 
-export function extractWithTemplates(text: PdfText, templates: Template[]): TemplateExtraction {
+/** `own`: the company the loader works for, never the supplier (header/ownCompany.ts). */
+export function extractWithTemplates(
+  text: PdfText,
+  templates: Template[],
+  own: OwnCompany | null = null,
+): TemplateExtraction {
   const template = chooseTemplate(text.text, templates);
-  return { invoice: applyTemplate(text, template), template: template.id };
+  return { invoice: applyTemplate(text, template, own), template: template.id };
 }
 
 /** The invoice one given template reads from the text. */
-export function applyTemplate(text: PdfText, template: Template): NormalizedInvoice {
+export function applyTemplate(text: PdfText, template: Template, own: OwnCompany | null = null): NormalizedInvoice {
   const invoice = emptyInvoice('pdf-text');
   const sources = invoice.source.fields;
   invoice.source.template = template.id;
   const lines = text.pages.flatMap((page, index) => (index === 0 ? page.lines : [PAGE_BREAK, ...page.lines]));
-  const context = { numberStyle: template.numberStyle, dateFormats: template.dateFormats };
+  // A supplier template knows its date order; the fallback template learns it from the document.
+  const dateFormats = template.fallback
+    ? withDocumentSlashOrder(template.dateFormats, text.text)
+    : template.dateFormats;
+  const context = { numberStyle: template.numberStyle, dateFormats };
 
   const sections = cutSections(lines, template.sections);
   for (const [field, found] of Object.entries(findFields(template.fields, text.text, sections, context))) {
@@ -65,7 +76,8 @@ export function applyTemplate(text: PdfText, template: Template): NormalizedInvo
   }
   // The fallback template reads common label forms only; labels over values, other languages
   // and written dates are read here (never over what a template found).
-  if (template.fallback) fillLabelledFields(invoice, lines, documentNumberStyle(text.text));
+  if (own !== null) putOwnCompanyLast(invoice, own);
+  if (template.fallback) fillLabelledFields(invoice, lines, documentNumberStyle(text.text), dateFormats, own);
   completeTotals(invoice);
   fillGenericLines(invoice, lines, text.text, template);
   return invoice;

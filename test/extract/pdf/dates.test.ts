@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseDate } from '../../../src/extract/pdf/dates.ts';
+import { parseDate, withDocumentSlashOrder } from '../../../src/extract/pdf/dates.ts';
 
 test('day-first dates with dots, with or without leading zeros and spaces', (t) => {
   t.is(parseDate('16.09.2025'), '2025-09-16');
@@ -39,4 +39,18 @@ test('only the formats a template allows are tried', (t) => {
   // Month-first is not offered at all: 03/04/2025 would be read both ways.
   t.is(parseDate('03/04/2025'), '2025-04-03');
   t.is(parseDate('12-31-2025', ['DD-MM-YYYY']), null);
+});
+
+test('slash dates are month first only where the document proves it', (t) => {
+  t.is(parseDate('11/03/2017', ['MM/DD/YYYY']), '2017-11-03');
+  t.is(parseDate('11/17/2017', ['MM/DD/YYYY']), '2017-11-17');
+  t.is(parseDate('17/11/2017', ['MM/DD/YYYY']), null);
+  const formats = ['DD.MM.YYYY', 'DD/MM/YYYY'] as const;
+  t.deepEqual(withDocumentSlashOrder(formats, 'Invoice date 11/03/2017\nPaid 11/17/2017'), [
+    'DD.MM.YYYY',
+    'MM/DD/YYYY',
+  ]);
+  // Nothing proves it, or the proof goes both ways: day first stays.
+  t.deepEqual(withDocumentSlashOrder(formats, 'Invoice date 11/03/2017'), [...formats]);
+  t.deepEqual(withDocumentSlashOrder(formats, '11/17/2017 and 17/11/2017'), [...formats]);
 });
