@@ -42,6 +42,8 @@ export const extractCommand: CommandModule<
       ...config.extraction,
       workers: 1,
       templateDirs: [shippedTemplateDir, ...config.extraction.templateDirs],
+      // As in the daemon: our own company is never read as the supplier.
+      ownCompany: config.customer,
     });
     const mediaType = sniffMediaType(bytes);
     const outcome = await pool.extract(bytes, mediaType, argv.mode).finally(stop);
