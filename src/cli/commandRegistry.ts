@@ -34,6 +34,9 @@ export const COMMANDS: LazyCommand[] = [
   lazy('run', 'run the daemon in the foreground (what NSSM, systemd and supervisord start)', () =>
     import('./commands/run.ts').then((m) => m.runCommand),
   ),
+  lazy('templates <command>', 'supplier extraction templates', () =>
+    import('./commands/templates.ts').then((m) => m.templatesCommand),
+  ),
   lazy('extract <file>', 'read one document (PDF, UBL, CII, ISDOC, Factur-X) and print the normalized invoice', () =>
     import('./commands/extract.ts').then((m) => m.extractCommand),
   ),

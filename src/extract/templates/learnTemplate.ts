@@ -56,6 +56,9 @@ const ID_MACROS: Record<string, string> = {
 };
 const DATE_FORMATS = ['DD.MM.YYYY', 'YYYY-MM-DD', 'DD/MM/YYYY', 'YYYY.MM.DD', 'D. MMMM YYYY'] as const;
 
+/** Header fields a learned template anchors: those printed as a value after a label (not document_type or currency). */
+const LEARNABLE = HEADER_FIELDS.filter((field) => field !== 'document_type' && field !== 'currency');
+
 export function learnTemplate(input: LearnInput): LearnedTemplate {
   const { invoice } = input;
   const lines = input.text.pages.flatMap((page, index) => (index === 0 ? page.lines : [PAGE_BREAK, ...page.lines]));
@@ -66,22 +69,24 @@ export function learnTemplate(input: LearnInput): LearnedTemplate {
   if (!key) throw new Error('the invoice names no supplier IČO or VAT id to recognise its documents by');
   const id = `learned-${key.toLowerCase().replace(/[^0-9a-z]+/g, '')}`;
 
+  // The corrected fields, and every other field the invoice has: the generic template read those
+  // by rules that only its fallback role runs (labels over values, written dates), and the next
+  // invoice is read by this template instead. Only a corrected field that cannot be anchored is news.
   const fields: Record<string, string[]> = {};
-  for (const field of input.corrected.filter((f): f is HeaderField =>
-    (HEADER_FIELDS as readonly string[]).includes(f),
-  )) {
+  const corrected = new Set(input.corrected);
+  for (const field of LEARNABLE) {
     const value = valueOf(invoice, field);
     if (value === null) {
-      skipped.push({ what: field, why: 'it was corrected to empty' });
+      if (corrected.has(field)) skipped.push({ what: field, why: 'it was corrected to empty' });
       continue;
     }
     const anchored = anchor(lines, field, value, context);
     if (typeof anchored === 'string') {
-      skipped.push({ what: field, why: anchored });
+      if (corrected.has(field)) skipped.push({ what: field, why: anchored });
       continue;
     }
     fields[field] = [anchored.pattern];
-    learned.push(`${field}: after "${anchored.label}"`);
+    if (corrected.has(field)) learned.push(`${field}: after "${anchored.label}"`);
   }
 
   let linesRule: Record<string, unknown> | undefined;
