@@ -32,6 +32,12 @@ export const configSchema = z.strictObject({
       .string()
       .regex(/^\d{8}$/, 'must be 8 digits')
       .nullable(),
+    /** Our IČ DPH / EU VAT number ("SK2020123456"): a party printing it is us, never the supplier. */
+    vat_id: z
+      .string()
+      .regex(/^[A-Z]{2}[0-9A-Z]{8,12}$/, 'must be an EU VAT number such as SK2020123456')
+      .nullable()
+      .default(null),
   }),
   database: z.strictObject({
     url: z

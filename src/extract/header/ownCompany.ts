@@ -10,6 +10,8 @@ import type { NormalizedInvoice, Party } from '../../invoice/normalizedInvoice.t
 export interface OwnCompany {
   name: string;
   ico: string | null;
+  /** Our IČ DPH / EU VAT number, when configured. */
+  vat_id?: string | null;
 }
 
 const PARTY_FIELDS = ['name', 'ico', 'dic', 'ic_dph', 'vat_id', 'street', 'city', 'zip', 'country'] as const;
@@ -20,6 +22,8 @@ export function isOwnCompany(party: Pick<Party, 'name' | 'ico' | 'vat_id'>, own:
     if (party.ico === own.ico) return true;
     if (party.vat_id !== null && party.vat_id.replace(/\s+/g, '') === `CZ${own.ico}`) return true;
   }
+  const ours = own.vat_id?.replace(/\s+/g, '').toUpperCase();
+  if (ours && party.vat_id !== null && party.vat_id.replace(/\s+/g, '').toUpperCase() === ours) return true;
   return party.name !== null && sameName(party.name, own.name);
 }
 

@@ -59,3 +59,18 @@ test('parties read the wrong way round change places, with the sources that foun
   putOwnCompanyLast(invoice, own);
   t.is(invoice.supplier.name, 'Stavebniny Kámen s.r.o.');
 });
+
+test('our configured IČ DPH alone tells us apart, whatever name the page prints for us', (t) => {
+  const invoice = emptyInvoice('pdf-text');
+  Object.assign(invoice.supplier, { name: 'MGS Košice', vat_id: 'SK 2020123456' });
+  Object.assign(invoice.customer, { name: 'Drevona a.s.', vat_id: 'SK2020999999' });
+  const ours = { name: 'Mágerstav s.r.o.', ico: null, vat_id: 'SK2020123456' };
+  putOwnCompanyLast(invoice, ours);
+  t.is(invoice.supplier.name, 'Drevona a.s.');
+  t.is(invoice.customer.name, 'MGS Košice');
+  // Without the VAT id configured, the trade name alone does not reveal us: nothing moves.
+  const other = emptyInvoice('pdf-text');
+  Object.assign(other.supplier, { name: 'MGS Košice', vat_id: 'SK2020123456' });
+  putOwnCompanyLast(other, { name: 'Mágerstav s.r.o.', ico: null });
+  t.is(other.supplier.name, 'MGS Košice');
+});
