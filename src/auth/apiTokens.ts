@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { LoaderError } from '../errors.ts';
 import { personName } from './people.ts';
 import { INTEGRATION_ROLES, type IntegrationRole } from './roles.ts';
+import { PG, pgCode } from '../db/pgErrorCodes.ts';
 
 /**
  * Tokens for scripts and integrations (table `api_tokens`). Only a SHA-256 digest is stored:
@@ -68,7 +69,7 @@ export async function createToken(
       role,
     ]);
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') {
+    if (pgCode(error) === PG.uniqueViolation) {
       throw new LoaderError(
         'TOKEN_LABEL_TAKEN',
         `A live token is already labelled "${name}"; revoke it or pick another label.`,

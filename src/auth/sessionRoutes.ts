@@ -6,6 +6,7 @@ import { identityOf, signedInWithCookie } from './httpIdentity.ts';
 import { SESSION_COOKIE } from './resolveIdentity.ts';
 import { createSession, endSession, pruneSessions } from './sessions.ts';
 import { checkSignIn } from './signIn.ts';
+import { sendRefusal } from '../http/requestRefused.ts';
 
 /**
  * Signing in and out: `POST /api/session` with JSON (or a form) `{name, password}` sets the
@@ -83,14 +84,13 @@ export function registerSignIn(open: FastifyInstance, deps: SessionRouteDeps): v
           );
           if (form) return reply.redirect(`/?signin=${locked ? 'locked' : 'failed'}`, 303);
           if (locked) {
-            return reply.code(429).send({
-              error: {
-                code: 'SIGN_IN_LOCKED',
-                message: `Príliš veľa nesprávnych pokusov; skúste znova po ${outcome.lockedUntil}. / Too many wrong passwords; try again after ${outcome.lockedUntil}.`,
-              },
-            });
+            return sendRefusal(
+              reply,
+              'SIGN_IN_LOCKED',
+              `Príliš veľa nesprávnych pokusov; skúste znova po ${outcome.lockedUntil}. / Too many wrong passwords; try again after ${outcome.lockedUntil}.`,
+            );
           }
-          return reply.code(401).send({ error: { code: 'SIGN_IN_FAILED', message: SIGN_IN_FAILED } });
+          return sendRefusal(reply, 'SIGN_IN_FAILED', SIGN_IN_FAILED);
         }
         await pruneSessions(deps.pool(), idleMs);
         // A fresh id at every sign-in: a cookie planted before it (session fixation) signs nobody in.

@@ -5,6 +5,7 @@ import { headerValue, withOperatorEdits, type OperatorEdits } from '../invoice/o
 import type { InvoiceStatus } from '../invoice/status.ts';
 import { supplierKey } from '../invoice/supplierKey.ts';
 import { isInvoiceId } from './invoiceQueries.ts';
+import { PG, pgCode } from './pgErrorCodes.ts';
 
 /**
  * The writes of a correction, inside the caller's transaction. The header columns and the
@@ -77,7 +78,7 @@ export async function saveCorrection(
       ],
     );
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') {
+    if (pgCode(error) === PG.uniqueViolation) {
       throw new LoaderError(
         'CORRECTION_NUMBER_TAKEN',
         `Supplier ${invoice.supplier.ico ?? ''} already has another invoice ${invoice.invoice_number ?? ''}; check the number.`,

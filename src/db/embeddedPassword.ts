@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import pg from 'pg';
+import { PG, pgCode } from './pgErrorCodes.ts';
 
 /**
  * The superuser password of the embedded server: random per install, kept in a file only the
@@ -65,7 +66,7 @@ export async function connectWithAny(
       await client.end().catch(() => undefined);
       lastError = error;
       // 28P01: wrong password, try the next one.
-      if ((error as { code?: string }).code !== '28P01') throw error;
+      if (pgCode(error) !== PG.invalidPassword) throw error;
     }
   }
   throw lastError;

@@ -1,4 +1,5 @@
 import { LoaderError, errorMessage } from '../errors.ts';
+import { PG } from './pgErrorCodes.ts';
 
 /** A connection URL described for humans and logs: never the password. */
 export function describeTarget(url: string): string {
@@ -20,10 +21,10 @@ export function explainConnectionError(error: unknown, url: string): LoaderError
     ENOTFOUND: 'the host name does not resolve',
     ETIMEDOUT: 'the connection timed out',
     ECONNRESET: 'the server closed the connection',
-    '3D000': `${errorMessage(error)} (create it, or fix database.url)`,
-    '28P01': `${errorMessage(error)} (check the password given to database.url)`,
-    '28000': `${errorMessage(error)} (check pg_hba.conf and the user in database.url)`,
-    '57P03': 'the server is starting up or shutting down',
+    [PG.invalidCatalogName]: `${errorMessage(error)} (create it, or fix database.url)`,
+    [PG.invalidPassword]: `${errorMessage(error)} (check the password given to database.url)`,
+    [PG.invalidAuthorization]: `${errorMessage(error)} (check pg_hba.conf and the user in database.url)`,
+    [PG.cannotConnectNow]: 'the server is starting up or shutting down',
   };
   const reason = (code && reasons[code]) ?? errorMessage(error);
   return new LoaderError('DB_UNAVAILABLE', `Cannot use the database at ${target}: ${reason}`, {

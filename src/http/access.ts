@@ -4,6 +4,7 @@ import { SESSION_COOKIE } from '../auth/resolveIdentity.ts';
 import { roleAllows, ROLES, type Role } from '../auth/roles.ts';
 import { LoaderError } from '../errors.ts';
 import { presentedToken, tokenMatches } from './auth.ts';
+import { sendRefusal } from './requestRefused.ts';
 
 /**
  * Who may call what. Every route behind sign-in declares the role it needs in its config
@@ -88,24 +89,24 @@ export function requireSignIn(scope: FastifyInstance, identify: IdentifyCaller):
 
 function refuseUnknownCaller(request: FastifyRequest, reply: FastifyReply) {
   const missing = presentedToken(request) === undefined && !request.cookies?.[SESSION_COOKIE];
-  return reply
-    .code(401)
-    .header('www-authenticate', 'Bearer realm="invoice-loader"')
-    .send({
-      error: {
-        code: missing ? 'AUTH_MISSING' : 'AUTH_INVALID',
-        message: missing
-          ? 'Prihláste sa, alebo pošlite token. / Sign in, or send "Authorization: Bearer TOKEN" or "X-API-Key: TOKEN".'
-          : 'Token je nesprávny alebo relácia skončila. / The token is wrong or the session has ended.',
-      },
-    });
+  reply.header('www-authenticate', 'Bearer realm="invoice-loader"');
+  return missing
+    ? sendRefusal(
+        reply,
+        'AUTH_MISSING',
+        'Prihláste sa, alebo pošlite token. / Sign in, or send "Authorization: Bearer TOKEN" or "X-API-Key: TOKEN".',
+      )
+    : sendRefusal(
+        reply,
+        'AUTH_INVALID',
+        'Token je nesprávny alebo relácia skončila. / The token is wrong or the session has ended.',
+      );
 }
 
 function refuseRole(reply: FastifyReply, identity: Identity, needed: Role | undefined) {
-  return reply.code(403).send({
-    error: {
-      code: 'AUTH_FORBIDDEN',
-      message: `This route needs the role ${needed ?? 'admin'}; ${identity.name} has the role ${identity.role}.`,
-    },
-  });
+  return sendRefusal(
+    reply,
+    'AUTH_FORBIDDEN',
+    `This route needs the role ${needed ?? 'admin'}; ${identity.name} has the role ${identity.role}.`,
+  );
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { identityOf } from '../auth/httpIdentity.ts';
 import { actorLabel } from '../auth/identity.ts';
 import { errorMessage } from '../errors.ts';
+import { sendRefusal } from './requestRefused.ts';
 
 /**
  * `POST /api/alerts/test`: a test mail to alerts.to, as `alerts test` sends it. Behind the
@@ -20,7 +21,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: AlertRouteDeps):
       const to = await deps.sendTest(`${actorLabel(identityOf(request))} (HTTP ${request.ip})`);
       return { sent: true, to };
     } catch (error) {
-      return reply.code(503).send({ sent: false, error: { code: 'ALERT_TEST_FAILED', message: errorMessage(error) } });
+      return sendRefusal(reply, 'ALERT_TEST_FAILED', errorMessage(error), { sent: false });
     }
   });
 }

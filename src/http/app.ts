@@ -18,6 +18,7 @@ import { registerHealthRoutes, registerMetricsRoute } from './healthRoutes.ts';
 import { registerInspectionRoutes } from './inspectionRoutes.ts';
 import { registerInvoiceRoutes, type InvoiceRouteDeps } from './invoiceRoutes.ts';
 import { openToEveryone, trackRouteAccess } from './routeTable.ts';
+import { sendRefusal } from './requestRefused.ts';
 
 /** What the HTTP layer may see and do of the running daemon. */
 export interface DaemonView {
@@ -83,16 +84,14 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error.validation) {
-      return reply.code(400).send({
-        error: { code: 'INVALID_REQUEST', message: `The request is not valid: ${error.message}.` },
-      });
+      return sendRefusal(reply, 'INVALID_REQUEST', `The request is not valid: ${error.message}.`);
     }
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) app.log.error({ err: error }, 'request failed');
     return reply.code(status).send({ error: { code: error.code ?? 'INTERNAL', message: error.message } });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` } }),
+    sendRefusal(reply, 'NOT_FOUND', `No route ${request.method} ${request.url}.`),
   );
 
   // Probes and Prometheus, each open only when its setting says so.

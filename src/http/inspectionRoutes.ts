@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DaemonView } from './app.ts';
+import { sendRefusal } from './requestRefused.ts';
 
 /** The live actor tree, its inspection stream, and the chaos tests' crash switch; behind sign-in. */
 export function registerInspectionRoutes(scope: FastifyInstance, view: DaemonView): void {
@@ -33,18 +34,15 @@ export function registerInspectionRoutes(scope: FastifyInstance, view: DaemonVie
     },
     async (request, reply) => {
       if (!view.faultInjection) {
-        return reply.code(404).send({
-          error: {
-            code: 'FAULT_INJECTION_DISABLED',
-            message: 'Fault injection is off; set debug.faultInjection: true to use this route.',
-          },
-        });
+        return sendRefusal(
+          reply,
+          'FAULT_INJECTION_DISABLED',
+          'Fault injection is off; set debug.faultInjection: true to use this route.',
+        );
       }
       const { actor } = request.params;
       if (!view.crash(actor)) {
-        return reply
-          .code(404)
-          .send({ error: { code: 'UNKNOWN_ACTOR', message: `There is no running actor "${actor}".` } });
+        return sendRefusal(reply, 'UNKNOWN_ACTOR', `There is no running actor "${actor}".`);
       }
       return reply.code(202).send({ crashed: actor });
     },

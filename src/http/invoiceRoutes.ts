@@ -5,6 +5,7 @@ import { assertStatus, getDocumentContent, getInvoice, listInvoices } from '../d
 import type { ReceiveResult } from '../db/invoiceStore.ts';
 import type { Ingest } from '../intake/ingest.ts';
 import { asRequestRefused, RequestRefused } from './requestRefused.ts';
+import { PG, pgCode } from '../db/pgErrorCodes.ts';
 
 /**
  * The HTTP intake (`POST /api/invoices`, and `POST /invoice` for the n8n workflows that
@@ -74,7 +75,6 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
   const maxBytes = Math.floor(deps.maxUploadMb * MIB);
   const tooLarge = () =>
     new RequestRefused(
-      413,
       'FILE_TOO_LARGE',
       `The file is larger than the upload limit of ${deps.maxUploadMb} MB (intake.http.maxUploadMb).`,
     );
@@ -110,7 +110,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
         return await deps.ingest(arrival);
       } catch (error) {
         // Two retries of one message raced and the other committed first; asking again finds it as a replay.
-        if ((error as { code?: string }).code === '23505' && messageId !== null) return deps.ingest(arrival);
+        if (pgCode(error) === PG.uniqueViolation && messageId !== null) return deps.ingest(arrival);
         throw error;
       }
     };
@@ -135,11 +135,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
       async (request) => {
         const { status, limit } = request.query;
         if (limit !== undefined && limit !== '' && !/^\d+$/.test(limit)) {
-          throw new RequestRefused(
-            400,
-            'INVALID_LIMIT',
-            `limit must be a whole number from 1 to 1000, not "${limit}".`,
-          );
+          throw new RequestRefused('INVALID_LIMIT', `limit must be a whole number from 1 to 1000, not "${limit}".`);
         }
         const invoices = await listInvoices(deps.pool(), {
           status: status ? assertStatus(status) : undefined,
@@ -170,7 +166,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
 }
 
 function notFound(id: string): RequestRefused {
-  return new RequestRefused(404, 'INVOICE_NOT_FOUND', `There is no invoice "${id}".`);
+  return new RequestRefused('INVOICE_NOT_FOUND', `There is no invoice "${id}".`);
 }
 
 function receiptAnswer(result: ReceiveResult) {
@@ -214,14 +210,10 @@ async function readMultipart(request: FastifyRequest): Promise<Upload> {
     }
   }
   if (extraFiles > 0) {
-    throw new RequestRefused(
-      400,
-      'TOO_MANY_FILES',
-      `Send one file per upload; this form carried ${extraFiles + 1} files.`,
-    );
+    throw new RequestRefused('TOO_MANY_FILES', `Send one file per upload; this form carried ${extraFiles + 1} files.`);
   }
   if (!file) {
-    throw new RequestRefused(400, 'MISSING_FILE', 'The form has no file: attach the invoice document as a file field.');
+    throw new RequestRefused('MISSING_FILE', 'The form has no file: attach the invoice document as a file field.');
   }
   return { bytes: file.bytes, filename: cleanFilename(file.filename), fields };
 }
@@ -232,13 +224,12 @@ function readJson(body: unknown, maxBytes: number, tooLarge: () => RequestRefuse
   const encoded = fields.file_b64;
   if (encoded === undefined || encoded === null) {
     throw new RequestRefused(
-      400,
       'MISSING_FILE',
       'The request has no file: send multipart/form-data with a file, or JSON with file_b64 and filename.',
     );
   }
   if (typeof encoded !== 'string') {
-    throw new RequestRefused(400, 'INVALID_BASE64', 'file_b64 must be a base64 string.');
+    throw new RequestRefused('INVALID_BASE64', 'file_b64 must be a base64 string.');
   }
   const compact = encoded.replace(/\s+/g, '');
   const padding = compact.endsWith('==') ? 2 : compact.endsWith('=') ? 1 : 0;
@@ -246,7 +237,7 @@ function readJson(body: unknown, maxBytes: number, tooLarge: () => RequestRefuse
   const bytes = decodeBase64Strictly(compact);
   const filename = typeof fields.filename === 'string' ? cleanFilename(fields.filename) : '';
   if (!filename) {
-    throw new RequestRefused(400, 'MISSING_FILENAME', "filename is missing: send the document's file name with it.");
+    throw new RequestRefused('MISSING_FILENAME', "filename is missing: send the document's file name with it.");
   }
   return { bytes, filename, fields };
 }
@@ -257,7 +248,6 @@ function readJson(body: unknown, maxBytes: number, tooLarge: () => RequestRefuse
  */
 export function decodeBase64Strictly(compact: string): Buffer {
   const invalid = new RequestRefused(
-    400,
     'INVALID_BASE64',
     "file_b64 is not valid base64: send the file's bytes in standard base64 (A-Z a-z 0-9 + /).",
   );
@@ -278,7 +268,7 @@ function cleanFilename(name: string | undefined): string {
 function optionalText(fields: Record<string, unknown>, name: string): string | null {
   const value = fields[name];
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new RequestRefused(400, 'INVALID_FIELD', `${name} must be text.`);
+  if (typeof value !== 'string') throw new RequestRefused('INVALID_FIELD', `${name} must be text.`);
   return value.trim() || null;
 }
 
@@ -292,7 +282,6 @@ const ISO_DATE_TIME =
  */
 export function parseReceivedDate(value: string): string {
   const invalid = new RequestRefused(
-    400,
     'INVALID_DATE',
     `received_date "${value}" is not an ISO 8601 date or date-time (like 2026-11-22 or 2026-11-22T09:30:00+01:00).`,
   );
