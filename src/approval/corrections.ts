@@ -24,6 +24,7 @@ import { reviewReason } from '../validate/reviewReason.ts';
 import type { ValidationProblem, ValidationResult } from '../validate/validateInvoice.ts';
 import type { ApprovalGate } from './afterValidation.ts';
 import type { CorrectionRequest } from './correctionRequest.ts';
+import { MONEY_FIELDS } from './correctors.ts';
 
 /**
  * A person corrects an invoice that waits for people (needs_review, or validated and awaiting
@@ -124,7 +125,15 @@ export async function correctInvoice(
       },
     );
     const result = deps.validate(invoice);
-    const status = await revalidate(deps, client, { id: invoiceId, from: found.status, invoice, result, actor });
+    const moneyChanged = fields.some((field) => (MONEY_FIELDS as readonly string[]).includes(field));
+    const status = await revalidate(deps, client, {
+      id: invoiceId,
+      from: found.status,
+      invoice,
+      result,
+      actor,
+      moneyChanged,
+    });
     return {
       invoiceId,
       changed: true,
@@ -160,9 +169,16 @@ function compare(
 async function revalidate(
   deps: CorrectionDeps,
   client: pg.PoolClient,
-  step: { id: string; from: InvoiceStatus; invoice: NormalizedInvoice; result: ValidationResult; actor: string },
+  step: {
+    id: string;
+    from: InvoiceStatus;
+    invoice: NormalizedInvoice;
+    result: ValidationResult;
+    actor: string;
+    moneyChanged: boolean;
+  },
 ): Promise<InvoiceStatus> {
-  const { id, from, invoice, result, actor } = step;
+  const { id, from, invoice, result, actor, moneyChanged } = step;
   const patch = {
     validation_status: result.valid ? ('valid' as const) : ('invalid' as const),
     validation_problems: result.problems,
@@ -179,7 +195,11 @@ async function revalidate(
   }
   // The lines may have changed: matching runs again, as after extraction. It asks the gateway while
   // the row is locked; the gateway's own timeout bounds that, and only this invoice waits.
-  const decision = await deps.approval.decide(deps.pool, invoice);
+  const decided = await deps.approval.decide(deps.pool, invoice);
+  // Amounts a person typed in are approved by another person, never by the rules: otherwise an
+  // operator could lower a total under approval.autoApproveBelow and see it posted unseen.
+  const decision =
+    moneyChanged && decided.approve ? { ...decided, approve: false, reason: HELD_FOR_APPROVER } : decided;
   const waiting = decision.approve ? reason : `${reason}; ${decision.reason}`;
   await transition(client, id, from, 'validated', waiting, actor, {
     details,
@@ -188,6 +208,9 @@ async function revalidate(
   await deps.approval.record(client, id, decision);
   return decision.approve ? 'approved' : 'validated';
 }
+
+const HELD_FOR_APPROVER =
+  'its amounts, lines or IBAN were corrected by a person, so an approver decides (not approval.autoApproveBelow)';
 
 /** The lines to write (changed or added, with what changed), or null when the lines are as they were. */
 function changedLines(before: InvoiceLine[], after: InvoiceLine[]): CorrectedLine[] | null {

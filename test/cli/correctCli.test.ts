@@ -28,14 +28,22 @@ test('invoices correct: --set and --lines-file, as cli:<OS user>, validated agai
   });
   t.regex((event.details as { by: string }).by, /^cli:\S+$/);
 
-  // A missing line typed in from a file; below 1000 and valid, the rules approve it as after extraction.
+  // A missing line typed in from a file: valid and below 1000, but lines a person typed in are
+  // approved by a person, never by approval.autoApproveBelow.
   const invoice = numberedInvoice(2);
   const short = await stageInvoice(pool, { ...invoice, lines: invoice.lines.slice(0, 2) }, 'needs_review');
   const linesFile = join(dir, 'lines.json');
   writeFileSync(linesFile, JSON.stringify(invoice.lines));
   const lines = await run(short, '--lines-file', linesFile, '--json');
   t.is(lines.status, 0, lines.stderr);
-  t.like(JSON.parse(lines.stdout), { changed: true, from: 'needs_review', status: 'approved', fields: ['lines'] });
+  t.like(JSON.parse(lines.stdout), { changed: true, from: 'needs_review', status: 'validated', fields: ['lines'] });
+  t.regex(String((await statusOf(pool, short)).status_reason), /corrected by a person, so an approver decides/);
+
+  // A correction that touches no amount (the variable symbol): the rules approve it as after extraction.
+  const symbol = await stageInvoice(pool, numberedInvoice(3), 'needs_review');
+  const plain = await run(symbol, '--set', 'variable_symbol=20260003', '--json');
+  t.is(plain.status, 0, plain.stderr);
+  t.like(JSON.parse(plain.stdout), { status: 'approved', fields: ['variable_symbol'] });
   t.is(
     Number((await pool.query('SELECT count(*) FROM invoice_lines WHERE invoice_id = $1', [short])).rows[0].count),
     3,
@@ -47,7 +55,7 @@ test('invoices correct: --set and --lines-file, as cli:<OS user>, validated agai
   const notField = await run(large, '--set', 'colour');
   t.is(notField.status, 1);
   t.regex(notField.stderr, /--set: "colour" is not FIELD=VALUE/);
-  const approved = await run(short, '--set', 'variable_symbol=1');
+  const approved = await run(symbol, '--set', 'variable_symbol=1');
   t.is(approved.status, 1);
   t.regex(approved.stderr, /is approved; only an invoice that needs review or awaits approval can be corrected/);
 });
