@@ -67,7 +67,6 @@ export function outcomeNotice(query: Record<string, unknown> | undefined, lang: 
   if (done) return `<p class="notice" role="status">${t(done)}${about}</p>`;
   if (typeof query?.refused !== 'string') return '';
   const refusal = Object.hasOwn(REFUSAL_WORDS, query.refused) ? REFUSAL_WORDS[query.refused] : undefined;
-  const sentence = refusal ? t(refusal) : t('changeRefused');
-  const detail = refusal === 'passwordRule' ? ` ${MIN_PASSWORD_LENGTH}.` : '';
-  return `<p class="error" role="alert" data-code="${html(query.refused)}">${t('changeRefused')}${about}. ${sentence}${detail}</p>`;
+  const sentence = refusal ? ` ${t(refusal)}${refusal === 'passwordRule' ? ` ${MIN_PASSWORD_LENGTH}.` : ''}` : '';
+  return `<p class="error" role="alert" data-code="${html(query.refused)}">${t('changeRefused')}${about}.${sentence}</p>`;
 }
