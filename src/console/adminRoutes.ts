@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { identityOf } from '../auth/httpIdentity.ts';
 import { csrfToken } from '../auth/sessionRoutes.ts';
-import { outcomeUrl } from './adminOutcome.ts';
+import { outcomeUrl, type Outcome } from './adminOutcome.ts';
 import { peoplePage } from './peoplePage.ts';
 import {
   addFromConsole,
@@ -32,78 +32,80 @@ function field(body: Form, key: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** Back to `path`, which says how the change went. */
+function backTo(reply: FastifyReply, path: string, outcome: Outcome) {
+  return reply.redirect(outcomeUrl(path, outcome), 303);
+}
+
 export function registerAdminPages(signedIn: FastifyInstance, pool: () => pg.Pool): void {
-  const admin = { config: { role: 'admin' as const } };
   const context = (request: FastifyRequest): PeopleChangeContext => ({
     pool: pool(),
     identity: identityOf(request),
     log: request.log.child({ component: 'console' }),
   });
+  registerPeoplePages(signedIn, pool, context);
+  registerTokenPages(signedIn, pool, context);
+}
 
-  signedIn.get('/people', admin, async (request, reply) => {
+type ContextOf = (request: FastifyRequest) => PeopleChangeContext;
+const ADMIN = { config: { role: 'admin' as const } };
+
+function registerPeoplePages(signedIn: FastifyInstance, pool: () => pg.Pool, context: ContextOf): void {
+  signedIn.get('/people', ADMIN, async (request, reply) => {
     const lang = langOf(request, reply);
     const identity = identityOf(request);
     const csrf = csrfToken(request, reply);
-    const query = request.query as Form;
-    return render(
-      request,
-      reply,
-      identity,
-      words(lang)('people'),
-      await peoplePage(pool(), lang, { identity, csrf, query }),
-      csrf,
-    );
+    const body = await peoplePage(pool(), lang, { identity, csrf, query: request.query as Form });
+    return render(request, reply, identity, words(lang)('people'), body, csrf);
   });
-  signedIn.post<{ Body: Form }>('/people', admin, async (request, reply) => {
-    const body = request.body;
+  signedIn.post<{ Body: Form }>('/people', ADMIN, async (request, reply) => {
+    const form = request.body;
     const outcome = await addFromConsole(context(request), {
-      name: field(body, 'name'),
-      displayName: field(body, 'display_name'),
-      role: field(body, 'role'),
-      password: field(body, 'password'),
+      name: field(form, 'name'),
+      displayName: field(form, 'display_name'),
+      role: field(form, 'role'),
+      password: field(form, 'password'),
     });
-    return reply.redirect(outcomeUrl('/people', outcome), 303);
+    return backTo(reply, '/people', outcome);
   });
-  signedIn.post<NamedRequest>('/people/:name/role', admin, async (request, reply) =>
-    reply.redirect(
-      outcomeUrl(
-        '/people',
-        await changeRoleFromConsole(context(request), request.params.name, field(request.body, 'role')),
-      ),
-      303,
-    ),
+  signedIn.post<NamedRequest>('/people/:name/role', ADMIN, async (request, reply) => {
+    const role = field(request.body, 'role');
+    return backTo(reply, '/people', await changeRoleFromConsole(context(request), request.params.name, role));
+  });
+  signedIn.post<NamedRequest>('/people/:name/disable', ADMIN, async (request, reply) =>
+    backTo(reply, '/people', await disableFromConsole(context(request), request.params.name)),
   );
-  signedIn.post<NamedRequest>('/people/:name/disable', admin, async (request, reply) =>
-    reply.redirect(outcomeUrl('/people', await disableFromConsole(context(request), request.params.name)), 303),
+  signedIn.post<NamedRequest>('/people/:name/enable', ADMIN, async (request, reply) =>
+    backTo(reply, '/people', await enableFromConsole(context(request), request.params.name)),
   );
-  signedIn.post<NamedRequest>('/people/:name/enable', admin, async (request, reply) =>
-    reply.redirect(outcomeUrl('/people', await enableFromConsole(context(request), request.params.name)), 303),
-  );
-  signedIn.post<NamedRequest>('/people/:name/password', admin, async (request, reply) => {
+  signedIn.post<NamedRequest>('/people/:name/password', ADMIN, async (request, reply) => {
     const changes = context(request);
     const outcome = await passwordFromConsole(changes, request.params.name, field(request.body, 'password'));
     // A new password of one's own ends one's own session: the sign-in page is what is left.
-    return reply.redirect(endedOwnSession(changes.identity, outcome) ? '/' : outcomeUrl('/people', outcome), 303);
+    if (endedOwnSession(changes.identity, outcome)) return reply.redirect('/', 303);
+    return backTo(reply, '/people', outcome);
   });
+}
 
-  signedIn.get('/tokens', admin, async (request, reply) => {
+function registerTokenPages(signedIn: FastifyInstance, pool: () => pg.Pool, context: ContextOf): void {
+  signedIn.get('/tokens', ADMIN, async (request, reply) => {
     const lang = langOf(request, reply);
     const csrf = csrfToken(request, reply);
     const body = await tokensPage(pool(), lang, { csrf, query: request.query as Form });
     return render(request, reply, identityOf(request), words(lang)('tokens'), body, csrf);
   });
-  signedIn.post<{ Body: Form }>('/tokens', admin, async (request, reply) => {
-    const body = request.body;
+  signedIn.post<{ Body: Form }>('/tokens', ADMIN, async (request, reply) => {
+    const form = request.body;
     const created = await createFromConsole(context(request), {
-      label: field(body, 'label'),
-      person: field(body, 'person'),
-      role: field(body, 'role'),
+      label: field(form, 'label'),
+      person: field(form, 'person'),
+      role: field(form, 'role'),
     });
-    if (!('token' in created)) return reply.redirect(outcomeUrl('/tokens', created), 303);
+    if (!('token' in created)) return backTo(reply, '/tokens', created);
     const lang = langOf(request, reply);
     return render(request, reply, identityOf(request), words(lang)('tokenCreated'), tokenCreatedPage(created, lang));
   });
-  signedIn.post<{ Body: Form }>('/tokens/revoke', admin, async (request, reply) =>
-    reply.redirect(outcomeUrl('/tokens', await revokeFromConsole(context(request), field(request.body, 'label'))), 303),
+  signedIn.post<{ Body: Form }>('/tokens/revoke', ADMIN, async (request, reply) =>
+    backTo(reply, '/tokens', await revokeFromConsole(context(request), field(request.body, 'label'))),
   );
 }

@@ -42,7 +42,8 @@ async function attempt(subject: string, change: () => Promise<Outcome>): Promise
   try {
     return await change();
   } catch (error) {
-    return refusalOf(error, subject);
+    // The subject is what the form said; it rides in the redirect's URL, so it is kept short.
+    return refusalOf(error, subject.slice(0, 64));
   }
 }
 

@@ -32,6 +32,11 @@ export function timeCell(iso: string | null, none: string): string {
   return iso ? `<time datetime="${html(iso)}">${html(iso)}</time>` : none;
 }
 
+/** A lockout that has run out stays in the row until the next sign-in; it locks nobody, so it is not shown. */
+function lockedNow(person: Person): string | null {
+  return person.locked_until && Date.parse(person.locked_until) > Date.now() ? person.locked_until : null;
+}
+
 function personRow(person: Person, lang: Lang, csrfField: string, self: boolean): string {
   const t = words(lang);
   const name = html(person.name);
@@ -51,7 +56,7 @@ function personRow(person: Person, lang: Lang, csrfField: string, self: boolean)
 <td>${roleCell}</td>
 <td>${person.disabled ? t('yes') : t('no')}${person.has_password ? '' : ` · ${t('noPassword')}`} ${toggle}</td>
 <td>${timeCell(person.last_sign_in_at, t('never'))}</td>
-<td>${timeCell(person.locked_until, '')}</td>
+<td>${timeCell(lockedNow(person), '')}</td>
 <td>${password}</td>
 </tr>`;
 }

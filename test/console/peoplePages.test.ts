@@ -102,12 +102,24 @@ test('an admin adds a person who then signs in, changes her role, disables, enab
 
   await app.pool.query("UPDATE people SET locked_until = now() + interval '1 hour' WHERE name = 'jana'");
   t.is(await signInStatus(app, 'jana', JANA_PASSWORD), 429, 'locked out');
+  const locked = (
+    await app.pool.query<{ at: string }>(
+      `SELECT to_char(locked_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at FROM people WHERE name = 'jana'`,
+    )
+  ).rows[0]!.at;
+  t.true(rowOf(await getPage(app, adam, '/people'), 'person', 'jana').includes(`<td><time datetime="${locked}">`));
   t.is(
     await submit(app, adam, '/people/jana/password', { password: 'nove-heslo-0001' }),
     '/people?done=password&subject=jana',
   );
   t.is(await signInStatus(app, 'jana', JANA_PASSWORD), 401, 'the old password no longer works');
   t.is(await signInStatus(app, 'jana', 'nove-heslo-0001'), 200, 'the new one does, and the lockout is lifted');
+  await app.pool.query("UPDATE people SET locked_until = now() - interval '1 minute' WHERE name = 'olga'");
+  t.regex(
+    rowOf(await getPage(app, adam, '/people'), 'person', 'olga'),
+    /<td>zatiaľ nikdy<\/td>\n<td><\/td>/,
+    'a lockout that has run out is not shown',
+  );
 
   const changes = app.logs.filter((line) => line.component === 'console' && line.by === 'adam');
   t.deepEqual(
