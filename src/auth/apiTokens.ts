@@ -121,3 +121,28 @@ export async function findToken(db: Queryable, token: string): Promise<TokenHold
   );
   return seen.rows[0] ?? null;
 }
+
+export interface TokenRecord extends ApiToken {
+  revoked_at: string | null;
+}
+
+const TOKEN_RECORD_COLUMNS = `label, person, role,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
+  to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_used_at,
+  to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS revoked_at`;
+
+/**
+ * The live tokens, then the most recently revoked ones (newest first): an admin sees who could
+ * call and what was cut off. Revoked rows are kept for the record, so only the latest are shown.
+ */
+export async function listTokenRecords(db: Queryable, revokedShown = 50): Promise<TokenRecord[]> {
+  const live = await db.query<TokenRecord>(
+    `SELECT ${TOKEN_RECORD_COLUMNS} FROM api_tokens WHERE revoked_at IS NULL ORDER BY lower(label)`,
+  );
+  const revoked = await db.query<TokenRecord>(
+    `SELECT ${TOKEN_RECORD_COLUMNS} FROM api_tokens WHERE revoked_at IS NOT NULL
+     ORDER BY api_tokens.revoked_at DESC, lower(label) LIMIT $1`,
+    [revokedShown],
+  );
+  return [...live.rows, ...revoked.rows];
+}

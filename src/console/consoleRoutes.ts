@@ -11,6 +11,7 @@ import type { DaemonView } from '../http/app.ts';
 import { INVOICE_ID_PARAMS } from '../http/invoiceRoutes.ts';
 import { asRequestRefused } from '../http/requestRefused.ts';
 import { actorsPage } from './actorsPage.ts';
+import { registerAdminPages } from './adminRoutes.ts';
 import { deadLettersPage, replayFromConsole } from './deadLettersPage.ts';
 import { invoicePage } from './invoicePage.ts';
 import { overviewPage } from './overviewPage.ts';
@@ -84,6 +85,7 @@ export function registerConsolePages(signedIn: FastifyInstance, deps: ConsoleDep
     return render(request, reply, identityOf(request), words(lang)('actors'), actorsPage(deps.view.tree(), lang));
   });
   registerDeadLetterReplays(signedIn, deps);
+  registerAdminPages(signedIn, deps.pool);
 }
 
 /** The dead letters page's forms: replay, then back to the page, which says how many went. */

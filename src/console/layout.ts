@@ -1,4 +1,5 @@
 import type { Identity } from '../auth/identity.ts';
+import { roleAllows } from '../auth/roles.ts';
 import { html, words, type Lang } from './text.ts';
 
 /**
@@ -34,8 +35,13 @@ export function page(options: {
 }): string {
   const t = words(options.lang);
   const other = options.lang === 'sk' ? 'en' : 'sk';
+  // People and tokens only for admins: the others would get 403 there.
+  const adminLinks =
+    options.identity && roleAllows(options.identity.role, 'admin')
+      ? `<a href="/people">${t('people')}</a><a href="/tokens">${t('tokens')}</a>`
+      : '';
   const nav = options.identity
-    ? `<nav><a href="/">${t('overview')}</a><a href="/queue">${t('workQueue')}</a><a href="/dead-letters">${t('deadLetters')}</a><a href="/actors">${t('actors')}</a></nav>
+    ? `<nav><a href="/">${t('overview')}</a><a href="/queue">${t('workQueue')}</a><a href="/dead-letters">${t('deadLetters')}</a><a href="/actors">${t('actors')}</a>${adminLinks}</nav>
        <span>${t('signedInAs')}: ${html(options.identity.kind === 'person' ? options.identity.displayName || options.identity.name : options.identity.name)} (${t('role')} ${html(options.identity.role)})</span>
        <form method="post" action="/signout"><input type="hidden" name="_csrf" value="${html(options.csrf ?? '')}"><button type="submit">${t('signOut')}</button></form>`
     : '<nav></nav>';

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
+import { createToken } from '../../src/auth/apiTokens.ts';
+import { addPerson } from '../../src/auth/people.ts';
 import { ROLES, roleAllows, type Role } from '../../src/auth/roles.ts';
 import { numberedInvoice, stageInvoice } from '../support/stagedInvoices.ts';
-import { startConsoleApp, type ConsoleApp } from './consoleApp.ts';
+import { PASSWORD, startConsoleApp, type ConsoleApp } from './consoleApp.ts';
 
 /**
  * Every route against every kind of caller: nobody (401), a wrong token (401), a person of
@@ -24,6 +26,9 @@ async function callsFor(app: ConsoleApp): Promise<Record<string, () => Promise<C
   const dead = await staged(3, 'dead_letter');
   const stopped = await staged(4, 'needs_review');
   const misread = await staged(5, 'needs_review');
+  // The people routes change someone who is none of the callers, so every caller's token keeps working.
+  await addPerson(app.pool, { name: 'petra', role: 'viewer', password: PASSWORD });
+  await createToken(app.pool, { label: 'to-revoke', role: 'viewer' });
   const upload = { file_b64: Buffer.from('<Invoice/>').toString('base64'), filename: 'x.xml' };
   const fixed = (call: Call) => async () => call;
   return {
@@ -66,6 +71,24 @@ async function callsFor(app: ConsoleApp): Promise<Record<string, () => Promise<C
     // A replayed dead letter replayed again: nothing to do, and back to the page all the same.
     'POST /dead-letters/:id/replay': fixed({ path: `/dead-letters/${dead}/replay`, body: {}, ok: [303] }),
     'POST /dead-letters/replay-all': fixed({ path: '/dead-letters/replay-all', body: {}, ok: [303] }),
+    // The people and tokens forms answer with a redirect back to their page; a new token with its page.
+    'GET /people': fixed({ path: '/people', ok: [200] }),
+    'POST /people': fixed({
+      path: '/people',
+      body: { name: 'matej', role: 'viewer', password: PASSWORD },
+      ok: [303],
+    }),
+    'POST /people/:name/role': fixed({ path: '/people/petra/role', body: { role: 'operator' }, ok: [303] }),
+    'POST /people/:name/disable': fixed({ path: '/people/petra/disable', body: {}, ok: [303] }),
+    'POST /people/:name/enable': fixed({ path: '/people/petra/enable', body: {}, ok: [303] }),
+    'POST /people/:name/password': fixed({
+      path: '/people/petra/password',
+      body: { password: 'petra-nove-heslo' },
+      ok: [303],
+    }),
+    'GET /tokens': fixed({ path: '/tokens', ok: [200] }),
+    'POST /tokens': fixed({ path: '/tokens', body: { label: 'matrix', role: 'viewer' }, ok: [200] }),
+    'POST /tokens/revoke': fixed({ path: '/tokens/revoke', body: { label: 'to-revoke' }, ok: [303] }),
   };
 }
 

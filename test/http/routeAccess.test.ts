@@ -153,7 +153,7 @@ function rawRequest(agent: http.Agent, port: number, method: string, path: strin
 
 /** The route's pattern with its parameters filled in. */
 function concrete(url: string): string {
-  return url.replace(':id', INVOICE_ID).replace(':actor', 'heartbeat');
+  return url.replace(':id', INVOICE_ID).replace(':actor', 'heartbeat').replace(':name', 'viewer');
 }
 
 const hex = (char: string) => `%${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
@@ -276,6 +276,15 @@ const CONSOLE_PAGES = [
   'GET /actors viewer',
   'POST /dead-letters/:id/replay operator',
   'POST /dead-letters/replay-all operator',
+  'GET /people admin',
+  'POST /people admin',
+  'POST /people/:name/role admin',
+  'POST /people/:name/disable admin',
+  'POST /people/:name/enable admin',
+  'POST /people/:name/password admin',
+  'GET /tokens admin',
+  'POST /tokens admin',
+  'POST /tokens/revoke admin',
 ];
 
 for (const routing of [STRICT, LENIENT]) {
