@@ -64,7 +64,7 @@ export function createPoster(deps: PosterDeps) {
     const started = performance.now();
     const record = await loadForPosting(deps.pool(), invoiceId);
     if (!POSTING_STATUSES.includes(record.status)) return record.status;
-    const status = await (deps.gateway ? postToGateway(record, deps.gateway, signal) : postToOutbox(record));
+    const status = await (deps.gateway ? postToGateway(record, deps.gateway, signal) : postToOutbox(record, signal));
     deps.observer?.stage('posting', secondsSince(started), status);
     return status;
   }
@@ -86,17 +86,57 @@ export function createPoster(deps: PosterDeps) {
     return 'needs_review';
   }
 
-  async function postToOutbox(record: PostingRecord): Promise<InvoiceStatus> {
+  /**
+   * An outbox that cannot be written (a share that is away, a full disk, a folder replaced by a
+   * file) is retried with the same budget as the gateway (nex.retry), then the invoice is a dead
+   * letter: an alert, and one replay once the folder is fixed, instead of a silent retry forever.
+   */
+  async function postToOutbox(record: PostingRecord, signal: AbortSignal): Promise<InvoiceStatus> {
     let files: { isdocFile: string };
-    try {
-      files = await writeToOutbox(settings.outboxDir, {
+    let attempts = 0;
+    const write = () => {
+      attempts += 1;
+      return writeToOutbox(settings.outboxDir, {
         invoiceId: record.id,
         invoice: record.invoice,
         sidecar: { ...record.origin, nex_products: Object.fromEntries(record.products), invoice: record.invoice },
       });
+    };
+    try {
+      files = await pRetry(write, {
+        retries: Math.max(0, settings.retry.maxAttempts - 1),
+        maxRetryTime: settings.retry.maxRetryTimeMs,
+        minTimeout: settings.retry.minMs,
+        maxTimeout: settings.retry.maxMs,
+        factor: 2,
+        randomize: true,
+        signal,
+        shouldRetry: ({ error }) => isFileSystemError(error),
+        onFailedAttempt: ({ error, retryDelay }) => {
+          if (!isFileSystemError(error) || retryDelay === 0) return;
+          log.warn(
+            {
+              invoice: record.id,
+              attempt: attempts,
+              err: error,
+              code: 'NEX_OUTBOX_WRITE_FAILED',
+              delay_ms: retryDelay,
+            },
+            `writing invoice ${record.id} to the outbox failed (attempt ${attempts}), retrying in ${Math.round(retryDelay / 1000)} s: ${error.message}`,
+          );
+        },
+      });
     } catch (error) {
-      if (errorCode(error) !== 'ISDOC_INCOMPLETE') throw error;
-      return toReview(record, error);
+      if (errorCode(error) === 'ISDOC_INCOMPLETE') return toReview(record, error);
+      if (signal.aborted || !isFileSystemError(error)) throw error;
+      const sentence = `gave up writing to the outbox ${settings.outboxDir} after ${attempts} attempt(s) (nex.retry): ${errorMessage(error)}`;
+      await markFailed(deps.pool(), record.id, 'dead_letter', { error: sentence, code: errorCode(error) }, deps.actor);
+      observe(record, record.status, 'dead_letter', sentence);
+      log.error(
+        { invoice: record.id, code: 'NEX_DEAD_LETTER', attempts, err: error, ...originFields(origin(record)) },
+        `invoice ${record.id} ${sentence}`,
+      );
+      return 'dead_letter';
     }
     const file = basename(files.isdocFile);
     await markPosted(
@@ -248,6 +288,14 @@ function describePosted(posted: Posted): string {
     default:
       return `posted to NEX${number}`;
   }
+}
+
+/** A failure of the file system under the outbox (ENOENT, EACCES, ENOSPC, ENOTDIR, EEXIST, EIO…), not of the invoice. */
+function isFileSystemError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof (error as { syscall?: unknown }).syscall === 'string'
+  );
 }
 
 function isTransient(error: unknown): boolean {
