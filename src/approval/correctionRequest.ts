@@ -2,6 +2,7 @@ import { LoaderError } from '../errors.ts';
 import { emptyLine, type InvoiceLine, type VatBreakdownRow } from '../invoice/normalizedInvoice.ts';
 import { headerField, HEADER_FIELDS, type HeaderValue } from '../invoice/operatorEdits.ts';
 import { parseIsoDate } from '../validate/calendarDate.ts';
+import { LINE_DECIMALS } from '../validate/decimalFields.ts';
 
 /**
  * A correction as people and integrations send it (`PATCH /api/invoices/:id`, the CLI, the
@@ -21,15 +22,7 @@ export interface CorrectionRequest {
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const DOCUMENT_TYPES = ['invoice', 'credit_note', 'advance_invoice', 'payment_tax_document'];
-const LINE_DECIMALS = new Set([
-  'quantity',
-  'discount_percent',
-  'unit_price',
-  'unit_price_with_vat',
-  'vat_rate',
-  'line_net',
-  'line_gross',
-]);
+const LINE_DECIMAL_SET = new Set<string>(LINE_DECIMALS);
 const LINE_TEXTS = new Set(['item_code', 'ean', 'description', 'unit']);
 const TOP_LEVEL = new Set(['header', 'lines', 'reason']);
 
@@ -115,7 +108,8 @@ function lineInput(value: unknown, index: number): InvoiceLine {
   for (const [key, given] of Object.entries(value)) {
     // The position in the array numbers the line; a number sent along is not a second truth.
     if (key === 'line_number') continue;
-    if (LINE_DECIMALS.has(key)) (line as unknown as Record<string, unknown>)[key] = decimalInput(`${at}.${key}`, given);
+    if (LINE_DECIMAL_SET.has(key))
+      (line as unknown as Record<string, unknown>)[key] = decimalInput(`${at}.${key}`, given);
     else if (LINE_TEXTS.has(key)) (line as unknown as Record<string, unknown>)[key] = textInput(`${at}.${key}`, given);
     else throw correctionInvalid(`${at}.${key}`, 'is not a field of a line.');
   }

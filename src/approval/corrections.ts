@@ -25,6 +25,7 @@ import type { ValidationProblem, ValidationResult } from '../validate/validateIn
 import type { ApprovalGate } from './afterValidation.ts';
 import type { CorrectionRequest } from './correctionRequest.ts';
 import { MONEY_FIELDS } from './correctors.ts';
+import { LINE_DECIMALS } from '../validate/decimalFields.ts';
 
 /**
  * A person corrects an invoice that waits for people (needs_review, or validated and awaiting
@@ -56,15 +57,7 @@ export interface CorrectionOutcome {
 
 type Change = { before: unknown; after: unknown };
 
-const LINE_AMOUNTS = new Set<string>([
-  'quantity',
-  'discount_percent',
-  'unit_price',
-  'unit_price_with_vat',
-  'vat_rate',
-  'line_net',
-  'line_gross',
-]);
+const LINE_AMOUNTS = new Set<string>(LINE_DECIMALS);
 const CORRECTABLE: readonly InvoiceStatus[] = ['needs_review', 'validated'];
 
 export async function correctInvoice(

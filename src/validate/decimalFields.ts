@@ -8,7 +8,8 @@ export interface DecimalField {
   value: Decimal | null;
 }
 
-const LINE_DECIMALS = [
+/** The decimal fields of an invoice line: checked here, compared by value in corrections. */
+export const LINE_DECIMALS = [
   'quantity',
   'discount_percent',
   'unit_price',

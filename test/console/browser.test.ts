@@ -1,13 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { addPerson } from '../../src/auth/people.ts';
 import { receiveDocument } from '../../src/db/invoiceStore.ts';
 import type { NormalizedInvoice } from '../../src/invoice/normalizedInvoice.ts';
 import { PASSWORD, startConsoleApp } from '../auth/consoleApp.ts';
+import { ARTIFACTS, pageProblems, signInByForm, useBrowser } from '../support/browser.ts';
 import { renderPdf } from '../support/pdfInvoices.ts';
 import { numberedInvoice, stageInvoice } from '../support/stagedInvoices.ts';
 
@@ -16,37 +13,12 @@ import { numberedInvoice, stageInvoice } from '../support/stagedInvoices.ts';
  * error or uncaught exception in the page fails the test; screenshots of the overview and the
  * invoice page are kept in test-artifacts/ (ignored by git).
  */
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-// A persistent context is how playwright takes a fresh --user-data-dir of our own.
-let browser: BrowserContext | undefined;
-const profile = mkdtempSync(join(tmpdir(), 'invoice-loader-chromium-'));
-
-test.before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
+const browser = useBrowser(test);
 
 // One browser context holds the cookies of every test's server (a cookie does not care for the
 // port), so the tests take turns and each starts signed out.
 test.beforeEach(async () => {
-  await browser!.clearCookies();
-});
-
-test.after.always(async () => {
-  await browser?.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser().clearCookies();
 });
 
 test.serial(
@@ -70,13 +42,9 @@ test.serial(
       )
     ).invoiceId;
 
-    const page = await browser!.newPage();
+    const page = await browser().newPage();
     t.teardown(() => page.close());
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    const problems = pageProblems(page);
 
     await page.goto(app.url('/'));
     t.is(await page.locator('h1').textContent(), 'Prihlásenie', 'Slovak by default');
@@ -126,19 +94,11 @@ test.serial(
       ]),
     ]);
 
-    const page = await browser!.newPage();
+    const page = await browser().newPage();
     t.teardown(() => page.close());
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    const problems = pageProblems(page);
 
-    await page.goto(app.url('/'));
-    await page.getByLabel('Meno').fill('olga');
-    await page.getByLabel('Heslo').fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('h1:text("Prehľad")');
+    await signInByForm(page, app.url, 'olga', PASSWORD);
     await page.goto(app.url(`/invoices/${id}`));
     await page.waitForSelector('#invoice-page[data-ready="true"]');
     t.is(
@@ -207,15 +167,10 @@ test.serial(
     });
     t.is(corrected.status, 200, 'anna (approver) corrects the gross');
 
-    const page = await browser!.newPage();
+    const page = await browser().newPage();
     t.teardown(() => page.close());
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      // The refused approvals answer 409: the browser reports the response, the page shows the sentence.
-      if (message.type() === 'error' && !message.text().includes('409'))
-        problems.push(`console.error: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    // The refused approvals answer 409: the browser reports the response, the page shows the sentence.
+    const problems = pageProblems(page, (text) => text.includes('409'));
     const approveAs = async (name: string) => {
       await page.goto(app.url('/'));
       if (await page.getByRole('button', { name: 'Odhlásiť sa' }).count()) {

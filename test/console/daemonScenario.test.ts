@@ -1,16 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import pg from 'pg';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addPerson } from '../../src/auth/people.ts';
 import { PASSWORD } from '../auth/consoleApp.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { disposeDaemon, startDaemonProcess, type DaemonProcess } from '../support/daemonProcess.ts';
 import { unknownLayoutPdf, type LayoutSample } from '../support/unknownLayout.ts';
 import { until } from '../support/until.ts';
+import { ARTIFACTS, pageProblems, signInByForm, useBrowser } from '../support/browser.ts';
 
 /**
  * The console's whole scenario against the real daemon (a child process on its own database, NEX
@@ -20,23 +19,11 @@ import { until } from '../support/until.ts';
  * ends as a dead letter; once the folder is fixed, the operator replays it from the Dead letters
  * page and the outbox file appears. Any console error in the page fails the test.
  */
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-const profile = mkdtempSync(join(tmpdir(), 'invoice-loader-chromium-'));
-let browser: BrowserContext | undefined;
+const browser = useBrowser(test);
 let daemon: DaemonProcess | undefined;
 
-test.before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
-});
-
 test.after.always(async () => {
-  await browser?.close();
   if (daemon) await disposeDaemon(daemon);
-  rmSync(profile, { recursive: true, force: true });
 });
 
 const SAMPLE: LayoutSample = {
@@ -55,12 +42,8 @@ const SAMPLE: LayoutSample = {
 };
 
 async function signInAs(page: Page, name: string): Promise<void> {
-  await browser!.clearCookies();
-  await page.goto(daemon!.url('/'));
-  await page.getByLabel('Meno').fill(name);
-  await page.getByLabel('Heslo').fill(PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('h1:text("Prehľad")');
+  await browser().clearCookies();
+  await signInByForm(page, (path) => daemon!.url(path), name, PASSWORD);
 }
 
 test('an unknown-layout PDF from the drop folder: corrected in the browser, approved by another person, replayed from the dead letters into the outbox', async (t) => {
@@ -90,13 +73,9 @@ test('an unknown-layout PDF from the drop folder: corrected in the browser, appr
     { timeoutMs: 60_000 },
   );
 
-  const page = await browser!.newPage();
+  const page = await browser().newPage();
   t.teardown(() => page.close());
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  const problems = pageProblems(page);
 
   // The operator: the invoice from the queue, its PDF beside the data; the missing amounts and line typed in.
   await signInAs(page, 'olga');

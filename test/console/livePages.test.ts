@@ -1,13 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { chromium, type BrowserContext } from 'playwright-core';
 import type { InspectionEvent } from 'xstate';
 import type { ActorNode } from '../../src/runtime/actorTree.ts';
 import { createInspectionBus } from '../../src/runtime/inspectionBus.ts';
 import { PASSWORD, startConsoleApp } from '../auth/consoleApp.ts';
+import { pageProblems, signInByForm, useBrowser, ARTIFACTS } from '../support/browser.ts';
 import { numberedInvoice, stageInvoice, statusOf } from '../support/stagedInvoices.ts';
 
 /**
@@ -15,22 +12,7 @@ import { numberedInvoice, stageInvoice, statusOf } from '../support/stagedInvoic
  * keyboard, a replay by its button, and the actors table redrawn from the inspector's stream.
  * Any console error or uncaught exception in the page fails the test.
  */
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-let browser: BrowserContext | undefined;
-const profile = mkdtempSync(join(tmpdir(), 'invoice-loader-chromium-'));
-
-test.before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
-});
-
-test.after.always(async () => {
-  await browser?.close();
-  rmSync(profile, { recursive: true, force: true });
-});
+const browser = useBrowser(test);
 
 function worker(id: string, state: string, restarts = 0): ActorNode {
   return { id, kind: 'worker', state, status: 'running', restarts, since: null, lastError: null, children: [] };
@@ -46,19 +28,10 @@ test('queue by keyboard, replay a dead letter by its button, actors redrawn live
   await stageInvoice(app.pool, numberedInvoice(2), 'validated');
   const dead = await stageInvoice(app.pool, numberedInvoice(3), 'dead_letter');
 
-  const page = await browser!.newPage();
+  const page = await browser().newPage();
   t.teardown(() => page.close());
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-
-  await page.goto(app.url('/?lang=en'));
-  await page.getByLabel('Name').fill('olga');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('h1:text("Overview")');
+  const problems = pageProblems(page);
+  await signInByForm(page, app.url, 'olga', PASSWORD, 'en');
 
   await page.goto(app.url('/queue'));
   await page.getByLabel('Search (number, supplier, IČO, VAT id)').fill('47258411');
