@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { actorLabel, type Identity } from '../auth/identity.ts';
 import { roleAllows } from '../auth/roles.ts';
-import { transition } from '../db/invoiceStore.ts';
+import { inTransaction, transition } from '../db/invoiceStore.ts';
 import {
   learnOperatorChoice,
   lockLineForMatch,
@@ -10,7 +10,6 @@ import {
   saveLineMatch,
   type ProductChoice,
 } from '../db/lineMatchStore.ts';
-import { inTransaction } from '../db/invoiceStore.ts';
 import { LoaderError } from '../errors.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
 import type { MatchingStatus } from './approvalRules.ts';
