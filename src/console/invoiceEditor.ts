@@ -2,7 +2,7 @@
  * The invoice page's one script (inline, no external assets): live sums of the lines and the
  * VAT breakdown with the difference to the totals, adding and deleting rows, Save (the changed
  * header fields and, if any line changed, the full lines array, as `PATCH /api/invoices/:id`),
- * and the decision buttons. The page passes what the script needs in data attributes and a
+ * a line's NEX product picked among those offered, and the decision buttons. The page passes what the script needs in data attributes and a
  * JSON block of words; the script itself is the same text for every invoice, so nothing from
  * the invoice is ever interpreted as code. Sums are exact (BigInt units), never floats:
  * a cent of difference must show as a cent.
@@ -69,6 +69,8 @@ function renumber(table) {
 const markDirty = (table) => { table.dataset.dirty = 'true'; };
 
 document.addEventListener('input', (event) => {
+  // A product choice is sent on its own (Confirm), not as a change of the lines.
+  if (event.target.matches('[data-match-line]')) return;
   const table = event.target.closest('table[data-rows]');
   if (table) markDirty(table);
   refreshSums();
@@ -128,6 +130,13 @@ function save() {
 const decisions = {
   approve: () => send('POST', '/api/invoices/' + invoiceId + '/approve', {}),
   reprocess: () => send('POST', '/api/invoices/' + invoiceId + '/reprocess', {}),
+  match: (button) => {
+    const line = button.dataset.line;
+    const choice = document.getElementById('match-' + line).value;
+    return send('POST', '/api/invoices/' + invoiceId + '/lines/' + line + '/match', {
+      gs_code: choice === '' ? null : Number(choice),
+    });
+  },
   reject: () => {
     const reason = document.getElementById('reject-reason');
     if (!reason.value.trim()) {
@@ -158,7 +167,7 @@ document.addEventListener('click', (event) => {
   } else if (action === 'save') {
     save();
   } else if (decisions[action]) {
-    decisions[action]();
+    decisions[action](button);
   }
   refreshSums();
 });

@@ -36,11 +36,18 @@ export function historyTimeline(lang: Lang, events: InvoiceEvent[]): string {
 function changeList(lang: Lang, details: CorrectionDetails): string {
   const t = words(lang);
   const items = Object.entries(details.changes).map(([field, change]) => {
-    const label = LABELLED.has(field) ? t(field as Word) : field;
+    const label = LABELLED.has(field) ? t(field as Word) : lineProductLabel(lang, field);
     if (field === 'lines') return `<li>${html(label)}: ${linesChange(lang, change)}</li>`;
     return `<li>${html(label)}: <del>${shown(lang, change.before)}</del> → <ins>${shown(lang, change.after)}</ins></li>`;
   });
   return `<ul class="changes">${items.join('')}</ul>`;
+}
+
+/** `lines.2.nex_product` (a person's pick of a line's product) as "Produkt NEX, riadok 2". */
+function lineProductLabel(lang: Lang, field: string): string {
+  const t = words(lang);
+  const line = /^lines\.(\d+)\.nex_product$/.exec(field)?.[1];
+  return line ? `${t('product')}, ${t('row')} ${line}` : field;
 }
 
 // Field names that have a word of their own: every header field, and `lines`.

@@ -9,7 +9,9 @@ import { REPROCESSABLE } from '../pipeline/reprocess.ts';
 import type { ValidationProblem } from '../validate/problem.ts';
 import { EDITOR_SCRIPT } from './invoiceEditor.ts';
 import { historyTimeline } from './invoiceHistory.ts';
+import { lineMatchViews, matchCell, type LineMatchView } from './lineMatchCell.ts';
 import { html, words, type Lang, type Word } from './text.ts';
+import { formatXml } from './xmlText.ts';
 
 /**
  * The invoice page: the original beside the data, every header field and line editable for an
@@ -49,6 +51,8 @@ const PAGE_STYLE = `
 .timeline{list-style:none;padding:0}.timeline>li{background:#fff;border:1px solid #d0d5dc;margin:.3rem 0;padding:.4rem .6rem}
 .timeline time{font-variant-numeric:tabular-nums;margin-right:.6rem}.who{font-weight:600}
 del{color:#a40000}ins{color:#176b2c;text-decoration:none}
+.match{min-width:12rem}.match select{max-width:16rem}.pick{display:block;font-size:.85rem;color:#44505c}
+pre.xml{white-space:pre;font-size:.85rem}
 `;
 
 interface PageContext {
@@ -82,7 +86,7 @@ ${actions(context, detail, identity)}
 <p id="outcome" role="status" aria-live="polite"></p>
 <div class="split"><section><h2>${t('document')}</h2>${await original(pool, detail, t)}</section>
 <section>${headerForm(context, invoice)}</section></div>
-${linesTable(context, invoice, detail.lines)}
+${linesTable(context, invoice, await lineMatchViews(pool, detail.lines))}
 ${historyTimeline(lang, detail.events)}
 </div>
 <script type="application/json" id="editor-words">${jsonForScript(scriptWords)}</script>
@@ -116,7 +120,10 @@ async function original(pool: pg.Pool, detail: InvoiceDetail, t: (word: Word) =>
   const documentUrl = `/api/invoices/${encodeURIComponent(detail.id)}/document`;
   if (detail.document.media_type !== 'application/pdf') {
     const content = await getDocumentContent(pool, detail.id);
-    return `<pre>${html(content?.bytes.toString('utf8').slice(0, 200_000) ?? '')}</pre>`;
+    const text = content?.bytes.toString('utf8') ?? '';
+    const xml = /xml/.test(detail.document.media_type);
+    const shown = xml ? formatXml(text) : text;
+    return `<pre${xml ? ' class="xml"' : ''} tabindex="0" aria-label="${t('document')}">${html(shown.slice(0, 200_000))}</pre>`;
   }
   return `<canvas id="pdf" role="img" aria-label="${t('document')}"></canvas>
 <script type="module">
@@ -180,9 +187,8 @@ function vatTable(context: PageContext, invoice: NormalizedInvoice): string {
 ${context.editable ? `<template id="vat-row">${row({}, null)}</template><button type="button" data-do="add-row" data-table="vat">${t('addVatRow')}</button>` : ''}`;
 }
 
-function linesTable(context: PageContext, invoice: NormalizedInvoice, stored: Array<Record<string, unknown>>): string {
+function linesTable(context: PageContext, invoice: NormalizedInvoice, matches: Map<number, LineMatchView>): string {
   const { t } = context;
-  const products = new Map(stored.map((line) => [Number(line.line_number), line.nex_product_id]));
   const row = (line: Partial<InvoiceLine>, index: number | null) =>
     `<tr><td class="n">${index === null ? '' : index + 1}</td>${LINE_KEYS.map((key) => {
       const { attributes, note } =
@@ -191,9 +197,11 @@ function linesTable(context: PageContext, invoice: NormalizedInvoice, stored: Ar
           : problemAttributes(context, `lines[${index}].${key}`, `p-line-${index}-${key}`);
       const amount = LINE_AMOUNTS.has(key) ? ' data-kind="decimal" inputmode="decimal"' : '';
       return `<td><input data-key="${key}"${cellLabel(context, t(key), index)}${amount} value="${html(line[key] ?? '')}"${attributes}${context.editable ? '' : ' readonly'}>${note}</td>`;
-    }).join(
-      '',
-    )}<td>${html(index === null ? '' : (products.get(line.line_number ?? 0) ?? ''))}</td>${deleteCell(context, index)}</tr>`;
+    }).join('')}${
+      index === null
+        ? '<td class="match"></td>'
+        : matchCell(t, matches.get(line.line_number ?? 0), line.line_number ?? 0, context.editable)
+    }${deleteCell(context, index)}</tr>`;
   const heads = LINE_KEYS.map((key) => `<th scope="col">${t(key)}</th>`).join('');
   const { note } = problemAttributes(context, 'lines', 'p-lines');
   return `<h2 id="lines-title">${t('lines')}</h2>${note}

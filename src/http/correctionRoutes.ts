@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { parseCorrectionRequest } from '../approval/correctionRequest.ts';
 import { correctInvoice } from '../approval/corrections.ts';
+import { pickLineMatch } from '../approval/lineMatch.ts';
 import { identityOf } from '../auth/httpIdentity.ts';
 import { loadOrigin } from '../pipeline/invoiceObserver.ts';
 import { validateInvoice } from '../validate/validateInvoice.ts';
 import type { DecisionRouteDeps } from './decisionRoutes.ts';
 import { INVOICE_ID_PARAMS } from './invoiceRoutes.ts';
-import { asRequestRefused } from './requestRefused.ts';
+import { asRequestRefused, RequestRefused } from './requestRefused.ts';
 
 /**
  * `PATCH /api/invoices/:id` with `{ header?: {field: value}, lines?: [all lines], reason? }`:
@@ -26,6 +27,30 @@ const CORRECTION_SCHEMA = {
     },
   },
 };
+
+/**
+ * `POST /api/invoices/:id/lines/:line/match` with `{ gs_code: number | null }`: the person's pick
+ * of the line's NEX product (src/approval/lineMatch.ts). gs_code is checked here, not coerced
+ * by the schema: "12" or 12.5 is no product code.
+ */
+const LINE_MATCH_SCHEMA = {
+  params: {
+    type: 'object',
+    properties: { ...INVOICE_ID_PARAMS.properties, line: { type: 'integer', minimum: 1, maximum: 100000 } },
+    required: ['id', 'line'],
+  },
+  body: { type: 'object', properties: { gs_code: { description: 'a NEX product (GsCode), or null for none' } } },
+};
+
+function gsCodeOf(body: unknown, line: number): number | null {
+  const value = (body as { gs_code?: unknown } | null)?.gs_code;
+  if (value === null) return null;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+  throw new RequestRefused(
+    'CORRECTION_INVALID',
+    `lines.${line}.nex_product: gs_code must be a NEX product code (a whole number) or null, not ${JSON.stringify(value) ?? 'missing'}.`,
+  );
+}
 
 export function registerCorrectionRoutes(app: FastifyInstance, deps: DecisionRouteDeps): void {
   void app.register(async (scope) => {
@@ -61,6 +86,24 @@ export function registerCorrectionRoutes(app: FastifyInstance, deps: DecisionRou
           status: outcome.status,
           fields: outcome.fields,
           problems: outcome.problems,
+          message: outcome.message,
+        };
+      },
+    );
+
+    scope.post<{ Params: { id: string; line: number }; Body: unknown }>(
+      '/api/invoices/:id/lines/:line/match',
+      { config: { role: 'operator' }, schema: LINE_MATCH_SCHEMA },
+      async (request) => {
+        const { id, line } = request.params;
+        const outcome = await pickLineMatch(deps.pool(), id, line, identityOf(request), gsCodeOf(request.body, line));
+        return {
+          invoice_id: outcome.invoiceId,
+          line: outcome.line,
+          changed: outcome.changed,
+          status: outcome.status,
+          gs_code: outcome.gsCode,
+          matching_status: outcome.matchingStatus,
           message: outcome.message,
         };
       },

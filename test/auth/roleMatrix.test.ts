@@ -62,6 +62,12 @@ async function callsFor(app: ConsoleApp): Promise<Record<string, () => Promise<C
       body: { header: { variable_symbol: '5' } },
       ok: [200],
     }),
+    // The line has no product and none offered: picking none again changes nothing, 200 every time.
+    'POST /api/invoices/:id/lines/:line/match': fixed({
+      path: `/api/invoices/${misread}/lines/1/match`,
+      body: { gs_code: null },
+      ok: [200],
+    }),
     'GET /api/dlq': fixed({ path: '/api/dlq', ok: [200] }),
     'GET /queue': fixed({ path: '/queue', ok: [200] }),
     'GET /invoices/:id': fixed({ path: `/invoices/${validated}`, ok: [200] }),

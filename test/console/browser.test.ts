@@ -199,3 +199,54 @@ test.serial(
     t.deepEqual(problems, []);
   },
 );
+
+test.serial(
+  'an operator picks a line’s NEX product among the offered ones with the keyboard; the pick is stored',
+  async (t) => {
+    t.timeout(180_000);
+    const app = await startConsoleApp(t);
+    const id = await stageInvoice(app.pool, numberedInvoice(4), 'validated');
+    await app.pool.query(
+      `UPDATE invoice_lines SET match_alternatives = $2::jsonb WHERE invoice_id = $1 AND line_number = 2`,
+      [
+        id,
+        JSON.stringify([
+          { gs_code: '2001', name: 'Farba biela 10 l', confidence: 0.62 },
+          { gs_code: '2002', name: 'Farba biela 5 l', confidence: 0.48 },
+        ]),
+      ],
+    );
+
+    const page = await browser!.newPage();
+    t.teardown(() => page.close());
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(app.url('/'));
+    await page.getByLabel('Meno').fill('olga');
+    await page.getByLabel('Heslo').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('h1:text("Prehľad")');
+    await page.goto(app.url(`/invoices/${id}`));
+    await page.waitForSelector('#invoice-page[data-ready="true"]');
+
+    const choice = page.getByLabel('Produkt NEX, riadok 2', { exact: true });
+    await choice.focus();
+    await choice.selectOption('2002');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#outcome:text("NEX product 2002")');
+    t.regex((await page.locator('.timeline').textContent()) ?? '', /Produkt NEX, riadok 2:\s*\(prázdne\)\s*→\s*2002/);
+    t.regex((await page.locator('td.match').nth(1).textContent()) ?? '', /2002 Farba biela 5 l/);
+    const line = (
+      await app.pool.query(
+        'SELECT nex_product_id, matched_by FROM invoice_lines WHERE invoice_id = $1 AND line_number = 2',
+        [id],
+      )
+    ).rows[0];
+    t.deepEqual(line, { nex_product_id: '2002', matched_by: 'manual' });
+    t.deepEqual(problems, []);
+  },
+);

@@ -368,6 +368,7 @@ test('the route table lists every route with its role', async (t) => {
     'POST /api/dlq/:id/replay operator',
     'POST /api/invoices operator',
     'POST /api/invoices/:id/approve approver',
+    'POST /api/invoices/:id/lines/:line/match operator',
     'POST /api/invoices/:id/reject operator',
     'POST /api/invoices/:id/reprocess operator',
     'POST /invoice operator',
