@@ -217,18 +217,10 @@ test.serial(
       ],
     );
 
-    const page = await browser!.newPage();
+    const page = await browser().newPage();
     t.teardown(() => page.close());
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(app.url('/'));
-    await page.getByLabel('Meno').fill('olga');
-    await page.getByLabel('Heslo').fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('h1:text("Prehľad")');
+    const problems = pageProblems(page);
+    await signInByForm(page, app.url, 'olga', PASSWORD);
     await page.goto(app.url(`/invoices/${id}`));
     await page.waitForSelector('#invoice-page[data-ready="true"]');
 
