@@ -96,7 +96,13 @@ export async function startConsoleApp(
       },
     },
   });
-  t.teardown(() => app.close());
+  // The browser tests' chromium keeps its connections open (keep-alive, an event stream) for as
+  // long as it runs; closing the app must not wait for the browser to let go of them.
+  t.teardown(async () => {
+    const closing = app.close();
+    app.server.closeAllConnections();
+    await closing;
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
