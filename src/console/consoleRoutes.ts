@@ -14,6 +14,7 @@ import { actorsPage } from './actorsPage.ts';
 import { registerAdminPages } from './adminRoutes.ts';
 import { deadLettersPage, replayFromConsole } from './deadLettersPage.ts';
 import { invoicePage } from './invoicePage.ts';
+import { learnTemplateSection, registerTemplateLearning, type TemplateSettings } from './learnTemplateForm.ts';
 import { overviewPage } from './overviewPage.ts';
 import { queuePage } from './queuePage.ts';
 import { langOf, render } from './render.ts';
@@ -31,6 +32,8 @@ export interface ConsoleDeps {
   identify: IdentifyCaller;
   /** Tells the NEX writer that a replayed dead letter is ready to post. */
   wakeWriter?: () => void;
+  /** Where a template learned from a corrected invoice goes (extraction.templateDirs). */
+  templates?: TemplateSettings;
 }
 
 const PDFJS_BUILD = join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'build');
@@ -62,12 +65,24 @@ export function registerConsolePages(signedIn: FastifyInstance, deps: ConsoleDep
     const body = await queuePage(deps.pool(), filter, lang);
     return render(request, reply, identityOf(request), words(lang)('workQueue'), body);
   });
-  signedIn.get<{ Params: { id: string } }>('/invoices/:id', { config: { role: 'viewer' } }, async (request, reply) => {
-    const lang = langOf(request, reply);
-    const body = await invoicePage(deps.pool(), lang, request.params.id, identityOf(request));
-    if (!body) return reply.callNotFound();
-    return render(request, reply, identityOf(request), words(lang)('invoice'), body);
-  });
+  signedIn.get<{ Params: { id: string }; Querystring: { learned?: string; learnFailed?: string } }>(
+    '/invoices/:id',
+    { config: { role: 'viewer' } },
+    async (request, reply) => {
+      const lang = langOf(request, reply);
+      const identity = identityOf(request);
+      const body = await invoicePage(deps.pool(), lang, request.params.id, identity);
+      if (!body) return reply.callNotFound();
+      const csrf = csrfToken(request, reply);
+      const { learned, learnFailed } = request.query;
+      const learning = await learnTemplateSection(deps.pool(), request.params.id, identity, csrf, lang, {
+        learned,
+        failed: learnFailed,
+      });
+      return render(request, reply, identity, words(lang)('invoice'), body + learning, csrf);
+    },
+  );
+  registerTemplateLearning(signedIn, deps);
   signedIn.get<{ Querystring: { replayed?: string } }>(
     '/dead-letters',
     { config: { role: 'viewer' } },

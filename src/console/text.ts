@@ -87,6 +87,17 @@ const WORDS = {
   header: { sk: 'Hlavička', en: 'Header' },
   lines: { sk: 'Položky', en: 'Lines' },
   history: { sk: 'História', en: 'History' },
+  learnTemplate: { sk: 'Šablóna dodávateľa', en: "The supplier's template" },
+  learnTemplateHint: {
+    sk: 'Keď je faktúra opravená, loader si z nej môže zapamätať rozloženie tohto dodávateľa: jeho ďalšie faktúry potom prečíta bez opravy.',
+    en: "Once the invoice is corrected, the loader can learn this supplier's layout from it: its next invoices are then read without correction.",
+  },
+  learnTemplateButton: { sk: 'Naučiť šablónu dodávateľa', en: "Learn the supplier's template" },
+  templateLearned: { sk: 'Šablóna uložená', en: 'Template saved' },
+  templateDirMissing: {
+    sk: 'Nie je kam uložiť šablónu: IT partner musí nastaviť extraction.templateDirs.',
+    en: 'There is nowhere to save the template: the IT partner must set extraction.templateDirs.',
+  },
   // The invoice page: correcting, deciding, the history of corrections.
   actions: { sk: 'Akcie', en: 'Actions' },
   save: { sk: 'Uložiť opravy', en: 'Save corrections' },

@@ -10,6 +10,7 @@ import { registerCookiePlugins, identifyCaller, requireCsrf } from '../auth/http
 import { databaseLookups } from '../auth/identityLookups.ts';
 import { registerSessionRoutes, registerSignIn, type SessionSettings } from '../auth/sessionRoutes.ts';
 import { registerConsolePages, registerConsolePublic } from '../console/consoleRoutes.ts';
+import type { TemplateSettings } from '../console/learnTemplateForm.ts';
 import { identifyByToken, requireSignIn, type IdentifyCaller } from './access.ts';
 import { registerAlertRoutes, type AlertRouteDeps } from './alertRoutes.ts';
 import { registerCorrectionRoutes } from './correctionRoutes.ts';
@@ -47,6 +48,8 @@ export interface HttpDeps {
   identify?: IdentifyCaller;
   /** People, tokens and console sessions; without it only `http.token` is known. */
   people?: { pool: () => pg.Pool; settings: SessionSettings };
+  /** extraction.templateDirs, for the console's "learn the supplier's template". */
+  templates?: TemplateSettings;
   /** How the router matches paths; authorization follows the matched route whatever is set here. */
   routing?: RoutingOptions;
 }
@@ -108,7 +111,13 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     requireCsrf(signedIn);
     if (sessions) registerSessionRoutes(signedIn, sessions);
     if (people) {
-      registerConsolePages(signedIn, { pool: people.pool, view, identify, wakeWriter: decisions?.wakeWriter });
+      registerConsolePages(signedIn, {
+        pool: people.pool,
+        view,
+        identify,
+        wakeWriter: decisions?.wakeWriter,
+        templates: deps.templates,
+      });
     }
     if (!settings.openHealth) registerHealthRoutes(signedIn, view, 'viewer');
     if (!settings.openMetrics) registerMetricsRoute(signedIn, view, 'viewer');

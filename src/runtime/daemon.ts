@@ -287,6 +287,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
         decisions: { pool, rules: config.approval, wakeWriter, wakePipeline, observer, approval: approvalGate },
         alerts: alerter && { sendTest: (requestedBy) => alerter.sendTest(requestedBy) },
         people: { pool, settings: config.console },
+        templates: { dirs: config.extraction.templateDirs },
       })
     : undefined;
 

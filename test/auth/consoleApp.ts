@@ -13,6 +13,7 @@ import { createInspectionBus } from '../../src/runtime/inspectionBus.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { migratedPool } from '../support/migratedDatabase.ts';
 import { rootOver } from '../support/actorNodes.ts';
+import type { TemplateSettings } from '../../src/console/learnTemplateForm.ts';
 
 export const CONFIGURED_TOKEN = 'configured-token-0123456789';
 export const PASSWORD = 'heslo-na-skusku-1';
@@ -41,6 +42,7 @@ export async function startConsoleApp(
   settings: Partial<SessionSettings> = {},
   http: { openHealth?: boolean; openMetrics?: boolean } = {},
   view: Partial<DaemonView> = {},
+  extra: { templates?: TemplateSettings } = {},
 ): Promise<ConsoleApp> {
   const pool = await migratedPool(t);
   const logs: Array<Record<string, unknown>> = [];
@@ -85,6 +87,7 @@ export async function startConsoleApp(
       rules: { autoApproveBelow: '1000', doubleApprovalAbove: '10000' },
       wakeWriter: () => {},
     },
+    templates: extra.templates,
     people: {
       pool: () => pool,
       settings: {

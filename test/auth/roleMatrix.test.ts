@@ -71,6 +71,8 @@ async function callsFor(app: ConsoleApp): Promise<Record<string, () => Promise<C
     'GET /api/dlq': fixed({ path: '/api/dlq', ok: [200] }),
     'GET /queue': fixed({ path: '/queue', ok: [200] }),
     'GET /invoices/:id': fixed({ path: `/invoices/${validated}`, ok: [200] }),
+    // Without a template folder configured, the page comes back saying where to set one.
+    'POST /invoices/:id/learn-template': fixed({ path: `/invoices/${validated}/learn-template`, body: {}, ok: [303] }),
     'POST /api/dlq/:id/replay': fixed({ path: `/api/dlq/${dead}/replay`, body: {}, ok: [200] }),
     'GET /dead-letters': fixed({ path: '/dead-letters', ok: [200] }),
     'GET /actors': fixed({ path: '/actors', ok: [200] }),

@@ -216,3 +216,40 @@ test('CLI: invoices correct, then templates learn writes the template, says what
   t.regex(again.stderr, /exists already/);
   t.is((await runCli(['templates', 'learn', id, '--dir', dir, '--replace'], env)).status, 0);
 });
+
+test('the console: an operator learns the template from the corrected invoice by its button', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'learned-console-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const app = await startConsoleApp(t, {}, {}, {}, { templates: { dirs: [dir] } });
+  const [first] = SAMPLES;
+  const pdf = await layout(first);
+  const id = await stageNeedsReview(app.pool, pdf, await extract(pdf, [shippedTemplateDir]));
+  const as = (token: string) => ({ authorization: `Bearer ${token}` });
+  const page = async (token: string, query = '') =>
+    (await fetch(app.url(`/invoices/${id}${query}`), { headers: as(token) })).text();
+  t.notRegex(await page(app.tokens.operator), /Naučiť šablónu dodávateľa/, 'nothing to learn before a correction');
+
+  const patched = await fetch(app.url(`/api/invoices/${id}`), {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', ...as(app.tokens.operator) },
+    body: JSON.stringify({ header: { total_vat: first.vat, total_gross: first.gross }, lines: linesOf(first) }),
+  });
+  t.is(patched.status, 200);
+  t.regex(await page(app.tokens.operator), /<button type="submit">Naučiť šablónu dodávateľa<\/button>/);
+  t.notRegex(await page(app.tokens.viewer), /Naučiť šablónu/, 'a viewer has no button');
+
+  const learned = await fetch(app.url(`/invoices/${id}/learn-template`), {
+    method: 'POST',
+    headers: as(app.tokens.operator),
+    redirect: 'manual',
+  });
+  t.is(learned.status, 303);
+  const location = learned.headers.get('location')!;
+  t.regex(decodeURIComponent(location), /learned=learned-atu12345678/);
+  t.true(readFileSync(join(dir, 'learned-atu12345678.yaml'), 'utf8').includes('Zu[ \\t]+zahlen'));
+  t.regex(
+    await page(app.tokens.operator, location.slice(location.indexOf('?'))),
+    /Šablóna uložená: learned-atu12345678/,
+  );
+  t.truthy(app.logs.find((entry) => entry.msg === `template learned-atu12345678 learned from invoice ${id}`));
+});

@@ -274,6 +274,7 @@ const CONSOLE_PAGES = [
   'GET /invoices/:id viewer',
   'GET /dead-letters viewer',
   'GET /actors viewer',
+  'POST /invoices/:id/learn-template operator',
   'POST /dead-letters/:id/replay operator',
   'POST /dead-letters/replay-all operator',
   'GET /people admin',
