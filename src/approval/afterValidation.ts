@@ -49,7 +49,12 @@ export function createApprovalGate(deps: {
       if (decision.matching) await saveMatches(client, invoiceId, decision.matching);
       if (decision.approve) {
         // The lifecycle ends here, so this commit gives the invoice's lease back (to the NEX writer).
-        await transition(client, invoiceId, 'validated', 'approved', decision.reason, deps.actor, {
+        await transition(client, {
+          invoiceId,
+          from: 'validated',
+          to: 'approved',
+          reason: decision.reason,
+          actor: deps.actor,
           details: { rule: 'approval.autoApproveBelow', matching: decision.matchingStatus },
           releaseLease: true,
         });

@@ -100,23 +100,20 @@ export async function correctInvoice(
     const withdrawn = found.status === 'validated' ? await withdrawApprovals(client, invoiceId) : [];
     const actor = actorLabel(by);
     const because = request.reason ? `: ${request.reason}` : '';
-    await transition(
-      client,
+    await transition(client, {
       invoiceId,
-      found.status,
-      found.status,
-      `corrected by ${by.name} (${fields.join(', ')})${because}`,
+      from: found.status,
+      to: found.status,
+      reason: `corrected by ${by.name} (${fields.join(', ')})${because}`,
       actor,
-      {
-        details: {
-          kind: 'corrected',
-          by: by.name,
-          changes,
-          ...(request.reason ? { reason: request.reason } : {}),
-          ...(withdrawn.length ? { approvals_withdrawn: withdrawn } : {}),
-        },
+      details: {
+        kind: 'corrected',
+        by: by.name,
+        changes,
+        ...(request.reason ? { reason: request.reason } : {}),
+        ...(withdrawn.length ? { approvals_withdrawn: withdrawn } : {}),
       },
-    );
+    });
     const result = deps.validate(invoice);
     const moneyChanged = fields.some((field) => (MONEY_FIELDS as readonly string[]).includes(field));
     const status = await revalidate(deps, client, {
@@ -178,12 +175,20 @@ async function revalidate(
   };
   const details = { problems: result.problems, after: 'correction' };
   if (!result.valid) {
-    await transition(client, id, from, 'needs_review', reviewReason(result.problems), actor, { details, patch });
+    await transition(client, {
+      invoiceId: id,
+      from,
+      to: 'needs_review',
+      reason: reviewReason(result.problems),
+      actor,
+      details,
+      patch,
+    });
     return 'needs_review';
   }
   const reason = `valid after correction${result.problems.length ? ` with ${result.problems.length} warning(s)` : ''}`;
   if (!deps.approval) {
-    await transition(client, id, from, 'validated', reason, actor, { details, patch });
+    await transition(client, { invoiceId: id, from, to: 'validated', reason, actor, details, patch });
     return 'validated';
   }
   // The lines may have changed: matching runs again, as after extraction. It asks the gateway while
@@ -194,7 +199,12 @@ async function revalidate(
   const decision =
     moneyChanged && decided.approve ? { ...decided, approve: false, reason: HELD_FOR_APPROVER } : decided;
   const waiting = decision.approve ? reason : `${reason}; ${decision.reason}`;
-  await transition(client, id, from, 'validated', waiting, actor, {
+  await transition(client, {
+    invoiceId: id,
+    from,
+    to: 'validated',
+    reason: waiting,
+    actor,
     details,
     patch: { ...patch, matching_status: decision.matchingStatus },
   });

@@ -72,7 +72,7 @@ export async function approveInvoice(
     const details = { approvers, required, gross: invoice.total_gross };
     if (approvers.length < required) {
       const reason = `approved by ${approver} (${approvers.length} of ${required}: gross ${invoice.total_gross} is above ${rules.doubleApprovalAbove})`;
-      await transition(client, invoiceId, 'validated', 'validated', reason, actor, { details });
+      await transition(client, { invoiceId, from: 'validated', to: 'validated', reason, actor, details });
       return {
         invoiceId,
         changed: true,
@@ -80,7 +80,12 @@ export async function approveInvoice(
         message: `Invoice ${invoiceId}: approval ${approvers.length} of ${required} recorded for ${approver}; it needs one more person.`,
       };
     }
-    await transition(client, invoiceId, 'validated', 'approved', `approved by ${approvers.join(' and ')}`, actor, {
+    await transition(client, {
+      invoiceId,
+      from: 'validated',
+      to: 'approved',
+      reason: `approved by ${approvers.join(' and ')}`,
+      actor,
       details,
     });
     return {
@@ -111,17 +116,14 @@ export async function rejectInvoice(
     if (!REJECTABLE.includes(invoice.status)) {
       throw notDecidable(invoiceId, invoice, 'rejected');
     }
-    await transition(
-      client,
+    await transition(client, {
       invoiceId,
-      invoice.status,
-      'rejected',
-      `rejected by ${person}: ${reason}`,
-      actorLabel(by),
-      {
-        details: { by: person, reason },
-      },
-    );
+      from: invoice.status,
+      to: 'rejected',
+      reason: `rejected by ${person}: ${reason}`,
+      actor: actorLabel(by),
+      details: { by: person, reason },
+    });
     return {
       invoiceId,
       changed: true,

@@ -90,18 +90,15 @@ export async function pickLineMatch(
     const matchingStatus = await matchingStatusOf(client, invoiceId);
     const field = `lines.${lineNumber}.nex_product`;
     const change = { before: before === null ? null : Number(before), after: gsCode };
-    await transition(
-      client,
+    await transition(client, {
       invoiceId,
-      found.invoiceStatus,
-      found.invoiceStatus,
-      `product of line ${lineNumber} picked by ${by.name}: ${before ?? 'none'} → ${after ?? 'none'}`,
-      actorLabel(by),
-      {
-        details: { kind: 'corrected', by: by.name, changes: { [field]: change } },
-        patch: { matching_status: matchingStatus },
-      },
-    );
+      from: found.invoiceStatus,
+      to: found.invoiceStatus,
+      reason: `product of line ${lineNumber} picked by ${by.name}: ${before ?? 'none'} → ${after ?? 'none'}`,
+      actor: actorLabel(by),
+      details: { kind: 'corrected', by: by.name, changes: { [field]: change } },
+      patch: { matching_status: matchingStatus },
+    });
     return {
       ...unchanged,
       changed: true,

@@ -59,14 +59,13 @@ export async function replayDeadLetter(pool: pg.Pool, invoiceId: string, actor: 
       };
     }
     const check = row.nex_sent ? '; NEX is asked first whether it already holds the document' : '';
-    await transition(
-      client,
+    await transition(client, {
       invoiceId,
-      'dead_letter',
-      'approved',
-      `replayed from the dead-letter queue${check}`,
+      from: 'dead_letter',
+      to: 'approved',
+      reason: `replayed from the dead-letter queue${check}`,
       actor,
-    );
+    });
     await client.query(
       `UPDATE invoices SET nex_attempts = 0, nex_first_attempt_at = NULL, next_attempt_at = NULL,
          lease_owner = NULL, lease_until = NULL WHERE id = $1`,

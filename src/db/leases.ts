@@ -102,15 +102,14 @@ export async function recordFailure(
     ).rows[0];
     if (!row) return { attempts: 0, quarantined: false };
     if (row.attempts >= options.maxAttempts && ACTIVE_STATUSES.includes(row.status)) {
-      await transition(
-        client,
+      await transition(client, {
         invoiceId,
-        row.status,
-        'unreadable',
-        `processing failed ${row.attempts} times; last error: ${error}`,
-        options.actor,
-        { details: { attempts: row.attempts, error } },
-      );
+        from: row.status,
+        to: 'unreadable',
+        reason: `processing failed ${row.attempts} times; last error: ${error}`,
+        actor: options.actor,
+        details: { attempts: row.attempts, error },
+      });
       await client.query('UPDATE invoices SET lease_owner = NULL, lease_until = NULL WHERE id = $1', [invoiceId]);
       return { attempts: row.attempts, quarantined: true };
     }

@@ -6,9 +6,10 @@ import type { InvoiceStatus } from '../invoice/status.ts';
 import { inTransaction, transition } from './invoiceStore.ts';
 
 /**
- * The NEX writer's reads and writes. Every status change goes through transition() (status
- * and event in one statement) inside a transaction that also updates the writer's own
- * columns, so after a crash the row says exactly what may have reached NEX (nex_sent).
+ * The NEX writer's reads and writes. Every status change goes through transition(), which
+ * stores the writer's own columns (attempts, nex_sent, next attempt, last error, where it was
+ * posted) in the same statement as the status and its event, so after a crash the row says
+ * exactly what may have reached NEX (nex_sent).
  */
 export const POSTING_STATUSES: readonly InvoiceStatus[] = ['approved', 'posting', 'retry'];
 
@@ -108,14 +109,15 @@ export async function beginAttempt(
   return inTransaction(pool, async (client) => {
     const row = await lockPosting(client, invoiceId);
     const attempt = row.nex_attempts + 1;
-    await transition(client, invoiceId, row.status, 'posting', `posting to NEX (attempt ${attempt})`, actor, {
+    await transition(client, {
+      invoiceId,
+      from: row.status,
+      to: 'posting',
+      reason: `posting to NEX (attempt ${attempt})`,
+      actor,
       details: { attempt, reconcile_first: row.nex_sent },
+      nex: { attempt, nextAttemptInMs: null },
     });
-    await client.query(
-      `UPDATE invoices SET nex_attempts = $2, nex_first_attempt_at = COALESCE(nex_first_attempt_at, now()),
-         nex_sent = true, next_attempt_at = NULL WHERE id = $1`,
-      [invoiceId, attempt],
-    );
     return { attempt, reconcileFirst: row.nex_sent };
   });
 }
@@ -137,16 +139,25 @@ export async function markPosted(
 ): Promise<void> {
   await inTransaction(pool, async (client) => {
     const row = await lockPosting(client, invoiceId);
-    await transition(client, invoiceId, row.status, 'posted', outcome.reason, actor, {
+    await transition(client, {
+      invoiceId,
+      from: row.status,
+      to: 'posted',
+      reason: outcome.reason,
+      actor,
       details: { via: outcome.via, document_number: outcome.documentNumber, ...(outcome.details ?? {}) },
       releaseLease: true,
+      nex: {
+        posted: {
+          documentNumber: outcome.documentNumber,
+          deliveryNumber: outcome.deliveryNumber ?? null,
+          outboxFile: outcome.outboxFile ?? null,
+          via: outcome.via,
+        },
+        lastError: null,
+        nextAttemptInMs: null,
+      },
     });
-    await client.query(
-      `UPDATE invoices SET nex_document_number = $2, nex_delivery_number = $3, outbox_file = $4, posted_via = $5,
-         posted_at = now(), nex_last_error = NULL, next_attempt_at = NULL
-       WHERE id = $1`,
-      [invoiceId, outcome.documentNumber, outcome.deliveryNumber ?? null, outcome.outboxFile ?? null, outcome.via],
-    );
   });
 }
 
@@ -159,20 +170,15 @@ export async function markRetry(
 ): Promise<void> {
   await inTransaction(pool, async (client) => {
     const row = await lockPosting(client, invoiceId);
-    await transition(
-      client,
+    await transition(client, {
       invoiceId,
-      row.status,
-      'retry',
-      `attempt ${failure.attempt} failed, next in ${Math.round(failure.delayMs / 1000)} s: ${failure.error}`,
+      from: row.status,
+      to: 'retry',
+      reason: `attempt ${failure.attempt} failed, next in ${Math.round(failure.delayMs / 1000)} s: ${failure.error}`,
       actor,
-      { details: { attempt: failure.attempt, code: failure.code, error: failure.error, delay_ms: failure.delayMs } },
-    );
-    await client.query(
-      `UPDATE invoices SET nex_last_error = $2,
-         next_attempt_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
-      [invoiceId, failure.error, failure.delayMs],
-    );
+      details: { attempt: failure.attempt, code: failure.code, error: failure.error, delay_ms: failure.delayMs },
+      nex: { lastError: failure.error, nextAttemptInMs: failure.delayMs },
+    });
   });
 }
 
@@ -186,7 +192,12 @@ export async function markFailed(
 ): Promise<void> {
   await inTransaction(pool, async (client) => {
     const row = await lockPosting(client, invoiceId);
-    await transition(client, invoiceId, row.status, to, failure.error, actor, {
+    await transition(client, {
+      invoiceId,
+      from: row.status,
+      to,
+      reason: failure.error,
+      actor,
       details: {
         code: failure.code,
         attempts: row.nex_attempts,
@@ -194,11 +205,8 @@ export async function markFailed(
         ...(failure.details ?? {}),
       },
       releaseLease: true,
+      nex: { lastError: failure.error, nextAttemptInMs: null },
     });
-    await client.query('UPDATE invoices SET nex_last_error = $2, next_attempt_at = NULL WHERE id = $1', [
-      invoiceId,
-      failure.error,
-    ]);
   });
 }
 

@@ -48,6 +48,20 @@ export interface TransitionExtra {
   via?: { status: InvoiceStatus; reason: string };
   /** The invoice leaves this worker's hands: its lease is given back in the same statement. */
   releaseLease?: boolean;
+  /** What a NEX posting step stores with its status (src/db/nexStore.ts), in the same statement. */
+  nex?: NexColumns;
+}
+
+/** The NEX writer's columns a posting step sets together with its status. */
+export interface NexColumns {
+  /** An attempt begins: its number, the first attempt's time (once), and that something may have reached NEX. */
+  attempt?: number;
+  /** When to try again: in this many ms, or null for not scheduled. Absent: unchanged. */
+  nextAttemptInMs?: number | null;
+  /** The last error, or null to clear it. Absent: unchanged. */
+  lastError?: string | null;
+  /** Posted: where it went. */
+  posted?: { documentNumber: string | null; deliveryNumber: string | null; outboxFile: string | null; via: string };
 }
 
 /** The event rows of one transition (the `via` marker first), numbered from 1 after the last stored event. */
@@ -85,10 +99,26 @@ export function transitionSql(set = '', ctes = ''): string {
      FROM moved, jsonb_to_recordset($8::jsonb) AS e(n integer, from_status text, to_status text, reason text, details jsonb)`;
 }
 
-const TRANSITION_SQL = transitionSql(`
+const PATCH_SET = `
          validation_status = COALESCE($9, validation_status),
          validation_problems = COALESCE($10::jsonb, validation_problems),
-         matching_status = COALESCE($11, matching_status),`);
+         matching_status = COALESCE($11, matching_status),`;
+
+/** The transition with the NEX writer's columns ($12…$21, see transition()). */
+const NEX_TRANSITION_SQL = transitionSql(`${PATCH_SET}
+         nex_attempts = COALESCE($12::int, nex_attempts),
+         nex_first_attempt_at = CASE WHEN $12::int IS NULL THEN nex_first_attempt_at ELSE COALESCE(nex_first_attempt_at, now()) END,
+         nex_sent = CASE WHEN $12::int IS NULL THEN nex_sent ELSE true END,
+         next_attempt_at = CASE $13::text WHEN 'clear' THEN NULL
+           WHEN 'set' THEN now() + make_interval(secs => $14::double precision / 1000) ELSE next_attempt_at END,
+         nex_last_error = CASE $15::text WHEN 'clear' THEN NULL WHEN 'set' THEN $16::text ELSE nex_last_error END,
+         nex_document_number = CASE WHEN $17::boolean THEN $18::text ELSE nex_document_number END,
+         nex_delivery_number = CASE WHEN $17::boolean THEN $19::text ELSE nex_delivery_number END,
+         outbox_file = CASE WHEN $17::boolean THEN $20::text ELSE outbox_file END,
+         posted_via = CASE WHEN $17::boolean THEN $21::text ELSE posted_via END,
+         posted_at = CASE WHEN $17::boolean THEN now() ELSE posted_at END,`);
+
+const TRANSITION_SQL = transitionSql(PATCH_SET);
 
 export async function runTransition(
   client: Queryable,
@@ -137,19 +167,51 @@ export async function runTransition(
  * autocommitted statements once lost an event in the crash test.) Fails with
  * INVOICE_STATE_CONFLICT when the invoice is no longer in `from` (another worker moved it).
  */
-export async function transition(
-  client: Queryable,
-  invoiceId: string,
-  from: InvoiceStatus,
-  to: InvoiceStatus,
-  reason: string,
-  actor: string,
-  extra: TransitionExtra = {},
-): Promise<void> {
+/** One status change: the invoice, the move, why and by whom, and what else it stores. */
+export interface Transition extends TransitionExtra {
+  invoiceId: string;
+  from: InvoiceStatus;
+  to: InvoiceStatus;
+  reason: string;
+  actor: string;
+}
+
+export async function transition(client: Queryable, move: Transition): Promise<void> {
+  const { invoiceId, from, to, reason, actor, ...extra } = move;
   const patch = extra.patch ?? {};
-  await runTransition(client, 'invoice-transition', TRANSITION_SQL, invoiceId, from, to, reason, actor, extra, [
+  const values = [
     patch.validation_status ?? null,
     patch.validation_problems === undefined ? null : JSON.stringify(patch.validation_problems),
     patch.matching_status ?? null,
+  ];
+  if (!extra.nex) {
+    await runTransition(
+      client,
+      'invoice-transition',
+      TRANSITION_SQL,
+      invoiceId,
+      from,
+      to,
+      reason,
+      actor,
+      extra,
+      values,
+    );
+    return;
+  }
+  const nex = extra.nex;
+  const mode = (value: unknown) => (value === undefined ? 'keep' : value === null ? 'clear' : 'set');
+  await runTransition(client, 'invoice-nex-transition', NEX_TRANSITION_SQL, invoiceId, from, to, reason, actor, extra, [
+    ...values,
+    nex.attempt ?? null,
+    mode(nex.nextAttemptInMs),
+    nex.nextAttemptInMs ?? null,
+    mode(nex.lastError),
+    nex.lastError ?? null,
+    nex.posted !== undefined,
+    nex.posted?.documentNumber ?? null,
+    nex.posted?.deliveryNumber ?? null,
+    nex.posted?.outboxFile ?? null,
+    nex.posted?.via ?? null,
   ]);
 }

@@ -45,7 +45,13 @@ type Input = { input: { invoiceId: string } };
 export function lifecycleSteps(deps: LifecycleDeps) {
   return {
     startExtraction: fromPromise<void, { invoiceId: string }>(async ({ input }: Input) =>
-      transition(deps.pool(), input.invoiceId, 'received', 'extracting', 'extraction started', deps.actor),
+      transition(deps.pool(), {
+        invoiceId: input.invoiceId,
+        from: 'received',
+        to: 'extracting',
+        reason: 'extraction started',
+        actor: deps.actor,
+      }),
     ),
 
     extract: fromPromise<ExtractOutput, { invoiceId: string }>(async ({ input }: Input) => {
@@ -59,7 +65,12 @@ export function lifecycleSteps(deps: LifecycleDeps) {
         deps.observer?.transition(id, 'extracting', to, reason, origin);
       };
       if (outcome.kind === 'unreadable') {
-        await transition(deps.pool(), id, 'extracting', 'unreadable', outcome.reason, deps.actor, {
+        await transition(deps.pool(), {
+          invoiceId: id,
+          from: 'extracting',
+          to: 'unreadable',
+          reason: outcome.reason,
+          actor: deps.actor,
           releaseLease: true,
         });
         done('unreadable', outcome.reason);
@@ -128,7 +139,15 @@ export function lifecycleSteps(deps: LifecycleDeps) {
       };
       const gate = result.valid ? deps.approval : undefined;
       if (!gate) {
-        await transition(deps.pool(), id, input.from, to, reason, deps.actor, { ...extra, releaseLease: true });
+        await transition(deps.pool(), {
+          invoiceId: id,
+          from: input.from,
+          to,
+          reason,
+          actor: deps.actor,
+          ...extra,
+          releaseLease: true,
+        });
         await done(to, reason);
         return to;
       }
@@ -136,7 +155,12 @@ export function lifecycleSteps(deps: LifecycleDeps) {
       const decision = await gate.decide(deps.pool(), invoice);
       const waiting = decision.approve ? reason : `${reason}; ${decision.reason}`;
       const validated = (client: pg.Pool | pg.PoolClient) =>
-        transition(client, id, input.from, 'validated', waiting, deps.actor, {
+        transition(client, {
+          invoiceId: id,
+          from: input.from,
+          to: 'validated',
+          reason: waiting,
+          actor: deps.actor,
           ...extra,
           patch: { ...extra.patch, matching_status: decision.matchingStatus },
           releaseLease: !decision.approve,

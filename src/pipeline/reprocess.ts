@@ -48,18 +48,15 @@ export async function reprocessInvoice(pool: pg.Pool, invoiceId: string, by: str
         `Invoice ${invoiceId} is ${row.status}; only an invoice in ${REPROCESSABLE.join(' or ')} can be processed again.`,
       );
     }
-    await transition(
-      client,
+    await transition(client, {
       invoiceId,
-      row.status,
-      'received',
-      `processed again at the request of ${by}: extraction and validation with today's templates`,
-      by,
-      {
-        details: { reprocess: true, previous_status: row.status, previous_reason: row.status_reason },
-        releaseLease: true,
-      },
-    );
+      from: row.status,
+      to: 'received',
+      reason: `processed again at the request of ${by}: extraction and validation with today's templates`,
+      actor: by,
+      details: { reprocess: true, previous_status: row.status, previous_reason: row.status_reason },
+      releaseLease: true,
+    });
     await client.query(
       `UPDATE invoices SET attempts = 0, nex_attempts = 0, nex_first_attempt_at = NULL, next_attempt_at = NULL
        WHERE id = $1`,

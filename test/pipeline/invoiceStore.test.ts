@@ -99,8 +99,10 @@ test('two copies arriving at the same moment yield one original and one duplicat
 test('a transition commits status and event together, and refuses to move from a stale status', async (t) => {
   const pool = await migratedPool(t);
   const { invoiceId } = await receiveDocument(pool, arrival(pdf('t')), 'test');
-  await transition(pool, invoiceId, 'received', 'extracting', 'go', 'worker-1');
-  const conflict = await t.throwsAsync(transition(pool, invoiceId, 'received', 'extracting', 'again', 'worker-2'));
+  await transition(pool, { invoiceId, from: 'received', to: 'extracting', reason: 'go', actor: 'worker-1' });
+  const conflict = await t.throwsAsync(
+    transition(pool, { invoiceId, from: 'received', to: 'extracting', reason: 'again', actor: 'worker-2' }),
+  );
   t.is((conflict as { code?: string }).code, 'INVOICE_STATE_CONFLICT');
   t.deepEqual(
     (await events(pool, invoiceId)).map((e) => [e.seq, e.to_status, e.actor]),

@@ -149,7 +149,13 @@ test('an interrupted extraction is run again from the stored status, and the his
     { bytes: pdfBytes('resume'), filename: 'r.pdf', mediaType: 'application/pdf', channel: 'http' },
     'test',
   );
-  await transition(pool, invoiceId, 'received', 'extracting', 'extraction started', 'daemon-that-died');
+  await transition(pool, {
+    invoiceId,
+    from: 'received',
+    to: 'extracting',
+    reason: 'extraction started',
+    actor: 'daemon-that-died',
+  });
   let extractions = 0;
   const machine = lifecycle(pool, () => {
     extractions++;
