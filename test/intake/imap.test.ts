@@ -636,7 +636,7 @@ test('a mail that always fails is given up after maxMailAttempts: told (MAIL_UNP
     from: 'Fakturácia Dodávateľ <faktury@supplier.test>',
     subject: 'Poisoned',
     attempts: 3,
-    err: 'the PDF library crashed on this file',
+    err: { message: 'the PDF library crashed on this file' },
   });
   t.regex(
     given.msg,

@@ -211,7 +211,7 @@ export function createMailboxPass(deps: MailboxPassDeps) {
     const mail = hand.mail ?? inHand(place.uid, { messageId: null, sender: null, subject: null, date: null });
     const defer = (why: string, extra: Record<string, unknown> = {}) => {
       log.warn(
-        { ...mail.about, err: reason, err_code: code, ...extra, code: 'MAIL_DEFERRED' },
+        { ...mail.about, err: error, err_code: code, ...extra, code: 'MAIL_DEFERRED' },
         `${mail.describe} stays on the server, unacknowledged, for now: ${why}`,
       );
       return { done: false, reason };
@@ -230,7 +230,7 @@ export function createMailboxPass(deps: MailboxPassDeps) {
     log.warn(
       {
         ...mail.about,
-        err: reason,
+        err: error,
         err_code: code,
         attempts,
         folder: settings.folders.unrecognized,
@@ -296,7 +296,7 @@ export function createMailboxPass(deps: MailboxPassDeps) {
   function deferAll(count: number, error: unknown): PassResult {
     const reason = errorMessage(error);
     log.warn(
-      { mails: count, err: reason, code: 'MAIL_DEFERRED', err_code: errorCode(error) },
+      { mails: count, err: error, code: 'MAIL_DEFERRED', err_code: errorCode(error) },
       `${count} mail(s) stay on the server, unacknowledged, for now: ${reason}`,
     );
     return { handled: 0, deferred: count, deferredReason: reason };
