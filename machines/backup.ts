@@ -27,6 +27,9 @@ type BackupEvent =
   | { type: 'child.stop' }
   | { type: 'debug.crash'; reason?: string };
 
+/** What a finished job reports: which job, and its outcome. */
+export type JobOutcome = BackupOutcome & { job: 'backup' | 'drill' };
+
 export const backupMachine = setup({
   types: {
     input: {} as { lastBackup: BackupOutcome | null; lastDrill: BackupOutcome | null },
@@ -45,9 +48,9 @@ export const backupMachine = setup({
     reportReady,
     crash,
     /** Provided from src/: log (error level on failure, which the alerter mails) and record. */
-    announce: (_args, _params: unknown) => {},
+    announce: (_args, _outcome: JobOutcome) => {},
     /** Provided from src/: says which job was skipped because another was running. */
-    skipped: (_args, _params: unknown) => {},
+    skipped: (_args, _job: { kind: string }) => {},
     recordBackup: assign({
       lastBackup: ({ event }) => outcomeOf(event),
     }),
@@ -71,14 +74,14 @@ export const backupMachine = setup({
     backingUp: {
       invoke: {
         src: 'backup',
-        input: ({ event }) => ({ kind: (event as { kind?: BackupKind }).kind ?? 'manual' }),
+        input: ({ event }) => ({ kind: event.type === 'backup.due' ? event.kind : 'manual' }),
         onDone: {
           target: 'idle',
           actions: [
             'recordBackup',
             {
               type: 'announce',
-              params: ({ context }: { context: BackupContext }) => ({ job: 'backup', ...context.lastBackup }),
+              params: ({ context }: { context: BackupContext }) => ({ job: 'backup' as const, ...context.lastBackup! }),
             },
           ],
         },
@@ -88,7 +91,7 @@ export const backupMachine = setup({
             'recordBackup',
             {
               type: 'announce',
-              params: ({ context }: { context: BackupContext }) => ({ job: 'backup', ...context.lastBackup }),
+              params: ({ context }: { context: BackupContext }) => ({ job: 'backup' as const, ...context.lastBackup! }),
             },
           ],
         },
@@ -103,7 +106,7 @@ export const backupMachine = setup({
             'recordDrill',
             {
               type: 'announce',
-              params: ({ context }: { context: BackupContext }) => ({ job: 'drill', ...context.lastDrill }),
+              params: ({ context }: { context: BackupContext }) => ({ job: 'drill' as const, ...context.lastDrill! }),
             },
           ],
         },
@@ -113,7 +116,7 @@ export const backupMachine = setup({
             'recordDrill',
             {
               type: 'announce',
-              params: ({ context }: { context: BackupContext }) => ({ job: 'drill', ...context.lastDrill }),
+              params: ({ context }: { context: BackupContext }) => ({ job: 'drill' as const, ...context.lastDrill! }),
             },
           ],
         },
@@ -124,7 +127,7 @@ export const backupMachine = setup({
   on: {
     // Only reached while a job runs (idle handles these itself): the job that fell due is skipped.
     'backup.due': {
-      actions: { type: 'skipped', params: ({ event }: { event: { kind?: string } }) => ({ kind: event.kind }) },
+      actions: { type: 'skipped', params: ({ event }: { event: { kind: BackupKind } }) => ({ kind: event.kind }) },
     },
     'drill.due': { actions: { type: 'skipped', params: () => ({ kind: 'drill' }) } },
     'child.stop': '.stopped',

@@ -1,4 +1,4 @@
-import { assign, enqueueActions, fromCallback, fromPromise, setup, type AnyActorLogic } from 'xstate';
+import { assign, fromCallback, fromPromise, setup, type AnyActorLogic } from 'xstate';
 import { errorCode, errorMessage } from '../src/errors.ts';
 import type { InvoiceStatus } from '../src/invoice/status.ts';
 import { reportReady, crash } from './childProtocol.ts';
@@ -27,16 +27,32 @@ export interface ClaimAndRunContext {
   lifecycle: AnyActorLogic;
   childPrefix: string;
   running: string[];
+  /** The last claim's invoices, until their children are spawned. */
+  claimed: Claimed;
   /** A wake-up arrived while claiming: claim again right after. */
   wakePending: boolean;
 }
 
 type Claimed = Array<{ id: string; status: InvoiceStatus }>;
+
+/** What became of a child: its invoice and the status it ended in. */
+export interface ChildFinished {
+  invoiceId: string;
+  status: InvoiceStatus;
+}
+
+/** A child that failed: its invoice, the error's sentence and code, and the error itself (for the log's stack). */
+export interface ChildFailed {
+  invoiceId: string;
+  error: string;
+  code: string;
+  cause: unknown;
+}
 type InvoicesEvent =
   | { type: 'invoices.wake' }
   | { type: 'child.stop' }
   | { type: 'debug.crash'; reason?: string }
-  | { type: `xstate.done.actor.${string}`; output: { invoiceId: string; status: string } }
+  | { type: `xstate.done.actor.${string}`; output: ChildFinished }
   | { type: `xstate.error.actor.${string}`; error: unknown };
 
 /** A claim waits for a quarter of the places to be free (at least one). */
@@ -45,7 +61,12 @@ const claimBatch = (concurrency: number) => Math.max(1, Math.floor(concurrency /
 const invoiceIdOf = (event: { type: string }, prefix: string) =>
   event.type.slice(event.type.indexOf(`.${prefix}`) + 1 + prefix.length);
 
-export const claimAndRunMachine = setup({
+/**
+ * The named parts of the machine. The actions with side effects are typed by their params
+ * (XState ≥ 5.22 types them when the setup holds no enqueueActions; the two below are bound to
+ * this setup instead, so the machine's named actions keep their types).
+ */
+const claimAndRun = setup({
   types: {
     input: {} as ClaimAndRunInput,
     context: {} as ClaimAndRunContext,
@@ -61,32 +82,13 @@ export const claimAndRunMachine = setup({
   actions: {
     reportReady,
     crash,
-    // Provided from src/. Params are typed loosely: XState cannot infer params of actions in a
-    // setup that also has enqueueActions. finished: {invoiceId, status}; failed: {invoiceId, error, code}.
-    /** Lease release, counting and logging of a finished lifecycle. */
-    finished: (_args, _params: unknown) => {},
-    /** Records a failed lifecycle (attempts, backoff, quarantine) and logs it. */
-    failed: (_args, _params: unknown) => {},
-    claimFailed: (_args, _params: unknown) => {},
-    spawnLifecycles: enqueueActions(({ context, event, enqueue }) => {
-      const claimed = (event as unknown as { output: Claimed }).output;
-      for (const invoice of claimed) {
-        if (context.running.includes(invoice.id)) continue;
-        enqueue.spawnChild(context.lifecycle, {
-          id: `${context.childPrefix}${invoice.id}` as never,
-          input: { invoiceId: invoice.id, status: invoice.status },
-        });
-      }
-      enqueue.assign({
-        running: [...context.running, ...claimed.map((i) => i.id).filter((id) => !context.running.includes(id))],
-        wakePending: false,
-      });
-    }),
-    forget: enqueueActions(({ context, event, enqueue }) => {
-      const id = invoiceIdOf(event, context.childPrefix);
-      enqueue.stopChild(`${context.childPrefix}${id}`);
-      enqueue.assign({ running: context.running.filter((running) => running !== id) });
-    }),
+    /** Provided from src/: lease release, counting and logging of a finished child. */
+    finished: (_args, _finished: ChildFinished) => {},
+    /** Provided from src/: records a failed child (attempts, backoff, quarantine) and logs it. */
+    failed: (_args, _failed: ChildFailed) => {},
+    /** Provided from src/: a claim that failed (the database is away), logged with its error. */
+    claimFailed: (_args, _failure: { error: unknown }) => {},
+    noteClaimed: assign((_, claimed: Claimed) => ({ claimed })),
     rememberWake: assign({ wakePending: true }),
     dropWake: assign({ wakePending: false }),
   },
@@ -98,13 +100,35 @@ export const claimAndRunMachine = setup({
       context.wakePending && context.concurrency - context.running.length >= claimBatch(context.concurrency),
   },
   delays: { pollInterval: 5_000 },
-}).createMachine({
+});
+
+/** One child per claimed invoice not already running. */
+const spawnClaimed = claimAndRun.enqueueActions(({ context, enqueue }) => {
+  const fresh = context.claimed.filter((invoice) => !context.running.includes(invoice.id));
+  for (const invoice of fresh) {
+    enqueue.spawnChild(context.lifecycle, {
+      id: `${context.childPrefix}${invoice.id}` as never,
+      input: { invoiceId: invoice.id, status: invoice.status },
+    });
+  }
+  enqueue.assign({ running: [...context.running, ...fresh.map((i) => i.id)], claimed: [], wakePending: false });
+});
+
+/** A child that ended (done or failed): stopped and no longer counted. */
+const forget = claimAndRun.enqueueActions(({ context, event, enqueue }) => {
+  const id = invoiceIdOf(event, context.childPrefix);
+  enqueue.stopChild(`${context.childPrefix}${id}`);
+  enqueue.assign({ running: context.running.filter((running) => running !== id) });
+});
+
+export const claimAndRunMachine = claimAndRun.createMachine({
   id: 'claimAndRun',
   context: ({ input }) => ({
     concurrency: input.concurrency,
     lifecycle: input.lifecycle,
     childPrefix: input.childPrefix ?? 'invoice-',
     running: [],
+    claimed: [],
     wakePending: false,
   }),
   entry: 'reportReady',
@@ -125,18 +149,18 @@ export const claimAndRunMachine = setup({
       invoke: {
         src: 'claim',
         input: ({ context }) => ({ limit: context.concurrency - context.running.length }),
-        onDone: { target: 'idle', actions: 'spawnLifecycles' },
+        onDone: {
+          target: 'idle',
+          actions: [{ type: 'noteClaimed', params: ({ event }) => event.output }, spawnClaimed],
+        },
         // A failed claim (the database is away) waits for the poll interval: a wake still pending
         // would claim again at once, and a claim that fails without I/O would do so forever
         // without letting the event loop breathe.
         onError: {
           target: 'idle',
           actions: [
-            {
-              type: 'claimFailed',
-              // The error itself, not its sentence: the log line keeps its type and stack.
-              params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
-            },
+            // The error itself, not its sentence: the log line keeps its type and stack.
+            { type: 'claimFailed', params: ({ event }) => ({ error: event.error }) },
             'dropWake',
           ],
         },
@@ -159,9 +183,9 @@ export const claimAndRunMachine = setup({
       actions: [
         {
           type: 'finished',
-          params: ({ event }: { event: { output?: unknown } }) => event.output,
+          params: ({ event }) => event.output,
         },
-        'forget',
+        forget,
         'rememberWake',
       ],
     },
@@ -170,14 +194,14 @@ export const claimAndRunMachine = setup({
       actions: [
         {
           type: 'failed',
-          params: ({ context, event }: { context: ClaimAndRunContext; event: { type: string; error?: unknown } }) => ({
+          params: ({ context, event }) => ({
             invoiceId: invoiceIdOf(event, context.childPrefix),
             error: errorMessage(event.error),
             code: errorCode(event.error),
             cause: event.error,
           }),
         },
-        'forget',
+        forget,
       ],
     },
     'child.stop': '.stopping',

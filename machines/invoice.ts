@@ -38,6 +38,19 @@ export const LIFECYCLE_OUTCOMES: readonly InvoiceStatus[] = [
   'duplicate',
 ];
 
+/** The extraction step answered this outcome. */
+const extractedAs = (expected: ExtractOutput['outcome']) =>
+  ({
+    type: 'answered',
+    params: ({ event }: { event: { output: ExtractOutput } }) => ({ answer: event.output.outcome, expected }),
+  }) as const;
+/** The validation step moved the invoice to this status. */
+const validatedAs = (expected: ValidateOutcome) =>
+  ({
+    type: 'answered',
+    params: ({ event }: { event: { output: ValidateOutcome } }) => ({ answer: event.output, expected }),
+  }) as const;
+
 export const invoiceMachine = setup({
   types: {
     input: {} as { invoiceId: string; status: InvoiceStatus },
@@ -56,9 +69,8 @@ export const invoiceMachine = setup({
   },
   guards: {
     storedAs: ({ context }, status: InvoiceStatus) => context.status === status,
-    extractedAs: ({ event }, outcome: ExtractOutput['outcome']) =>
-      (event as unknown as { output: ExtractOutput }).output.outcome === outcome,
-    validatedAs: ({ event }, status: InvoiceStatus) => (event as unknown as { output: string }).output === status,
+    /** What the step answered is what the transition expects (params from the step's done event). */
+    answered: (_, step: { answer: string; expected: string }) => step.answer === step.expected,
   },
 }).createMachine({
   id: 'invoice',
@@ -87,7 +99,7 @@ export const invoiceMachine = setup({
         input: ({ context }) => context,
         onDone: [
           {
-            guard: { type: 'extractedAs', params: 'extracted' },
+            guard: extractedAs('extracted'),
             target: 'validating',
             actions: assign({
               status: 'extracted',
@@ -95,7 +107,7 @@ export const invoiceMachine = setup({
               origin: ({ event }) => event.output.origin,
             }),
           },
-          { guard: { type: 'extractedAs', params: 'duplicate' }, target: 'duplicate' },
+          { guard: extractedAs('duplicate'), target: 'duplicate' },
           { target: 'unreadable' },
         ],
       },
@@ -111,8 +123,8 @@ export const invoiceMachine = setup({
           origin: context.origin,
         }),
         onDone: [
-          { guard: { type: 'validatedAs', params: 'validated' }, target: 'validated' },
-          { guard: { type: 'validatedAs', params: 'approved' }, target: 'approved' },
+          { guard: validatedAs('validated'), target: 'validated' },
+          { guard: validatedAs('approved'), target: 'approved' },
           { target: 'needs_review' },
         ],
       },

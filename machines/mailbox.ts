@@ -53,6 +53,17 @@ type MailboxEvent =
   | { type: 'mailbox.changed' }
   | { type: 'mailbox.lost'; error: unknown };
 
+/** A failure (a connection refused or lost, a pass cut off), for the action that counts it. */
+const markFailed = {
+  type: 'markFailed',
+  params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
+} as const;
+/** A finished pass's result, for the action that records it. */
+const recordPass = {
+  type: 'recordPass',
+  params: ({ event }: { event: { output: PassResult } }) => event.output,
+} as const;
+
 export const mailboxMachine = setup({
   types: {
     input: {} as { reconnect: BackoffPolicy; pollMs: number; random?: () => number },
@@ -78,16 +89,15 @@ export const mailboxMachine = setup({
     announcePass: () => {},
     reportReady,
     crash,
-    markFailed: assign(({ context, event }) => ({
+    markFailed: assign(({ context }, failure: { error: unknown }) => ({
       failures: context.failures + 1,
-      lastError: errorMessage((event as { error?: unknown }).error),
+      lastError: errorMessage(failure.error),
       retryInMs: backoffDelay(context.reconnect, context.failures + 1, context.random),
     })),
-    markConnected: assign({ idle: ({ event }) => (event as unknown as { output: { idle: boolean } }).output.idle }),
+    markConnected: assign((_, connected: { idle: boolean }) => ({ idle: connected.idle })),
     markChanged: assign({ changed: true }),
     startPass: assign({ changed: false }),
-    recordPass: assign(({ context, event }) => {
-      const result = (event as unknown as { output: PassResult }).output;
+    recordPass: assign(({ context }, result: PassResult) => {
       return {
         failures: 0,
         lastError: null,
@@ -102,7 +112,7 @@ export const mailboxMachine = setup({
   },
   guards: {
     changedMeanwhile: ({ context }) => context.changed,
-    leftMailUnacknowledged: ({ event }) => (event as unknown as { output: PassResult }).output.deferred > 0,
+    leftMailUnacknowledged: (_, result: PassResult) => result.deferred > 0,
   },
   delays: {
     retryDelay: ({ context }) => context.retryInMs,
@@ -136,13 +146,16 @@ export const mailboxMachine = setup({
     connecting: {
       invoke: {
         src: 'connect',
-        onDone: { target: 'connected', actions: ['markConnected', 'announceConnected'] },
-        onError: { target: 'backoff', actions: ['markFailed', 'announceFailure'] },
+        onDone: {
+          target: 'connected',
+          actions: [{ type: 'markConnected', params: ({ event }) => event.output }, 'announceConnected'],
+        },
+        onError: { target: 'backoff', actions: [markFailed, 'announceFailure'] },
       },
     },
     connected: {
       invoke: { src: 'watch' },
-      on: { 'mailbox.lost': { target: 'backoff', actions: ['markFailed', 'announceFailure'] } },
+      on: { 'mailbox.lost': { target: 'backoff', actions: [markFailed, 'announceFailure'] } },
       initial: 'syncing',
       states: {
         syncing: {
@@ -150,11 +163,15 @@ export const mailboxMachine = setup({
           invoke: {
             src: 'sync',
             onDone: [
-              { guard: 'changedMeanwhile', target: 'syncing', reenter: true, actions: ['recordPass', 'announcePass'] },
-              { guard: 'leftMailUnacknowledged', target: 'retrying', actions: ['recordPass', 'announcePass'] },
-              { target: 'listening', actions: ['recordPass', 'announcePass'] },
+              { guard: 'changedMeanwhile', target: 'syncing', reenter: true, actions: [recordPass, 'announcePass'] },
+              {
+                guard: { type: 'leftMailUnacknowledged', params: ({ event }) => event.output },
+                target: 'retrying',
+                actions: [recordPass, 'announcePass'],
+              },
+              { target: 'listening', actions: [recordPass, 'announcePass'] },
             ],
-            onError: { target: '#mailbox.backoff', actions: ['markFailed', 'announceFailure'] },
+            onError: { target: '#mailbox.backoff', actions: [markFailed, 'announceFailure'] },
           },
           on: { 'mailbox.changed': { actions: 'markChanged' } },
         },

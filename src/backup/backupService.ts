@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import schedule from 'node-schedule';
 import { fromCallback, fromPromise } from 'xstate';
-import type { BackupKind, BackupOutcome } from '../../machines/backup.ts';
+import type { BackupKind, BackupOutcome, JobOutcome } from '../../machines/backup.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { backupAndRotate, drillNewest } from './backupJobs.ts';
@@ -69,10 +69,9 @@ export async function createBackupService(deps: { settings: Config['backup']; ur
       drill: fromPromise<string>(async () => drillNewest(settings, deps.url())),
     },
     actions: {
-      skipped: (_args: unknown, params: unknown) =>
-        log.info(params as object, 'a backup job fell due while another was running; skipped'),
-      announce: (_args: unknown, params: unknown) => {
-        const outcome = params as BackupOutcome & { job: 'backup' | 'drill' };
+      skipped: (_args: unknown, job: { kind: string }) =>
+        log.info(job, 'a backup job fell due while another was running; skipped'),
+      announce: (_args: unknown, outcome: JobOutcome) => {
         if (outcome.job === 'backup') status.lastBackup = outcome;
         else status.lastDrill = outcome;
         if (outcome.ok) log.info({ job: outcome.job }, outcome.detail);

@@ -9,6 +9,7 @@ import { leaseKeeping } from '../pipeline/leaseKeeping.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { GatewayClient } from './gatewayClient.ts';
 import { createPoster } from './poster.ts';
+import type { ChildFailed, ChildFinished } from '../../machines/claimAndRun.ts';
 
 /**
  * The I/O behind machines/nexWriter.ts: leases on approved invoices, one posting actor per
@@ -50,8 +51,7 @@ export function createNexWriterService(deps: {
       ...leaseKeeping({ pool: deps.pool, owner: deps.owner, leaseMs: settings.leaseMs, log, what: 'posting' }),
     },
     actions: {
-      finished: (_args: unknown, params: unknown) => {
-        const { invoiceId, status } = params as { invoiceId: string; status: InvoiceStatus };
+      finished: (_args: unknown, { invoiceId, status }: ChildFinished) => {
         // A posting that ended gave its lease back with its last transition; only one that found
         // the invoice moved elsewhere (or was stopped) still holds it.
         if (POSTING_OUTCOMES.includes(status)) return;
@@ -59,8 +59,7 @@ export function createNexWriterService(deps: {
           .then(() => releaseLease(deps.pool(), deps.owner, invoiceId))
           .catch(() => undefined);
       },
-      failed: (_args: unknown, params: unknown) => {
-        const { invoiceId, error, cause } = params as { invoiceId: string; error: string; cause?: unknown };
+      failed: (_args: unknown, { invoiceId, error, cause }: ChildFailed) => {
         // The lease is kept until it runs out: that is the pause before another try, which
         // then starts by asking NEX whether this attempt reached it.
         log.error(
@@ -68,8 +67,8 @@ export function createNexWriterService(deps: {
           `posting invoice ${invoiceId} failed and will be retried after its lease (${settings.leaseMs} ms) runs out: ${error}`,
         );
       },
-      claimFailed: (_args: unknown, params: unknown) =>
-        log.warn({ err: (params as { error: unknown }).error }, 'could not claim invoices to post; will try again'),
+      claimFailed: (_args: unknown, { error }: { error: unknown }) =>
+        log.warn({ err: error }, 'could not claim invoices to post; will try again'),
     },
   };
 }

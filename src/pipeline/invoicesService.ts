@@ -8,6 +8,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { Throughput } from '../runtime/throughput.ts';
 import { leaseKeeping } from './leaseKeeping.ts';
 import { lostConnection, permanentFailure } from './permanentFailures.ts';
+import type { ChildFailed, ChildFinished } from '../../machines/claimAndRun.ts';
 
 /** The I/O behind the `invoices` actor (machines/claimAndRun.ts): leases in the database, outcomes to logs and counters. */
 export function createInvoicesService(deps: {
@@ -40,8 +41,7 @@ export function createInvoicesService(deps: {
       ...leaseKeeping({ pool: deps.pool, owner: deps.owner, leaseMs: settings.leaseMs, log, what: 'invoice' }),
     },
     actions: {
-      finished: (_args: unknown, params: unknown) => {
-        const { invoiceId, status } = params as { invoiceId: string; status: InvoiceStatus };
+      finished: (_args: unknown, { invoiceId, status }: ChildFinished) => {
         if (status === 'unreadable') deps.throughput.failed();
         else deps.throughput.processed();
         log.info({ invoice: invoiceId, status }, `invoice ${status.replace('_', ' ')}`);
@@ -51,13 +51,7 @@ export function createInvoicesService(deps: {
             .then(() => releaseLease(deps.pool(), deps.owner, invoiceId))
             .catch(() => undefined);
       },
-      failed: (_args: unknown, params: unknown) => {
-        const { invoiceId, error, code, cause } = params as {
-          invoiceId: string;
-          error: string;
-          code?: string;
-          cause?: unknown;
-        };
+      failed: (_args: unknown, { invoiceId, error, code, cause }: ChildFailed) => {
         // A failure that will recur on every attempt quarantines the invoice now, not after maxAttempts.
         const permanent = permanentFailure(code, error);
         // deps.pool() throws while the database is down: a rejection here, not a crash of this actor.
@@ -91,8 +85,8 @@ export function createInvoicesService(deps: {
             ),
           );
       },
-      claimFailed: (_args: unknown, params: unknown) =>
-        log.warn({ err: (params as { error: unknown }).error }, 'could not claim invoices; will try again'),
+      claimFailed: (_args: unknown, { error }: { error: unknown }) =>
+        log.warn({ err: error }, 'could not claim invoices; will try again'),
     },
   };
 }
