@@ -1,4 +1,4 @@
-import { assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
+import { assign, setup, type ActorRefFrom } from 'xstate';
 import { LoaderError } from '../src/errors.ts';
 import { crash, reportReady } from './childProtocol.ts';
 import { childBudgets } from './shutdownBudget.ts';
@@ -74,132 +74,21 @@ type SupervisorEvent =
   | { type: `xstate.error.actor.${string}`; error: unknown }
   | { type: `xstate.done.actor.${string}`; output?: unknown };
 
-export const supervisorMachine = setup({
+const supervisor = setup({
   types: {
     input: {} as SupervisorInput,
     context: {} as SupervisorContext,
     events: {} as SupervisorEvent,
   },
   actions: {
-    /** Provided from src/: log, count, alert. Params are an `Announcement` (typed loosely: XState cannot infer params of actions enqueued by sibling actions). */
-    announce: (_args, _params: unknown) => {},
+    /** Provided from src/: log, count, alert. */
+    announce: (_args, _announcement: Announcement) => {},
     reportReady,
     crash,
-    handleFailure: enqueueActions(({ context, event, enqueue }) => {
-      const failure = failureOf(context, event);
-      if (!context.children[failure.id]) return;
-      const decision = decideFailure(context, failure.id, failure.abnormal);
-      enqueue.stopChild(failure.id);
-      enqueue.assign(afterFailure(context, failure, decision));
-      const action = decision.escalate ? 'escalate' : decision.restart ? 'restart' : 'none';
-      // A normal exit that needs no restart (a transient child finishing, a stop during shutdown) is not news.
-      if (action !== 'none' || failure.abnormal || context.mode === 'running') {
-        enqueue({
-          type: 'announce',
-          params: {
-            event: 'child_failed',
-            supervisor: context.id,
-            child: failure.id,
-            error: failure.error,
-            cause: failure.cause,
-            action,
-          },
-        });
-      }
-    }),
-    startHead: enqueueActions(({ context, enqueue }) => {
-      const head = context.queue[0]!;
-      const spec = context.specs.find((s) => s.id === head.id)!;
-      const child = context.children[head.id]!;
-      const restarts = child.status === 'idle' ? 0 : child.restarts + 1;
-      // The child's logic is only known at run time, so the typed actor-id union does not apply.
-      enqueue.spawnChild(spec.logic, {
-        id: spec.id as never,
-        systemId: spec.id,
-        input: spec.input,
-      });
-      enqueue.assign({
-        children: withChild(context, head.id, {
-          status: 'starting',
-          restarts,
-          readyAt: null,
-        }),
-      });
-    }),
-    markReady: enqueueActions(({ context, event, enqueue }) => {
-      const id = childIdOf(event);
-      if (context.children[id]?.status !== 'starting') return;
-      enqueue.assign({
-        children: withChild(context, id, {
-          status: 'running',
-          readyAt: context.now(),
-        }),
-      });
-      enqueue({
-        type: 'announce',
-        params: {
-          event: 'child_started',
-          supervisor: context.id,
-          child: id,
-          restarts: context.children[id]!.restarts,
-        },
-      });
-    }),
-    requestHeadStop: enqueueActions(({ context, enqueue }) => {
-      const id = context.queue[0]!.id;
-      enqueue.sendTo(id, { type: 'child.stop' });
-      enqueue.assign({
-        children: withChild(context, id, { status: 'stopping' }),
-      });
-    }),
-    /** After the head's `xstate.done.actor` event, or by force when its shutdown budget ran out. */
-    finishHeadStop: enqueueActions(({ context, event, enqueue }) => {
-      const id = context.queue[0]!.id;
-      const forced = !event.type.startsWith(DONE_PREFIX);
-      enqueue.stopChild(id);
-      enqueue.assign({
-        children: withChild(context, id, { status: 'stopped' }),
-        queue: context.queue.slice(1),
-      });
-      enqueue({
-        type: 'announce',
-        params: {
-          event: 'child_stopped',
-          supervisor: context.id,
-          child: id,
-          forced,
-          budgetMs: context.shutdownBudgets[id] ?? context.settings.stopTimeoutMs,
-        },
-      });
-    }),
-    markHeadBackoff: enqueueActions(({ context, enqueue }) => {
-      const head = context.queue[0] as Extract<Operation, { kind: 'backoff' }>;
-      enqueue.assign({
-        children: withChild(context, head.id, { status: 'backoff' }),
-      });
-      enqueue({
-        type: 'announce',
-        params: {
-          event: 'child_restarting',
-          supervisor: context.id,
-          child: head.id,
-          delayMs: head.ms,
-        },
-      });
-    }),
     popHead: assign({ queue: ({ context }) => context.queue.slice(1) }),
     beginShutdown: assign({
       mode: 'stopping' as const,
       queue: ({ context }) => stopAllInReverse(context.specs, context.children),
-    }),
-    becomeRunning: enqueueActions(({ context, enqueue }) => {
-      if (context.mode !== 'starting') return;
-      enqueue.assign({ mode: 'running' });
-      enqueue({
-        type: 'announce',
-        params: { event: 'supervisor_ready', supervisor: context.id },
-      });
-      enqueue('reportReady');
     }),
     giveUp: ({ context }) => {
       throw new LoaderError(
@@ -235,7 +124,129 @@ export const supervisorMachine = setup({
     stopTimeout: ({ context }) => context.shutdownBudgets[context.queue[0]?.id ?? ''] ?? context.settings.stopTimeoutMs,
     headBackoff: ({ context }) => (context.queue[0]?.kind === 'backoff' ? context.queue[0].ms : 0),
   },
-}).createMachine({
+});
+
+/* The actions that decide several effects at once, bound to the setup so that what they enqueue is typed. */
+
+const handleFailure = supervisor.enqueueActions(({ context, event, enqueue }) => {
+  const failure = failureOf(context, event);
+  if (!context.children[failure.id]) return;
+  const decision = decideFailure(context, failure.id, failure.abnormal);
+  enqueue.stopChild(failure.id);
+  enqueue.assign(afterFailure(context, failure, decision));
+  const action = decision.escalate ? 'escalate' : decision.restart ? 'restart' : 'none';
+  // A normal exit that needs no restart (a transient child finishing, a stop during shutdown) is not news.
+  if (action !== 'none' || failure.abnormal || context.mode === 'running') {
+    enqueue({
+      type: 'announce',
+      params: {
+        event: 'child_failed',
+        supervisor: context.id,
+        child: failure.id,
+        error: failure.error,
+        cause: failure.cause,
+        action,
+      },
+    });
+  }
+});
+
+const startHead = supervisor.enqueueActions(({ context, enqueue }) => {
+  const head = context.queue[0]!;
+  const spec = context.specs.find((s) => s.id === head.id)!;
+  const child = context.children[head.id]!;
+  const restarts = child.status === 'idle' ? 0 : child.restarts + 1;
+  // The child's logic is only known at run time, so the typed actor-id union does not apply.
+  enqueue.spawnChild(spec.logic, {
+    id: spec.id as never,
+    systemId: spec.id,
+    input: spec.input,
+  });
+  enqueue.assign({
+    children: withChild(context, head.id, {
+      status: 'starting',
+      restarts,
+      readyAt: null,
+    }),
+  });
+});
+
+const markReady = supervisor.enqueueActions(({ context, event, enqueue }) => {
+  const id = childIdOf(event);
+  if (context.children[id]?.status !== 'starting') return;
+  enqueue.assign({
+    children: withChild(context, id, {
+      status: 'running',
+      readyAt: context.now(),
+    }),
+  });
+  enqueue({
+    type: 'announce',
+    params: {
+      event: 'child_started',
+      supervisor: context.id,
+      child: id,
+      restarts: context.children[id]!.restarts,
+    },
+  });
+});
+
+const requestHeadStop = supervisor.enqueueActions(({ context, enqueue }) => {
+  const id = context.queue[0]!.id;
+  enqueue.sendTo(id, { type: 'child.stop' });
+  enqueue.assign({
+    children: withChild(context, id, { status: 'stopping' }),
+  });
+});
+
+/** After the head's `xstate.done.actor` event, or by force when its shutdown budget ran out. */
+const finishHeadStop = supervisor.enqueueActions(({ context, event, enqueue }) => {
+  const id = context.queue[0]!.id;
+  const forced = !event.type.startsWith(DONE_PREFIX);
+  enqueue.stopChild(id);
+  enqueue.assign({
+    children: withChild(context, id, { status: 'stopped' }),
+    queue: context.queue.slice(1),
+  });
+  enqueue({
+    type: 'announce',
+    params: {
+      event: 'child_stopped',
+      supervisor: context.id,
+      child: id,
+      forced,
+      budgetMs: context.shutdownBudgets[id] ?? context.settings.stopTimeoutMs,
+    },
+  });
+});
+
+const markHeadBackoff = supervisor.enqueueActions(({ context, enqueue }) => {
+  const head = context.queue[0] as Extract<Operation, { kind: 'backoff' }>;
+  enqueue.assign({
+    children: withChild(context, head.id, { status: 'backoff' }),
+  });
+  enqueue({
+    type: 'announce',
+    params: {
+      event: 'child_restarting',
+      supervisor: context.id,
+      child: head.id,
+      delayMs: head.ms,
+    },
+  });
+});
+
+const becomeRunning = supervisor.enqueueActions(({ context, enqueue }) => {
+  if (context.mode !== 'starting') return;
+  enqueue.assign({ mode: 'running' });
+  enqueue({
+    type: 'announce',
+    params: { event: 'supervisor_ready', supervisor: context.id },
+  });
+  enqueue('reportReady');
+});
+
+export const supervisorMachine = supervisor.createMachine({
   id: 'supervisor',
   context: ({ input }) => ({
     id: input.id,
@@ -275,33 +286,33 @@ export const supervisorMachine = setup({
         guard: 'readyIsHead',
         target: '.working',
         reenter: true,
-        actions: ['markReady', 'popHead'],
+        actions: [markReady, 'popHead'],
       },
-      { actions: 'markReady' },
+      { actions: markReady },
     ],
     'xstate.error.actor.*': [
       {
         guard: 'failureInterruptsHead',
         target: '.working',
         reenter: true,
-        actions: 'handleFailure',
+        actions: handleFailure,
       },
-      { actions: 'handleFailure' },
+      { actions: handleFailure },
     ],
     'xstate.done.actor.*': [
       {
         guard: 'exitIsHeadStop',
         target: '.working',
         reenter: true,
-        actions: 'finishHeadStop',
+        actions: finishHeadStop,
       },
       {
         guard: 'failureInterruptsHead',
         target: '.working',
         reenter: true,
-        actions: 'handleFailure',
+        actions: handleFailure,
       },
-      { actions: 'handleFailure' },
+      { actions: handleFailure },
     ],
     'child.stop': {
       guard: 'acceptsShutdown',
@@ -325,27 +336,27 @@ export const supervisorMachine = setup({
           ],
         },
         starting: {
-          entry: 'startHead',
+          entry: startHead,
           after: {
             startTimeout: {
               target: 'next',
               reenter: true,
-              actions: 'handleFailure',
+              actions: handleFailure,
             },
           },
         },
         stopping: {
-          entry: 'requestHeadStop',
+          entry: requestHeadStop,
           after: {
             stopTimeout: {
               target: 'next',
               reenter: true,
-              actions: 'finishHeadStop',
+              actions: finishHeadStop,
             },
           },
         },
         backoff: {
-          entry: 'markHeadBackoff',
+          entry: markHeadBackoff,
           after: {
             headBackoff: { target: 'next', reenter: true, actions: 'popHead' },
           },
@@ -353,7 +364,7 @@ export const supervisorMachine = setup({
       },
     },
     settled: {
-      entry: 'becomeRunning',
+      entry: becomeRunning,
       always: [
         { guard: { type: 'modeIs', params: 'stopping' }, target: 'stopped' },
         { guard: { type: 'modeIs', params: 'escalating' }, target: 'gaveUp' },

@@ -10,8 +10,7 @@ import type { Metrics } from './metrics.ts';
  */
 export function supervisionAnnouncer(logger: Logger, metrics: Metrics) {
   const log = logger.child({ component: 'supervisor' });
-  return (_args: unknown, params: unknown): void => {
-    const a = params as Announcement;
+  return (_args: unknown, a: Announcement): void => {
     switch (a.event) {
       case 'child_started':
         log.info(

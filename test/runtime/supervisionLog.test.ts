@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import test from 'ava';
 import { pino } from 'pino';
 import { createActor, fromPromise } from 'xstate';
-import { supervisorMachine, type SupervisorInput } from '../../machines/supervisor.ts';
+import { supervisorMachine, type Announcement, type SupervisorInput } from '../../machines/supervisor.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { supervisionAnnouncer, warnOfBudgetOverrun } from '../../src/runtime/supervisionLog.ts';
 import { settings, worker } from '../support/supervision.ts';
@@ -72,13 +72,13 @@ test('a forced stop names the budget the child had', async (t) => {
 });
 
 test('a failed actor is logged with its error itself: type, stack and cause, not only the sentence', async (t) => {
-  const announcements: Array<Record<string, unknown>> = [];
+  const announcements: Announcement[] = [];
   const failing = fromPromise<void>(async () => {
     throw new TypeError('cannot read the invoice', { cause: new Error('underlying') });
   });
   const root = createActor(
     supervisorMachine.provide({
-      actions: { announce: (_args, params) => void announcements.push(params as Record<string, unknown>) },
+      actions: { announce: (_args, announcement) => void announcements.push(announcement) },
     }),
     {
       input: {
@@ -92,7 +92,10 @@ test('a failed actor is logged with its error itself: type, stack and cause, not
   t.teardown(() => root.stop());
   await new Promise((resolve) => setTimeout(resolve, 50));
   const failed = announcements.find((a) => a.event === 'child_failed')!;
-  t.true(failed.cause instanceof TypeError, 'the machine hands the error on, not a string');
+  t.true(
+    failed.event === 'child_failed' && failed.cause instanceof TypeError,
+    'the machine hands the error on, not a string',
+  );
 
   const { logger, lines } = capturedLogger();
   supervisionAnnouncer(logger, createMetrics())(undefined, failed);
