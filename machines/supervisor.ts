@@ -74,6 +74,10 @@ type SupervisorEvent =
   | { type: `xstate.error.actor.${string}`; error: unknown }
   | { type: `xstate.done.actor.${string}`; output?: unknown };
 
+/** The ms a child may take to stop gracefully (its own budget, else a worker's). */
+const budgetOf = (context: SupervisorContext, id: string) =>
+  context.shutdownBudgets[id] ?? context.settings.stopTimeoutMs;
+
 const supervisor = setup({
   types: {
     input: {} as SupervisorInput,
@@ -121,7 +125,7 @@ const supervisor = setup({
   },
   delays: {
     startTimeout: ({ context }) => context.settings.startTimeoutMs,
-    stopTimeout: ({ context }) => context.shutdownBudgets[context.queue[0]?.id ?? ''] ?? context.settings.stopTimeoutMs,
+    stopTimeout: ({ context }) => budgetOf(context, context.queue[0]?.id ?? ''),
     headBackoff: ({ context }) => (context.queue[0]?.kind === 'backoff' ? context.queue[0].ms : 0),
   },
 });
@@ -215,7 +219,7 @@ const finishHeadStop = supervisor.enqueueActions(({ context, event, enqueue }) =
       supervisor: context.id,
       child: id,
       forced,
-      budgetMs: context.shutdownBudgets[id] ?? context.settings.stopTimeoutMs,
+      budgetMs: budgetOf(context, id),
     },
   });
 });

@@ -20,6 +20,7 @@ import { queuePage } from './queuePage.ts';
 import { langOf, render } from './render.ts';
 import { signInPage } from './signInPage.ts';
 import { words } from './text.ts';
+import { getInvoice } from '../db/invoiceQueries.ts';
 
 /**
  * The operator console's routes; each page is its own module. `/` is public: it shows the
@@ -71,14 +72,13 @@ export function registerConsolePages(signedIn: FastifyInstance, deps: ConsoleDep
     async (request, reply) => {
       const lang = langOf(request, reply);
       const identity = identityOf(request);
-      const body = await invoicePage(deps.pool(), lang, request.params.id, identity);
-      if (!body) return reply.callNotFound();
+      // One read of the invoice for the page and its template section.
+      const detail = await getInvoice(deps.pool(), request.params.id);
+      if (!detail) return reply.callNotFound();
+      const body = await invoicePage(deps.pool(), lang, detail, identity);
       const csrf = csrfToken(request, reply);
       const { learned, learnFailed } = request.query;
-      const learning = await learnTemplateSection(deps.pool(), request.params.id, identity, csrf, lang, {
-        learned,
-        failed: learnFailed,
-      });
+      const learning = learnTemplateSection(detail, identity, csrf, lang, { learned, failed: learnFailed });
       return render(request, reply, identity, words(lang)('invoice'), body + learning, csrf);
     },
   );

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Identity } from '../auth/identity.ts';
 import { roleAllows } from '../auth/roles.ts';
-import { getDocumentContent, getInvoice, type InvoiceDetail } from '../db/invoiceQueries.ts';
+import { getDocumentContent, type InvoiceDetail } from '../db/invoiceQueries.ts';
 import { emptyInvoice, type InvoiceLine, type NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import { HEADER_FIELDS, headerValue, type HeaderField } from '../invoice/operatorEdits.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
@@ -63,9 +63,12 @@ interface PageContext {
   problems: Map<string, ValidationProblem[]>;
 }
 
-export async function invoicePage(pool: pg.Pool, lang: Lang, id: string, identity: Identity): Promise<string | null> {
-  const detail = await getInvoice(pool, id);
-  if (!detail) return null;
+export async function invoicePage(
+  pool: pg.Pool,
+  lang: Lang,
+  detail: InvoiceDetail,
+  identity: Identity,
+): Promise<string> {
   const t = words(lang);
   const problems = detail.validation.problems as ValidationProblem[];
   const context: PageContext = {

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { identityOf } from '../auth/httpIdentity.ts';
 import type { Identity } from '../auth/identity.ts';
 import { roleAllows } from '../auth/roles.ts';
-import { getInvoice } from '../db/invoiceQueries.ts';
+import type { InvoiceDetail } from '../db/invoiceQueries.ts';
 import { errorCode, errorMessage } from '../errors.ts';
 import { shippedTemplateDir } from '../extract/shippedTemplates.ts';
 import { learnFromInvoice } from '../extract/templates/learnFromInvoice.ts';
@@ -25,17 +25,16 @@ export interface TemplateSettings {
 
 const MESSAGE_LIMIT = 300;
 
-export async function learnTemplateSection(
-  pool: pg.Pool,
-  id: string,
+export function learnTemplateSection(
+  detail: InvoiceDetail,
   identity: Identity,
   csrf: string,
   lang: Lang,
   outcome: { learned?: string; failed?: string },
-): Promise<string> {
+): string {
   const t = words(lang);
-  const detail = await getInvoice(pool, id);
-  if (!detail || !roleAllows(identity.role, 'operator') || detail.document.media_type !== 'application/pdf') return '';
+  const id = detail.id;
+  if (!roleAllows(identity.role, 'operator') || detail.document.media_type !== 'application/pdf') return '';
   const corrected = Object.keys(detail.operator_edits.header ?? {}).length > 0 || detail.operator_edits.lines;
   const said = outcome.learned
     ? `<p role="status">${t('templateLearned')}: ${html(outcome.learned)}</p>`

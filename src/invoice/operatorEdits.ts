@@ -65,13 +65,17 @@ export function headerField(column: string): HeaderField | undefined {
   return BY_COLUMN.get(column);
 }
 
-/** The value of a header field in an invoice. */
-export function headerValue(invoice: NormalizedInvoice, column: string): HeaderValue {
-  const { path } = BY_COLUMN.get(column)!;
+/** The value at a header field's dotted path ('total_gross', 'supplier.iban'), null when unset. */
+export function valueAtPath(invoice: NormalizedInvoice, path: string): unknown {
   const [first, second] = path.split('.') as [string, string | undefined];
   const holder = invoice as unknown as Record<string, unknown>;
   const value = second === undefined ? holder[first] : (holder[first] as Record<string, unknown>)[second];
-  return (value ?? null) as HeaderValue;
+  return value ?? null;
+}
+
+/** The value of a header field in an invoice. */
+export function headerValue(invoice: NormalizedInvoice, column: string): HeaderValue {
+  return valueAtPath(invoice, BY_COLUMN.get(column)!.path) as HeaderValue;
 }
 
 function setHeaderValue(invoice: NormalizedInvoice, column: string, value: HeaderValue): void {

@@ -104,12 +104,7 @@ export function createPoster(deps: PosterDeps) {
     };
     try {
       files = await pRetry(write, {
-        retries: Math.max(0, settings.retry.maxAttempts - 1),
-        maxRetryTime: settings.retry.maxRetryTimeMs,
-        minTimeout: settings.retry.minMs,
-        maxTimeout: settings.retry.maxMs,
-        factor: 2,
-        randomize: true,
+        ...retryBudget(settings.retry, { attempts: 0, spentMs: 0 }),
         signal,
         shouldRetry: ({ error }) => isFileSystemError(error),
         onFailedAttempt: ({ error, retryDelay }) => {
@@ -196,12 +191,7 @@ export function createPoster(deps: PosterDeps) {
       const posted = await pRetry(send, {
         // At least one attempt even when a restart finds the budget spent: a post left
         // ambiguous by the crash is reconciled before the invoice is given up.
-        retries: Math.max(0, settings.retry.maxAttempts - record.attempts - 1),
-        maxRetryTime: Math.max(0, settings.retry.maxRetryTimeMs - spentMs),
-        minTimeout: settings.retry.minMs,
-        maxTimeout: settings.retry.maxMs,
-        factor: 2,
-        randomize: true,
+        ...retryBudget(settings.retry, { attempts: record.attempts, spentMs }),
         signal,
         // An open breaker is the gateway being given a rest, not a failed attempt of this invoice.
         shouldConsumeRetry: ({ error }) => !isBreakerOpen(error),
@@ -288,6 +278,18 @@ function describePosted(posted: Posted): string {
     default:
       return `posted to NEX${number}`;
   }
+}
+
+/** p-retry's schedule for what is left of nex.retry after `used` (attempts made, time spent). */
+function retryBudget(retry: Config['nex']['retry'], used: { attempts: number; spentMs: number }) {
+  return {
+    retries: Math.max(0, retry.maxAttempts - used.attempts - 1),
+    maxRetryTime: Math.max(0, retry.maxRetryTimeMs - used.spentMs),
+    minTimeout: retry.minMs,
+    maxTimeout: retry.maxMs,
+    factor: 2,
+    randomize: true,
+  };
 }
 
 /** A failure of the file system under the outbox (ENOENT, EACCES, ENOSPC, ENOTDIR, EEXIST, EIO…), not of the invoice. */

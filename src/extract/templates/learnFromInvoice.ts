@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { getDocumentContent, getInvoice } from '../../db/invoiceQueries.ts';
 import { LoaderError } from '../../errors.ts';
 import type { NormalizedInvoice } from '../../invoice/normalizedInvoice.ts';
+import { headerField, valueAtPath } from '../../invoice/operatorEdits.ts';
 import { equals, parseDecimal as exactDecimal } from '../../validate/decimal.ts';
 import { extractPdfText } from '../pdf/pdfText.ts';
 import { documentNumberStyle } from '../tables/itemTable.ts';
@@ -26,8 +27,6 @@ export interface LearnOutcome extends LearnedTemplate {
   stillDifferent: string[];
 }
 
-const FIELD_PATH = (column: string) => column.replace(/^(supplier|customer)_/, '$1.');
-
 export async function learnFromInvoice(
   pool: pg.Pool,
   invoiceId: string,
@@ -38,7 +37,7 @@ export async function learnFromInvoice(
   const edits = detail.operator_edits ?? {};
   const corrected = Object.keys(edits.header ?? {})
     .filter((column) => column !== 'vat_breakdown')
-    .map(FIELD_PATH);
+    .map((column) => headerField(column)?.path ?? column);
   const linesCorrected = edits.lines !== undefined;
   if (corrected.length === 0 && !linesCorrected) {
     throw new LoaderError(
@@ -83,19 +82,10 @@ export async function learnFromInvoice(
   const template = loadTemplates([...options.templateDirs, dir]).find((t) => t.id === learned.id)!;
   const again = applyTemplate(text, template);
   const stillDifferent = [
-    ...corrected.filter((path) => !same(valueAt(again, path), valueAt(detail.invoice!, path))),
+    ...corrected.filter((path) => !same(valueAtPath(again, path), valueAtPath(detail.invoice!, path))),
     ...(linesCorrected && !sameLines(again, detail.invoice) ? ['lines'] : []),
   ];
   return { ...learned, file, stillDifferent };
-}
-
-function valueAt(invoice: NormalizedInvoice, path: string): unknown {
-  const [head, tail] = path.split('.');
-  const holder = (tail === undefined ? invoice : invoice[head as 'supplier' | 'customer']) as unknown as Record<
-    string,
-    unknown
-  >;
-  return holder[tail ?? head!] ?? null;
 }
 
 /** Equal as values: "75.6" typed by a person is the "75.60" printed. */

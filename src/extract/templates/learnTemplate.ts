@@ -8,6 +8,7 @@
  */
 import { equals, parseDecimal as exactDecimal } from '../../validate/decimal.ts';
 import type { InvoiceLine, NormalizedInvoice } from '../../invoice/normalizedInvoice.ts';
+import { valueAtPath } from '../../invoice/operatorEdits.ts';
 import { DEFAULT_DATE_FORMATS } from '../pdf/dates.ts';
 import type { NumberStyle } from '../pdf/numbers.ts';
 import { PAGE_BREAK, type PdfText } from '../pdf/pdfText.ts';
@@ -116,13 +117,8 @@ export function learnTemplate(input: LearnInput): LearnedTemplate {
 }
 
 function valueOf(invoice: NormalizedInvoice, field: HeaderField): string | null {
-  const [head, tail] = field.split('.') as [string, string | undefined];
-  const holder = (tail === undefined ? invoice : invoice[head as 'supplier' | 'customer']) as unknown as Record<
-    string,
-    unknown
-  >;
-  const value = holder[tail ?? head];
-  return value === null || value === undefined ? null : String(value);
+  const value = valueAtPath(invoice, field);
+  return value === null ? null : String(value);
 }
 
 function macroFor(field: HeaderField): { macro: string; type: ValueType } {
