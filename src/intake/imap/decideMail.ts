@@ -1,5 +1,5 @@
 import type { ImapSettings, MailRule } from '../../config/imapSchema.ts';
-import { megabytes } from './mailInHand.ts';
+import { bytesOf, megabytes } from './mailInHand.ts';
 import type { AttachmentPart, ParsedMail } from './parseMail.ts';
 import {
   documentName,
@@ -15,7 +15,6 @@ import {
  * What becomes of a mail, decided from what is known of it and nothing else: no server, no
  * database, no clock of its own. The pass (mailboxPass.ts) does what these decisions say.
  */
-const MB = 1024 * 1024;
 
 /** Before anything is downloaded: from the envelope's sender and the server's size. */
 export type Screening = { kind: 'reject'; reason: string } | { kind: 'tooLarge'; reason: string } | { kind: 'read' };
@@ -27,7 +26,7 @@ export function screenMail(
 ): Screening {
   if (!senderAllowed(settings.allowedSenders, from))
     return { kind: 'reject', reason: 'the sender is not in intake.imap.allowedSenders' };
-  if (size !== undefined && size > Math.round(settings.maxMailMb * MB)) return tooLarge(settings, size);
+  if (size !== undefined && size > bytesOf(settings.maxMailMb)) return tooLarge(settings, size);
   return { kind: 'read' };
 }
 

@@ -10,8 +10,9 @@ export interface MailInHand {
   about: Record<string, unknown>;
 }
 
-const MB = 1024 * 1024;
-export const megabytes = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+/** Bytes from the settings' megabytes (intake.imap.maxMailMb, maxAttachmentMb). */
+export const bytesOf = (mb: number) => Math.round(mb * 1024 * 1024);
+export const megabytes = (bytes: number) => `${(bytes / bytesOf(1)).toFixed(1)} MB`;
 
 export function envelopeFrom(envelope: MessageEnvelopeObject | undefined): MailAddress[] {
   return (envelope?.from ?? []).map((a) => ({

@@ -10,7 +10,7 @@ import { createAcknowledger } from './acknowledgeMail.ts';
 import { attachmentFilter, decideMail, screenMail, tooLarge } from './decideMail.ts';
 import { isUnavailable } from './failures.ts';
 import { ackFor, decodeAck, encodeAck, unacknowledgedSearch } from './mailAck.ts';
-import { envelopeFrom, inHand, mailIdentityOf, type MailInHand } from './mailInHand.ts';
+import { bytesOf, envelopeFrom, inHand, mailIdentityOf, type MailInHand } from './mailInHand.ts';
 import { formatAddresses, parseMail, withoutNul } from './parseMail.ts';
 import {
   findProcessed,
@@ -64,8 +64,8 @@ export function createMailboxPass(deps: MailboxPassDeps) {
   const { settings, log } = deps;
   /** Part of every mail's place: another account or server has its own UIDs. */
   const account = `${settings.user}@${settings.host.toLowerCase()}`;
-  const maxBytes = Math.round(settings.maxAttachmentMb * 1024 * 1024);
-  const maxMailBytes = Math.round(settings.maxMailMb * 1024 * 1024);
+  const maxBytes = bytesOf(settings.maxAttachmentMb);
+  const maxMailBytes = bytesOf(settings.maxMailMb);
   const keepRaw = settings.rules.some((rule) => rule.consume !== 'attachments');
   /** Every post-action a taken mail may get: the global one and each rule's own. */
   const postActionsInUse = new Set<PostAction>([
