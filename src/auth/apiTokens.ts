@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { LoaderError } from '../errors.ts';
+import { errorCode, LoaderError } from '../errors.ts';
 import { personName } from './people.ts';
 import { INTEGRATION_ROLES, type IntegrationRole } from './roles.ts';
-import { PG, pgCode } from '../db/pgErrorCodes.ts';
+import { PG } from '../db/pgErrorCodes.ts';
 
 /**
  * Tokens for scripts and integrations (table `api_tokens`). Only a SHA-256 digest is stored:
@@ -69,7 +69,7 @@ export async function createToken(
       role,
     ]);
   } catch (error) {
-    if (pgCode(error) === PG.uniqueViolation) {
+    if (errorCode(error) === PG.uniqueViolation) {
       throw new LoaderError(
         'TOKEN_LABEL_TAKEN',
         `A live token is already labelled "${name}"; revoke it or pick another label.`,

@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import { LoaderError } from '../errors.ts';
+import { errorCode, LoaderError } from '../errors.ts';
 import { emptyInvoice, type InvoiceLine, type NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import { headerValue, withOperatorEdits, type OperatorEdits } from '../invoice/operatorEdits.ts';
 import type { InvoiceStatus } from '../invoice/status.ts';
 import { supplierKey } from '../invoice/supplierKey.ts';
 import { isInvoiceId } from './invoiceQueries.ts';
-import { PG, pgCode } from './pgErrorCodes.ts';
+import { PG } from './pgErrorCodes.ts';
 
 /**
  * The writes of a correction, inside the caller's transaction. The header columns and the
@@ -78,7 +78,7 @@ export async function saveCorrection(
       ],
     );
   } catch (error) {
-    if (pgCode(error) === PG.uniqueViolation) {
+    if (errorCode(error) === PG.uniqueViolation) {
       throw new LoaderError(
         'CORRECTION_NUMBER_TAKEN',
         `Supplier ${invoice.supplier.ico ?? ''} already has another invoice ${invoice.invoice_number ?? ''}; check the number.`,

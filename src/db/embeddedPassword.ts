@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import pg from 'pg';
-import { PG, pgCode } from './pgErrorCodes.ts';
+import { PG } from './pgErrorCodes.ts';
+import { errorCode } from '../errors.ts';
 
 /**
  * The superuser password of the embedded server: random per install, kept in a file only the
@@ -66,7 +67,7 @@ export async function connectWithAny(
       await client.end().catch(() => undefined);
       lastError = error;
       // 28P01: wrong password, try the next one.
-      if (pgCode(error) !== PG.invalidPassword) throw error;
+      if (errorCode(error) !== PG.invalidPassword) throw error;
     }
   }
   throw lastError;

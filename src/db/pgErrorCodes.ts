@@ -19,12 +19,6 @@ export const PG = {
   cannotConnectNow: '57P03',
 } as const;
 
-/** The SQLSTATE of an error from pg, if it has one. */
-export function pgCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /** The connection went away under the statement: the server ended it, or it broke (class 08). */
 export function isConnectionLoss(code: string | undefined): boolean {
   return (

@@ -5,7 +5,8 @@ import { assertStatus, getDocumentContent, getInvoice, listInvoices } from '../d
 import type { ReceiveResult } from '../db/invoiceStore.ts';
 import type { Ingest } from '../intake/ingest.ts';
 import { asRequestRefused, RequestRefused } from './requestRefused.ts';
-import { PG, pgCode } from '../db/pgErrorCodes.ts';
+import { PG } from '../db/pgErrorCodes.ts';
+import { errorCode } from '../errors.ts';
 
 /**
  * The HTTP intake (`POST /api/invoices`, and `POST /invoice` for the n8n workflows that
@@ -110,7 +111,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
         return await deps.ingest(arrival);
       } catch (error) {
         // Two retries of one message raced and the other committed first; asking again finds it as a replay.
-        if (pgCode(error) === PG.uniqueViolation && messageId !== null) return deps.ingest(arrival);
+        if (errorCode(error) === PG.uniqueViolation && messageId !== null) return deps.ingest(arrival);
         throw error;
       }
     };
