@@ -1,4 +1,5 @@
 import { statfs } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import si from 'systeminformation';
 
@@ -32,18 +33,45 @@ export async function diskUsage(folder: string): Promise<{ usedPercent: number; 
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
+/**
+ * CPU busy % since the previous reading, from the kernel's per-core counters. Not
+ * `si.currentLoad()`: on Linux it runs `cat /proc/stat | grep cpu` through execSync, which
+ * held the daemon's event loop for 38–72 ms per sample on a loaded machine (seen as /health's
+ * p99). os.cpus() reads the same counters without a child process.
+ */
+export function cpuMeter(read: () => Array<{ times: Record<string, number> }> = cpus) {
+  const totals = () => {
+    let busy = 0;
+    let all = 0;
+    for (const { times } of read()) {
+      const sum = Object.values(times).reduce((a, b) => a + b, 0);
+      all += sum;
+      busy += sum - (times.idle ?? 0);
+    }
+    return { busy, all };
+  };
+  let previous = totals();
+  return (): number | null => {
+    const now = totals();
+    const all = now.all - previous.all;
+    const busy = now.busy - previous.busy;
+    previous = now;
+    return all > 0 ? round1((busy / all) * 100) : null;
+  };
+}
+
 export function createSystemSampler(timeoutMs: number) {
   const windows = process.platform === 'win32';
   if (windows) si.powerShellStart();
+  const cpuPercent = cpuMeter();
   return {
     async sample(folders: string[]): Promise<SystemSample> {
-      const [load, mem, ...disks] = await Promise.all([
-        withTimeout(si.currentLoad(), timeoutMs),
+      const [mem, ...disks] = await Promise.all([
         withTimeout(si.mem(), timeoutMs),
         ...folders.map((folder) => withTimeout(diskUsage(folder), timeoutMs)),
       ]);
       return {
-        cpuPercent: load ? round1(load.currentLoad) : null,
+        cpuPercent: cpuPercent(),
         memoryPercent: mem && mem.total > 0 ? round1(((mem.total - mem.available) / mem.total) * 100) : null,
         disks: folders.map((folder, i) => {
           const disk = disks[i] as Awaited<ReturnType<typeof diskUsage>> | null;
