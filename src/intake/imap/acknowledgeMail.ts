@@ -98,21 +98,43 @@ export function createAcknowledger(deps: { pool: () => pg.Pool; log: Logger }) {
     return settled;
   }
 
+  /** Acknowledges; a refusal while the connection stays up is a warning, retried by the next pass. */
+  async function acknowledgeOrWarn(current: ImapFlow, place: MailPlace, ack: MailAck, mail: MailInHand) {
+    try {
+      await acknowledgeSoon(current, place, ack);
+    } catch (error) {
+      if (!current.usable) throw error;
+      // The mail is recorded, so it will not be stored again; the next pass tries the post-action again.
+      const postAction = encodeAck(ack);
+      deps.log.warn(
+        { ...mail.about, post_action: postAction, err: error, code: 'MAIL_POST_ACTION_FAILED' },
+        `${mail.describe} is recorded, but ${postAction} failed (${errorMessage(error)}); the next pass tries again`,
+      );
+    }
+  }
+
+  /** Acknowledgements under way that nobody awaits yet, and the first that found the connection gone. */
+  const underWay = new Set<Promise<void>>();
+  let lost: { error: unknown } | undefined;
+
   return {
     forget: () => existingFolders.clear(),
-    /** Acknowledges; a refusal while the connection stays up is a warning, retried by the next pass. */
-    async acknowledgeOrWarn(current: ImapFlow, place: MailPlace, ack: MailAck, mail: MailInHand) {
-      try {
-        await acknowledgeSoon(current, place, ack);
-      } catch (error) {
-        if (!current.usable) throw error;
-        // The mail is recorded, so it will not be stored again; the next pass tries the post-action again.
-        const postAction = encodeAck(ack);
-        deps.log.warn(
-          { ...mail.about, post_action: postAction, err: error, code: 'MAIL_POST_ACTION_FAILED' },
-          `${mail.describe} is recorded, but ${postAction} failed (${errorMessage(error)}); the next pass tries again`,
-        );
-      }
+    /**
+     * Starts a recorded mail's acknowledgement and returns at once, so the pass can take its
+     * next mail while this one's move waits to go out with others; `settled()` waits for them.
+     */
+    acknowledgeLater(current: ImapFlow, place: MailPlace, ack: MailAck, mail: MailInHand): void {
+      const work: Promise<void> = acknowledgeOrWarn(current, place, ack, mail)
+        .catch((error: unknown) => void (lost ??= { error }))
+        .finally(() => underWay.delete(work));
+      underWay.add(work);
+    },
+    /** Resolves when every acknowledgement started has ended; rejects if one found the connection gone. */
+    async settled(): Promise<void> {
+      while (underWay.size > 0) await Promise.all(underWay);
+      const failure = lost;
+      lost = undefined;
+      if (failure) throw failure.error;
     },
   };
 }

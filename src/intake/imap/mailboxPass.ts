@@ -112,7 +112,7 @@ export function createMailboxPass(deps: MailboxPassDeps) {
       detail: detail === null ? null : withoutNul(detail),
       postAction: encodeAck(ack),
     });
-    await acknowledger.acknowledgeOrWarn(current, place, ack, mail);
+    acknowledger.acknowledgeLater(current, place, ack, mail);
   }
 
   async function refuseTooLarge(current: ImapFlow, place: MailPlace, mail: MailInHand, reason: string, size: number) {
@@ -334,11 +334,11 @@ export function createMailboxPass(deps: MailboxPassDeps) {
         let deferred = 0;
         let deferredReason: string | null = null;
         const lanes = { concurrency: settings.concurrency, keyOf: laneOf, stopping: deps.stopping };
-        await inLanes(mails, lanes, async ({ uid, head, mail, record }) => {
+        const handling = inLanes(mails, lanes, async ({ uid, head, mail, record }) => {
           const place = { ...folder, uid };
           try {
             if (record) {
-              await acknowledger.acknowledgeOrWarn(current, place, decodeAck(record.postAction), mail);
+              acknowledger.acknowledgeLater(current, place, decodeAck(record.postAction), mail);
               handled++;
             } else if (await handleMail(current, place, head, mail)) handled++;
           } catch (error) {
@@ -352,6 +352,12 @@ export function createMailboxPass(deps: MailboxPassDeps) {
             }
           }
         });
+        // The pass ends (and the lock goes) only when the acknowledgements it started have ended too.
+        await handling.catch(async (error: unknown) => {
+          await acknowledger.settled().catch(() => undefined);
+          throw error;
+        });
+        await acknowledger.settled();
         return { handled, deferred, deferredReason };
       } finally {
         lock.release();
