@@ -9,6 +9,10 @@
  *
  *   npm run bench:restart -- [--crashes 200] [--rounds 5] [--children heartbeat,dropFolder,monitor]
  *
+ * The default children are light (a timer, a folder watch, a sampler), so the figure is the
+ * supervision's own cost; `--children worker-1,http,invoices` adds what a child's own start
+ * costs (a worker thread loading the extractor, the HTTP server binding its port again).
+ *
  * The supervisor's restart backoff (supervisor.backoff, default 1 s, doubling) is a deliberate
  * wait, not the machinery's cost: here it is 1 ms, and the intensity is raised so 200 crashes
  * a minute do not escalate. The service manager's own delay before a restart (systemd
