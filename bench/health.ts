@@ -9,6 +9,8 @@
  * the local server on 127.0.0.1:5432, else an embedded one), idle otherwise. The load comes
  * from another process (bench/healthLoad.ts), open loop: each request is due at its time
  * whatever the earlier ones did, and its latency counts from then, so queueing is included.
+ * `/health/live` (a constant answer) is measured the same way as the floor the machine sets.
+ * To see where the daemon spends its time: BENCH_DAEMON_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=DIR".
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
