@@ -79,6 +79,8 @@ export const imapConfigSchema = z
     maxMailMb: z.number().positive(),
     /** Failed attempts (not a lost connection or database) after which a mail is given up as `failed`. */
     maxMailAttempts: z.number().int().min(1),
+    /** Mails of one pass handled at once (their downloads, parsing and commits overlap); 1 = one after another. */
+    concurrency: z.number().int().min(1).max(32),
     /** Sender addresses (wildcards: "*@supplier.sk") whose mail is read; empty = everyone's. */
     allowedSenders: z.array(z.string().min(1)),
     folders: z.strictObject({ processed: folderName, rejected: folderName, unrecognized: folderName }),

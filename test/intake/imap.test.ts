@@ -183,6 +183,70 @@ test('a mail with several attachments: every document is committed while the mai
   );
 });
 
+test('a burst of mail is handled several mails at once: each stored once and moved only after its commit; a copy in the same burst is a duplicate of the first', async (t) => {
+  const [dovecot, { pool }] = await Promise.all([startDovecot(t), migratedDatabase(t)]);
+  const ids: string[] = [];
+  const uids: number[] = [];
+  for (let i = 0; i < 16; i++) {
+    const messageId = newMessageId();
+    ids.push(messageId);
+    uids.push(
+      await dovecot.append(
+        await buildMail({ messageId, attachments: [{ filename: `burst-${i}.pdf`, content: pdfBytes(`burst ${i}`) }] }),
+      ),
+    );
+  }
+  const copy = await buildMail({ attachments: [{ filename: 'copy.pdf', content: pdfBytes('the copied one') }] });
+  const firstCopy = await dovecot.append(copy);
+  const secondCopy = await dovecot.append(copy);
+  // Ingests wait until three are in flight at once (or 5 s pass): only a concurrent pass gets there.
+  let inFlight = 0;
+  let concurrent = false;
+  let release!: () => void;
+  const together = new Promise<void>((resolve) => (release = resolve));
+  setTimeout(() => release(), 5_000).unref();
+  const inInbox: Array<{ messageId: string | null | undefined; inbox: boolean }> = [];
+  const mailbox = await startMailbox(t, {
+    dovecot,
+    pool,
+    settings: { concurrency: 4 },
+    beforeIngest: async () => {
+      if (++inFlight >= 3) {
+        concurrent = true;
+        release();
+      }
+      await together;
+    },
+    onCommitted: async (_n, arrival) => {
+      inFlight--;
+      const inbox = (await dovecot.list('INBOX')).map((m) => m.messageId);
+      inInbox.push({ messageId: arrival.messageId, inbox: inbox.includes(arrival.messageId ?? '') });
+    },
+  });
+  await mailbox.logs.waitFor((line) => line.code === 'MAIL_DUPLICATE' && line.uid === secondCopy, 60_000);
+  for (;;) {
+    await mailbox.reach('connected.listening', 60_000);
+    if ((await dovecot.list('INBOX')).length === 0) break;
+    await mailbox.reach('connected.syncing', 60_000);
+  }
+  t.true(concurrent, 'three mails were being stored at once');
+  t.is(inInbox.length, 18);
+  for (const commit of inInbox) t.true(commit.inbox, `${commit.messageId} was committed while still in INBOX`);
+  const rows = await invoices(pool);
+  t.deepEqual(
+    rows.map((r) => r.message_id).sort(),
+    [...ids, rows.find((r) => r.filename === 'copy.pdf')!.message_id].sort(),
+  );
+  const records = new Map((await processedMail(pool)).map((r) => [Number(r.uid), r]));
+  t.is(records.size, 18);
+  t.true([...records.values()].every((r) => r.acknowledged));
+  t.is(records.get(firstCopy)!.outcome, 'received', 'the copy with the lower UID is the one stored');
+  t.is(records.get(secondCopy)!.outcome, 'duplicate');
+  t.deepEqual(records.get(secondCopy)!.invoice_ids, records.get(firstCopy)!.invoice_ids);
+  t.true(uids.every((uid) => records.get(uid)!.outcome === 'received'));
+  t.is((await dovecot.list('Processed')).length, 18);
+});
+
 test('a mail with no attachment goes to Unrecognized and the operator is told', async (t) => {
   const { dovecot, pool, mailbox } = await setUp(t);
   const uid = await dovecot.append(await buildMail({ subject: 'Just a question' }));
@@ -398,10 +462,11 @@ test('the IMAP server stopped and restarted mid-run: nothing lost, nothing twice
   }
   const rows = await invoices(pool);
   t.is(rows.length, 16, 'every mail stored');
-  t.deepEqual(new Set(rows.map((r) => r.message_id)), new Set(ids), 'each mail once');
+  // Sorted: mails are handled several at once (intake.imap.concurrency), so invoices need not follow UID order.
+  t.deepEqual(rows.map((r) => r.message_id).sort(), [...ids].sort(), 'each mail once');
   const processed = await dovecot.list('Processed');
   t.is(processed.length, 16);
-  t.deepEqual(new Set(processed.map((m) => m.messageId)), new Set(ids));
+  t.deepEqual(processed.map((m) => m.messageId).sort(), [...ids].sort());
   t.is((await processedMail(pool)).length, 16);
 });
 

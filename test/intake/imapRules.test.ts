@@ -130,6 +130,7 @@ const base = {
   maxAttachmentMb: 25,
   maxMailMb: 50,
   maxMailAttempts: 5,
+  concurrency: 8,
   allowedSenders: [],
   folders: { processed: 'Processed', rejected: 'Rejected', unrecognized: 'Unrecognized' },
   postAction: 'move',

@@ -9,6 +9,7 @@ import type { Ingest } from '../ingest.ts';
 import { createAcknowledger } from './acknowledgeMail.ts';
 import { attachmentFilter, decideMail, screenMail, tooLarge } from './decideMail.ts';
 import { isUnavailable } from './failures.ts';
+import { inLanes } from './mailLanes.ts';
 import { ackFor, decodeAck, encodeAck, unacknowledgedSearch } from './mailAck.ts';
 import { bytesOf, envelopeFrom, inHand, mailIdentityOf, type MailInHand } from './mailInHand.ts';
 import { formatAddresses, parseMail, withoutNul } from './parseMail.ts';
@@ -25,7 +26,9 @@ import {
 import { chooseRule } from './rules.ts';
 
 /**
- * One pass over the configured folder, for each mail not yet acknowledged, in UID order:
+ * One pass over the configured folder, for each mail not yet acknowledged — up to
+ * intake.imap.concurrency mails at once, those sharing a Message-ID in UID order (mailLanes.ts);
+ * each mail's steps below stay in this order, whatever the others do:
  *
  * 1. Recorded in processed_mail (same account, folder, UIDVALIDITY and UID, and the same
  *    Message-ID, sender, subject and date)? Then its documents were stored: only its
@@ -56,9 +59,24 @@ export interface MailboxPassDeps {
   now: () => Date;
   /** The connection's description for errors ("imap.example.sk:993 as user"). */
   server: string;
-  /** A graceful stop asked: the pass ends after the mail in hand. */
+  /** A graceful stop asked: the pass ends after the mails in hand. */
   stopping: () => boolean;
 }
+
+/** A mail of the pass: its UID, its envelope and size, and its record when one describes it. */
+interface PassMail {
+  uid: number;
+  head: FetchMessageObject;
+  mail: MailInHand;
+  record: ProcessedMail | undefined;
+}
+
+/**
+ * Mails sharing a Message-ID are handled in UID order (a second copy is then told a duplicate
+ * of the recorded first); a mail without one is a lane of its own.
+ */
+const laneOf = ({ uid, mail }: PassMail) =>
+  mail.identity.messageId === null ? `uid:${uid}` : `id:${mail.identity.messageId}`;
 
 export function createMailboxPass(deps: MailboxPassDeps) {
   const { settings, log } = deps;
@@ -94,7 +112,7 @@ export function createMailboxPass(deps: MailboxPassDeps) {
       detail: detail === null ? null : withoutNul(detail),
       postAction: encodeAck(ack),
     });
-    await acknowledger.acknowledgeOrWarn(current, place, ack, mail);
+    acknowledger.acknowledgeLater(current, place, ack, mail);
   }
 
   async function refuseTooLarge(current: ImapFlow, place: MailPlace, mail: MailInHand, reason: string, size: number) {
@@ -105,13 +123,9 @@ export function createMailboxPass(deps: MailboxPassDeps) {
     await conclude(current, place, mail, 'unrecognized', undefined, [], reason);
   }
 
-  /** Handles one mail not yet recorded; `hand` is filled in as soon as its envelope is known. */
-  async function handleMail(current: ImapFlow, place: MailPlace, hand: { mail?: MailInHand }): Promise<boolean> {
+  /** Handles one mail not yet recorded, from its envelope and size (`head`, fetched with the pass's list). */
+  async function handleMail(current: ImapFlow, place: MailPlace, head: FetchMessageObject, mail: MailInHand) {
     const range = String(place.uid);
-    const head = await current.fetchOne(range, { envelope: true, size: true }, { uid: true });
-    if (!head) return false; // expunged meanwhile
-    const mail = inHand(place.uid, mailIdentityOf(head.envelope));
-    hand.mail = mail;
 
     const screening = screenMail(settings, envelopeFrom(head.envelope), head.size);
     if (screening.kind === 'reject') {
@@ -205,10 +219,9 @@ export function createMailboxPass(deps: MailboxPassDeps) {
    * deferred, not counted. Anything else: counted; at maxMailAttempts the mail is given up.
    * Answers whether the mail is done with (given up) rather than deferred.
    */
-  async function handleFailure(current: ImapFlow, place: MailPlace, hand: { mail?: MailInHand }, error: unknown) {
+  async function handleFailure(current: ImapFlow, place: MailPlace, mail: MailInHand, error: unknown) {
     const reason = withoutNul(errorMessage(error));
     const code = errorCode(error);
-    const mail = hand.mail ?? inHand(place.uid, { messageId: null, sender: null, subject: null, date: null });
     const defer = (why: string, extra: Record<string, unknown> = {}) => {
       log.warn(
         { ...mail.about, err: error, err_code: code, ...extra, code: 'MAIL_DEFERRED' },
@@ -248,47 +261,42 @@ export function createMailboxPass(deps: MailboxPassDeps) {
     }
   }
 
-  /** The envelopes of these mails, in one FETCH. */
+  /** The envelopes and sizes of these mails, in one FETCH (not one per mail: a burst is one round trip). */
   async function envelopes(current: ImapFlow, uids: number[]): Promise<Map<number, FetchMessageObject>> {
     const found = new Map<number, FetchMessageObject>();
     if (uids.length === 0) return found;
-    for await (const message of current.fetch(uids, { uid: true, envelope: true }, { uid: true })) {
+    for await (const message of current.fetch(uids, { uid: true, envelope: true, size: true }, { uid: true })) {
       found.set(message.uid, message);
     }
     return found;
   }
 
   /**
-   * The mails of this pass, each with its record when one describes it: a record of another
-   * mail at the same place is not trusted, and a mail whose record says acknowledged (by
-   * whatever post-action applied to it) is left out.
+   * The mails of this pass in UID order, each with its envelope and with its record when one
+   * describes it: a record of another mail at the same place is not trusted, and a mail whose
+   * record says acknowledged (by whatever post-action applied to it) is left out.
    */
-  async function toHandle(
-    current: ImapFlow,
-    uids: number[],
-    known: Map<number, ProcessedMail>,
-  ): Promise<Array<{ uid: number; record: ProcessedMail | undefined }>> {
-    const heads = await envelopes(current, [...known.keys()]);
-    const list: Array<{ uid: number; record: ProcessedMail | undefined }> = [];
+  async function toHandle(current: ImapFlow, uids: number[], known: Map<number, ProcessedMail>): Promise<PassMail[]> {
+    const heads = await envelopes(current, uids);
+    const list: PassMail[] = [];
     for (const uid of uids) {
-      const record = known.get(uid);
-      if (!record) {
-        list.push({ uid, record });
-        continue;
-      }
       const head = heads.get(uid);
       if (!head) continue; // expunged meanwhile
-      const identity = mailIdentityOf(head.envelope);
-      if (sameMail(record, identity)) {
-        if (!record.acknowledged) list.push({ uid, record });
+      const mail = inHand(uid, mailIdentityOf(head.envelope));
+      const record = known.get(uid);
+      if (!record) {
+        list.push({ uid, head, mail, record });
         continue;
       }
-      const mail = inHand(uid, identity);
+      if (sameMail(record, mail.identity)) {
+        if (!record.acknowledged) list.push({ uid, head, mail: inHand(uid, record), record });
+        continue;
+      }
       log.warn(
         { ...mail.about, recorded_message_id: record.messageId, code: 'MAIL_RECORD_MISMATCH' },
         `${mail.describe} is at a place (UID ${uid}) recorded for another mail (Message-ID ${record.messageId ?? 'none'}, "${record.subject ?? ''}"): the mailbox was restored or replaced; it is read as a new mail`,
       );
-      list.push({ uid, record: undefined });
+      list.push({ uid, head, mail, record: undefined });
     }
     return list;
   }
@@ -325,27 +333,31 @@ export function createMailboxPass(deps: MailboxPassDeps) {
         let handled = 0;
         let deferred = 0;
         let deferredReason: string | null = null;
-        for (const { uid, record } of mails) {
-          if (deps.stopping()) break;
+        const lanes = { concurrency: settings.concurrency, keyOf: laneOf, stopping: deps.stopping };
+        const handling = inLanes(mails, lanes, async ({ uid, head, mail, record }) => {
           const place = { ...folder, uid };
-          const hand: { mail?: MailInHand } = {};
           try {
             if (record) {
-              hand.mail = inHand(uid, record);
-              await acknowledger.acknowledgeOrWarn(current, place, decodeAck(record.postAction), hand.mail);
+              acknowledger.acknowledgeLater(current, place, decodeAck(record.postAction), mail);
               handled++;
-            } else if (await handleMail(current, place, hand)) handled++;
+            } else if (await handleMail(current, place, head, mail)) handled++;
           } catch (error) {
             if (!current.usable) throw error;
             // Not acknowledged: it stays on the server as it was, and a later pass reads it again.
-            const failure = await handleFailure(current, place, hand, error);
+            const failure = await handleFailure(current, place, mail, error);
             if (failure.done) handled++;
             else {
               deferred++;
               deferredReason = failure.reason;
             }
           }
-        }
+        });
+        // The pass ends (and the lock goes) only when the acknowledgements it started have ended too.
+        await handling.catch(async (error: unknown) => {
+          await acknowledger.settled().catch(() => undefined);
+          throw error;
+        });
+        await acknowledger.settled();
         return { handled, deferred, deferredReason };
       } finally {
         lock.release();

@@ -117,7 +117,7 @@ export function createMailbox(deps: MailboxDeps) {
         finishedAt: new Date().toISOString(),
       })),
       disconnect: fromPromise<void>(async () => closeClient()),
-      /** Lets the mail being handled finish (its commit and its post-action), then logs out. */
+      /** Lets the mails being handled finish (their commits and post-actions), then logs out. */
       stop: fromPromise<void>(async () => {
         stopping = true;
         await busy;

@@ -127,11 +127,14 @@ export async function recordProcessed(pool: pg.Pool, record: MailRecord): Promis
   );
 }
 
-export async function markAcknowledged(pool: pg.Pool, place: MailPlace): Promise<void> {
+/** Notes that these mails (of one folder) were moved or marked: one statement for a burst. */
+export async function markAcknowledged(pool: pg.Pool, places: MailPlace[]): Promise<void> {
+  const [first] = places;
+  if (!first) return;
   await pool.query(
     `UPDATE processed_mail SET acknowledged_at = now()
-     WHERE account = $1 AND mailbox = $2 AND uid_validity = $3 AND uid = $4`,
-    placeValues(place),
+     WHERE account = $1 AND mailbox = $2 AND uid_validity = $3 AND uid = ANY($4::bigint[])`,
+    [first.account, first.mailbox, first.uidValidity.toString(), places.map((place) => place.uid)],
   );
 }
 
