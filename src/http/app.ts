@@ -20,6 +20,7 @@ import { registerInspectionRoutes } from './inspectionRoutes.ts';
 import { registerInvoiceRoutes, type InvoiceRouteDeps } from './invoiceRoutes.ts';
 import { openToEveryone, trackRouteAccess } from './routeTable.ts';
 import { sendRefusal } from './requestRefused.ts';
+import type { HttpsFiles } from './tls.ts';
 
 /** What the HTTP layer may see and do of the running daemon. */
 export interface DaemonView {
@@ -52,6 +53,8 @@ export interface HttpDeps {
   templates?: TemplateSettings;
   /** How the router matches paths; authorization follows the matched route whatever is set here. */
   routing?: RoutingOptions;
+  /** http.tls's files, read by httpService.ts: the server speaks HTTPS only. */
+  https?: HttpsFiles;
 }
 
 export interface RoutingOptions {
@@ -71,6 +74,7 @@ const STRICT_ROUTING: RoutingOptions = {
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   const { settings, view, invoices, decisions, alerts, people } = deps;
   const app = Fastify({
+    ...(deps.https ? { https: deps.https } : {}),
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Requests are not logged one by one: the heartbeat and metrics carry the totals.
     logController: new LogController({ disableRequestLogging: true }),
@@ -122,7 +126,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     if (!settings.openHealth) registerHealthRoutes(signedIn, view, 'viewer');
     if (!settings.openMetrics) registerMetricsRoute(signedIn, view, 'viewer');
     registerInspectionRoutes(signedIn, view);
-    if (invoices) registerInvoiceRoutes(signedIn, invoices);
+    if (invoices) registerInvoiceRoutes(signedIn, { uploadRateLimit: settings.uploadRateLimit, ...invoices });
     if (decisions) registerDecisionRoutes(signedIn, decisions);
     if (decisions) registerCorrectionRoutes(signedIn, decisions);
     if (alerts) registerAlertRoutes(signedIn, alerts);
