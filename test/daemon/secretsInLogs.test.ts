@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { createToken } from '../../src/auth/apiTokens.ts';
 import { addPerson } from '../../src/auth/people.ts';
 import { freePort } from '../../src/runtime/freePort.ts';
@@ -41,12 +41,13 @@ const SECRETS = {
   wrongPassword: secret('wrongpw'),
   wrongImapPassword: secret('wrongimap'),
   wrongNexApiKey: secret('wrongnexkey'),
+  imapAccessToken: secret('imapoauth'),
   oauthClientSecret: secret('oauthsecret'),
   oauthRefreshToken: secret('oauthrefresh'),
   oauthAccessToken: secret('oauthaccess'),
   backupPassphrase: secret('backuppass'),
 };
-const CONFIG_FILES = new Set(['config.yaml', 'config-restarted.yaml']);
+const CONFIG_FILES = new Set(['config.yaml', 'config-restarted.yaml', 'config-imap-oauth.yaml']);
 
 const smtpServers: TestSmtp[] = [];
 test.after.always(async () => {
@@ -273,6 +274,23 @@ test('a day of activity leaves no secret in any log, status file, CLI output or 
   t.is(oauthTest.status, 0, oauthTest.stderr);
   restarted.signal('SIGTERM');
   t.is(await restarted.waitForExit(60_000), 0);
+
+  // An IMAP login with an OAuth2 access token, which this server does not take.
+  const imapOauthFile = join(dir, 'config-imap-oauth.yaml');
+  const restartedConfig = parse(readFileSync(restartedFile, 'utf8')) as typeof config;
+  writeFileSync(
+    imapOauthFile,
+    stringify({
+      ...restartedConfig,
+      intake: { ...restartedConfig.intake, imap: { ...imap, password: '', accessToken: SECRETS.imapAccessToken } },
+    }),
+  );
+  const oauthImap = new DaemonProcess(dir, imapOauthFile, port, {});
+  daemons.push(oauthImap);
+  await oauthImap.waitForStatus('/health/ready', 200);
+  await oauthImap.waitForLog((e) => e.code === 'IMAP_UNAVAILABLE', 60_000);
+  oauthImap.signal('SIGTERM');
+  t.is(await oauthImap.waitForExit(60_000), 0);
 
   // Now look everywhere.
   const scan = new SecretScan(secrets);
