@@ -82,6 +82,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   });
   trackRouteAccess(app);
   registerCookiePlugins(app);
+  addSecurityHeaders(app, Boolean(deps.https));
   const sessions = people && { ...people, logger: deps.logger };
   const identify =
     deps.identify ??
@@ -133,4 +134,19 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   });
 
   return app;
+}
+
+/**
+ * On every answer: no page of the console inside another site's frame (clickjacking), no type
+ * guessing by the browser, no console URL (invoice ids) in the Referer to other sites; under TLS,
+ * browsers remember to use HTTPS only.
+ */
+function addSecurityHeaders(app: FastifyInstance, tls: boolean): void {
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-frame-options', 'DENY');
+    reply.header('content-security-policy', "frame-ancestors 'none'");
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (tls) reply.header('strict-transport-security', 'max-age=31536000');
+  });
 }

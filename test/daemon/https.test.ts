@@ -35,6 +35,13 @@ test('with http.tls the daemon answers HTTPS only, and the CLI talks to it trust
 
   const health = await httpsGet(daemon.port, '/health', certificate.certPem);
   t.is(health.status, 200);
+  t.like(health.headers, {
+    'strict-transport-security': 'max-age=31536000',
+    'x-frame-options': 'DENY',
+    'content-security-policy': "frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  });
   t.is((JSON.parse(health.body) as { status: string }).status, 'pass');
   const invoices = await httpsGet(daemon.port, '/api/invoices', certificate.certPem, { 'x-api-key': TOKEN });
   t.is(invoices.status, 200);
