@@ -97,4 +97,8 @@ test('a certificate file that is missing stops the start with a sentence naming 
   const said = daemon.logs.map((e) => JSON.stringify(e)).join('\n') + daemon.stderr.join('');
   t.regex(said, /HTTP_TLS_UNREADABLE/);
   t.regex(said, /http\.tls\.cert: cannot read \S*no-such-cert\.pem \(ENOENT\)/);
+  // `config check` finds it before a start does.
+  const check = await daemon.cli(['config', 'check']);
+  t.is(check.status, 1);
+  t.regex(check.stderr, /- http\.tls\.cert: cannot read \S*no-such-cert\.pem \(ENOENT\)\. \(HTTP_TLS_UNREADABLE\)/);
 });
