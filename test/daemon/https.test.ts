@@ -3,22 +3,9 @@ import { join } from 'node:path';
 import test from 'ava';
 import { stringify } from 'yaml';
 import { createTestDatabase } from '../support/database.ts';
-import { selfSignedCertificate, httpsGet } from '../support/certificates.ts';
-import { BIN, startDaemonProcess, TOKEN, type DaemonProcess } from '../support/daemonProcess.ts';
+import { selfSignedCertificate, httpsGet, waitForHttps } from '../support/certificates.ts';
+import { BIN, startDaemonProcess, TOKEN } from '../support/daemonProcess.ts';
 import { run } from '../support/run.ts';
-
-async function waitForHttps(daemon: DaemonProcess, ca: string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (!daemon.running) throw new Error(`daemon exited: ${daemon.describeEnd()}`);
-    const answer = await httpsGet(daemon.port, '/health/ready', ca).catch((error: Error) => error);
-    if (!(answer instanceof Error) && answer.status === 200) return;
-    last = answer instanceof Error ? answer.message : `${answer.status} ${answer.body}`;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`/health/ready did not answer over HTTPS within 90 s (last: ${last})`);
-}
 
 test('with http.tls the daemon answers HTTPS only, and the CLI talks to it trusting that certificate', async (t) => {
   const certificate = await selfSignedCertificate(t);

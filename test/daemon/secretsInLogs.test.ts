@@ -8,6 +8,7 @@ import { addPerson } from '../../src/auth/people.ts';
 import { freePort } from '../../src/runtime/freePort.ts';
 import { BIN, DaemonProcess, prepareDaemonFolder, disposeDaemon } from '../support/daemonProcess.ts';
 import { startDovecot } from '../support/dovecot.ts';
+import { selfSignedCertificate, waitForHttps } from '../support/certificates.ts';
 import { buildUbl } from '../support/einvoices.ts';
 import { buildMail } from '../support/mail.ts';
 import { migratedDatabase } from '../support/migratedDatabase.ts';
@@ -42,12 +43,20 @@ const SECRETS = {
   wrongImapPassword: secret('wrongimap'),
   wrongNexApiKey: secret('wrongnexkey'),
   imapAccessToken: secret('imapoauth'),
+  tlsKeyPassphrase: secret('tlspass'),
+  wrongTlsPassphrase: secret('wrongtlspass'),
   oauthClientSecret: secret('oauthsecret'),
   oauthRefreshToken: secret('oauthrefresh'),
   oauthAccessToken: secret('oauthaccess'),
   backupPassphrase: secret('backuppass'),
 };
-const CONFIG_FILES = new Set(['config.yaml', 'config-restarted.yaml', 'config-imap-oauth.yaml']);
+const CONFIG_FILES = new Set([
+  'config.yaml',
+  'config-restarted.yaml',
+  'config-imap-oauth.yaml',
+  'config-tls-wrong.yaml',
+  'config-tls.yaml',
+]);
 
 const smtpServers: TestSmtp[] = [];
 test.after.always(async () => {
@@ -291,6 +300,27 @@ test('a day of activity leaves no secret in any log, status file, CLI output or 
   await oauthImap.waitForLog((e) => e.code === 'IMAP_UNAVAILABLE', 60_000);
   oauthImap.signal('SIGTERM');
   t.is(await oauthImap.waitForExit(60_000), 0);
+
+  // HTTPS with an encrypted key: first a wrong passphrase (the start fails and says why), then the right one.
+  const certificate = await selfSignedCertificate(t, { passphrase: SECRETS.tlsKeyPassphrase });
+  const withTls = (name: string, passphrase: string) => {
+    const file = join(dir, name);
+    const tls = { cert: certificate.cert, key: certificate.key, passphrase };
+    writeFileSync(file, stringify({ ...restartedConfig, http: { ...restartedConfig.http, tls } }));
+    return file;
+  };
+  const wrongTls = new DaemonProcess(dir, withTls('config-tls-wrong.yaml', SECRETS.wrongTlsPassphrase), port, {});
+  daemons.push(wrongTls);
+  t.not(await wrongTls.waitForExit(60_000), 0);
+  t.regex(JSON.stringify(wrongTls.logs) + wrongTls.stderr.join(''), /http\.tls\.passphrase does not open/);
+  const tlsFile = withTls('config-tls.yaml', SECRETS.tlsKeyPassphrase);
+  const overTls = new DaemonProcess(dir, tlsFile, port, {});
+  daemons.push(overTls);
+  await waitForHttps(overTls, certificate.certPem);
+  const healthOverTls = await cli(['health'], {}, tlsFile);
+  t.is(healthOverTls.status, 0, healthOverTls.stderr);
+  overTls.signal('SIGTERM');
+  t.is(await overTls.waitForExit(60_000), 0);
 
   // Now look everywhere.
   const scan = new SecretScan(secrets);

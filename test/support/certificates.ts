@@ -3,6 +3,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import type { DaemonProcess } from './daemonProcess.ts';
 import { run } from './run.ts';
 
 export interface Certificate {
@@ -70,4 +71,18 @@ export function httpsGet(
     req.on('error', reject);
     req.end();
   });
+}
+
+/** Waits until the daemon answers /health/ready over HTTPS, trusting `ca`. */
+export async function waitForHttps(daemon: DaemonProcess, ca: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (!daemon.running) throw new Error(`daemon exited: ${daemon.describeEnd()}`);
+    const answer = await httpsGet(daemon.port, '/health/ready', ca).catch((error: Error) => error);
+    if (!(answer instanceof Error) && answer.status === 200) return;
+    last = answer instanceof Error ? answer.message : `${answer.status} ${answer.body}`;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`/health/ready did not answer over HTTPS within 90 s (last: ${last})`);
 }
