@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
+import pg from 'pg';
+import { addPerson } from '../../src/auth/people.ts';
 import { stringify } from 'yaml';
 import { createTestDatabase } from '../support/database.ts';
 import { selfSignedCertificate, httpsGet, waitForHttps } from '../support/certificates.ts';
@@ -9,8 +11,9 @@ import { run } from '../support/run.ts';
 
 test('with http.tls the daemon answers HTTPS only, and the CLI talks to it trusting that certificate', async (t) => {
   const certificate = await selfSignedCertificate(t);
+  const databaseUrl = await createTestDatabase(t);
   const daemon = await startDaemonProcess(t, {
-    databaseUrl: await createTestDatabase(t),
+    databaseUrl,
     config: { http: { tls: { cert: certificate.cert, key: certificate.key } } },
   });
   await waitForHttps(daemon, certificate.certPem);
@@ -32,6 +35,23 @@ test('with http.tls the daemon answers HTTPS only, and the CLI talks to it trust
   t.is((JSON.parse(health.body) as { status: string }).status, 'pass');
   const invoices = await httpsGet(daemon.port, '/api/invoices', certificate.certPem, { 'x-api-key': TOKEN });
   t.is(invoices.status, 200);
+
+  // A person signing in over HTTPS gets a session cookie the browser sends over HTTPS only.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  t.teardown(() => pool.end());
+  await addPerson(pool, { name: 'eva', role: 'viewer', password: 'eva-password-123' });
+  const body = JSON.stringify({ name: 'eva', password: 'eva-password-123' });
+  const signIn = await httpsGet(
+    daemon.port,
+    '/api/session',
+    certificate.certPem,
+    { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    { method: 'POST', body },
+  );
+  t.is(signIn.status, 200, signIn.body);
+  const cookies = [signIn.headers['set-cookie'] ?? []].flat();
+  t.true(cookies.length > 0);
+  for (const cookie of cookies) t.regex(cookie, /; Secure/, cookie);
 
   // Plain HTTP on the same port gets no answer: the TLS server drops what is not a handshake.
   const plain = await daemon.request('/health', { token: null }).catch((error: Error) => error);

@@ -54,10 +54,11 @@ export function httpsGet(
   path: string,
   ca: string,
   headers: Record<string, string> = {},
+  send: { method: string; body: string } = { method: 'GET', body: '' },
 ): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', servername: 'localhost', port, path, ca, headers, timeout: 10_000 },
+      { host: '127.0.0.1', servername: 'localhost', port, path, ca, headers, method: send.method, timeout: 10_000 },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -69,7 +70,7 @@ export function httpsGet(
     );
     req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
     req.on('error', reject);
-    req.end();
+    req.end(send.body);
   });
 }
 
