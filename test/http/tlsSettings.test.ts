@@ -1,8 +1,13 @@
 import { writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join, dirname } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { LoaderError } from '../../src/errors.ts';
-import { isLoopback } from '../../src/http/httpService.ts';
+import pino from 'pino';
+import { createActor, toPromise } from 'xstate';
+import { createHttpService, isLoopback } from '../../src/http/httpService.ts';
+import { createInspectionBus } from '../../src/runtime/inspectionBus.ts';
+import { createMetrics } from '../../src/runtime/metrics.ts';
 import { readHttpsFiles } from '../../src/http/tls.ts';
 import { selfSignedCertificate } from '../support/certificates.ts';
 
@@ -67,4 +72,53 @@ test('only loopback addresses count as this machine alone', (t) => {
     t.true(isLoopback(host), host);
   for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'invoices.example.sk', '127.0.0.1.example.sk'])
     t.false(isLoopback(host), host);
+});
+
+/** Starts the real HTTP service on `host` (port 0) and returns what it logged at start. */
+async function startLogs(host: string, tls?: { cert: string; key: string; passphrase: string }) {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const service = createHttpService({
+    settings: {
+      enabled: true,
+      host,
+      port: 0,
+      token: 'x'.repeat(20),
+      tokenFile: './unused',
+      openHealth: true,
+      openMetrics: true,
+      tls,
+    },
+    token: 'x'.repeat(20),
+    logger: pino({ level: 'info' }, sink),
+    view: {
+      tree: () => undefined,
+      health: () => ({ status: 'pass', version: 'test', description: 'test', checks: {} }),
+      readiness: () => ({ ready: true, reasons: [] }),
+      crash: () => false,
+      inspection: createInspectionBus(),
+      metrics: createMetrics(),
+      faultInjection: false,
+    },
+  });
+  await toPromise(createActor(service.actors.start).start());
+  await toPromise(createActor(service.actors.stop).start());
+  return lines;
+}
+
+// Binding 0.0.0.0 for a moment: nothing is sent anywhere, the server is closed at once.
+test('plain HTTP on a network address is warned about at start; loopback, or TLS, is not', async (t) => {
+  const warned = (lines: Array<Record<string, unknown>>) => lines.filter((l) => l.code === 'HTTP_PLAIN_ON_NETWORK');
+  const network = warned(await startLogs('0.0.0.0'));
+  t.is(network.length, 1);
+  t.is(network[0]!.level, 40);
+  t.regex(network[0]!.msg as string, /Plain HTTP on the network address 0\.0\.0\.0: .* set http\.tls/);
+  t.deepEqual(warned(await startLogs('127.0.0.1')), []);
+  const certificate = await selfSignedCertificate(t);
+  t.deepEqual(warned(await startLogs('0.0.0.0', { cert: certificate.cert, key: certificate.key, passphrase: '' })), []);
 });
