@@ -30,6 +30,9 @@ export function safeFilename(sent: string | undefined | null, fallback = 'docume
     // Leading dots hide a file (or are `..`); Windows drops trailing dots and spaces itself.
     .replace(/^[\s.]+|[\s.]+$/g, '');
   const named = WINDOWS_DEVICE.test(plain) ? `_${plain}` : plain;
+  // A name that was only an extension (".pdf") keeps it behind the fallback: the type stays visible.
+  const onlyExtension = /^[\s.]*\.([\p{L}\p{N}]{1,10})[\s.]*$/u.exec(last);
+  if (onlyExtension) return `${fallback}.${onlyExtension[1]}`;
   return shorten(named, MAX_FILENAME_BYTES) || fallback;
 }
 
