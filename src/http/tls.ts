@@ -18,7 +18,7 @@ export interface HttpsFiles {
   passphrase?: string;
 }
 
-export function tlsEnabled(tls: TlsSettings | undefined): tls is TlsSettings {
+function tlsEnabled(tls: TlsSettings | undefined): tls is TlsSettings {
   return Boolean(tls && (tls.cert || tls.key));
 }
 
