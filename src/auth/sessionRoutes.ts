@@ -6,7 +6,7 @@ import { identityOf, signedInWithCookie } from './httpIdentity.ts';
 import { SESSION_COOKIE } from './resolveIdentity.ts';
 import { createSession, endSession, pruneSessions } from './sessions.ts';
 import { checkSignIn } from './signIn.ts';
-import { sendRefusal } from '../http/requestRefused.ts';
+import { RequestRefused, sendRefusal } from '../http/requestRefused.ts';
 
 /**
  * Signing in and out: `POST /api/session` with JSON (or a form) `{name, password}` sets the
@@ -61,6 +61,12 @@ export function registerSignIn(open: FastifyInstance, deps: SessionRouteDeps): v
             timeWindow: 60_000,
             onExceeded: (request) =>
               log.warn({ ip: request.ip, code: 'SIGN_IN_RATE_LIMITED' }, 'sign-in rate limit reached'),
+            // The catalog's answer (with the plugin's Retry-After), like every other refusal.
+            errorResponseBuilder: (_request, context) =>
+              new RequestRefused(
+                'SIGN_IN_RATE_LIMITED',
+                `Príliš veľa pokusov o prihlásenie; skúste znova o ${context.after}. / Too many sign-in attempts from this address; try again in ${context.after}.`,
+              ),
           },
         },
       },

@@ -12,7 +12,7 @@ export function readDaemonAddress(options: LoadOptions = {}): Config['http'] | u
   const { tree, problems } = resolveConfigTree(options);
   const http = tree.http;
   if (problems.length || !isTree(http)) return undefined;
-  const { enabled, host, port, token, tokenFile, openHealth, openMetrics } = http;
+  const { enabled, host, port, token, tokenFile, openHealth, openMetrics, tls, uploadRateLimit } = http;
   const valid =
     typeof enabled === 'boolean' &&
     typeof host === 'string' &&
@@ -25,6 +25,56 @@ export function readDaemonAddress(options: LoadOptions = {}): Config['http'] | u
     tokenFile !== '' &&
     typeof openHealth === 'boolean' &&
     typeof openMetrics === 'boolean' &&
-    Object.keys(http).length === 7;
-  return valid ? { enabled, host, port: port as number, token, tokenFile, openHealth, openMetrics } : undefined;
+    validTls(tls) &&
+    validRateLimit(uploadRateLimit) &&
+    Object.keys(http).every((key) => KNOWN_KEYS.has(key));
+  if (!valid) return undefined;
+  return {
+    enabled,
+    host,
+    port: port as number,
+    token,
+    tokenFile,
+    openHealth,
+    openMetrics,
+    tls: tls as Config['http']['tls'],
+    uploadRateLimit: uploadRateLimit as Config['http']['uploadRateLimit'],
+  };
+}
+
+const KNOWN_KEYS = new Set([
+  'enabled',
+  'host',
+  'port',
+  'token',
+  'tokenFile',
+  'openHealth',
+  'openMetrics',
+  'tls',
+  'uploadRateLimit',
+]);
+
+function validTls(tls: unknown): boolean {
+  if (tls === undefined) return true;
+  if (!isTree(tls)) return false;
+  const keys = Object.keys(tls);
+  return (
+    keys.length === 3 &&
+    typeof tls.cert === 'string' &&
+    typeof tls.key === 'string' &&
+    typeof tls.passphrase === 'string'
+  );
+}
+
+function validRateLimit(limit: unknown): boolean {
+  if (limit === undefined) return true;
+  if (!isTree(limit)) return false;
+  const { max, windowMs } = limit;
+  return (
+    Object.keys(limit).length === 2 &&
+    Number.isInteger(max) &&
+    (max as number) >= 1 &&
+    Number.isInteger(windowMs) &&
+    (windowMs as number) >= 1
+  );
 }

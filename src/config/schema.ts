@@ -66,6 +66,20 @@ export const configSchema = z.strictObject({
     tokenFile: z.string().min(1),
     openHealth: z.boolean(),
     openMetrics: z.boolean(),
+    /**
+     * HTTPS instead of HTTP when cert and key name PEM files (docs/security.md). Optional in
+     * the type only so that code building settings by hand may leave it out; config/default.yaml
+     * always sets it.
+     */
+    tls: z
+      .strictObject({
+        cert: z.string(),
+        key: z.string(),
+        passphrase: z.string(), // of an encrypted key: ${ENV:HTTP_TLS_PASSPHRASE}
+      })
+      .optional(),
+    /** Uploads (POST /api/invoices, POST /invoice) per caller and per client address; optional as tls. */
+    uploadRateLimit: z.strictObject({ max: z.number().int().min(1), windowMs: positiveMillis }).optional(),
   }),
   /** The operator console's sign-in (issue 12). */
   console: z.strictObject({

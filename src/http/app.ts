@@ -20,6 +20,7 @@ import { registerInspectionRoutes } from './inspectionRoutes.ts';
 import { registerInvoiceRoutes, type InvoiceRouteDeps } from './invoiceRoutes.ts';
 import { openToEveryone, trackRouteAccess } from './routeTable.ts';
 import { sendRefusal } from './requestRefused.ts';
+import type { HttpsFiles } from './tls.ts';
 
 /** What the HTTP layer may see and do of the running daemon. */
 export interface DaemonView {
@@ -52,6 +53,8 @@ export interface HttpDeps {
   templates?: TemplateSettings;
   /** How the router matches paths; authorization follows the matched route whatever is set here. */
   routing?: RoutingOptions;
+  /** http.tls's files, read by httpService.ts: the server speaks HTTPS only. */
+  https?: HttpsFiles;
 }
 
 export interface RoutingOptions {
@@ -71,6 +74,7 @@ const STRICT_ROUTING: RoutingOptions = {
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   const { settings, view, invoices, decisions, alerts, people } = deps;
   const app = Fastify({
+    ...(deps.https ? { https: deps.https } : {}),
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Requests are not logged one by one: the heartbeat and metrics carry the totals.
     logController: new LogController({ disableRequestLogging: true }),
@@ -78,6 +82,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   });
   trackRouteAccess(app);
   registerCookiePlugins(app);
+  addSecurityHeaders(app, Boolean(deps.https));
   const sessions = people && { ...people, logger: deps.logger };
   const identify =
     deps.identify ??
@@ -122,11 +127,26 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     if (!settings.openHealth) registerHealthRoutes(signedIn, view, 'viewer');
     if (!settings.openMetrics) registerMetricsRoute(signedIn, view, 'viewer');
     registerInspectionRoutes(signedIn, view);
-    if (invoices) registerInvoiceRoutes(signedIn, invoices);
+    if (invoices) registerInvoiceRoutes(signedIn, { uploadRateLimit: settings.uploadRateLimit, ...invoices });
     if (decisions) registerDecisionRoutes(signedIn, decisions);
     if (decisions) registerCorrectionRoutes(signedIn, decisions);
     if (alerts) registerAlertRoutes(signedIn, alerts);
   });
 
   return app;
+}
+
+/**
+ * On every answer: no page of the console inside another site's frame (clickjacking), no type
+ * guessing by the browser, no console URL (invoice ids) in the Referer to other sites; under TLS,
+ * browsers remember to use HTTPS only.
+ */
+function addSecurityHeaders(app: FastifyInstance, tls: boolean): void {
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-frame-options', 'DENY');
+    reply.header('content-security-policy', "frame-ancestors 'none'");
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (tls) reply.header('strict-transport-security', 'max-age=31536000');
+  });
 }

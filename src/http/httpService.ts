@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { fromCallback, fromPromise } from 'xstate';
 import { LoaderError } from '../errors.ts';
 import { buildHttpApp, type HttpDeps } from './app.ts';
+import { readHttpsFiles } from './tls.ts';
 
 /**
  * The `http` actor's I/O for machines/service.ts. Each start builds a fresh server
@@ -12,11 +13,14 @@ import { buildHttpApp, type HttpDeps } from './app.ts';
 export function createHttpService(deps: HttpDeps) {
   let app: FastifyInstance | undefined;
   const log = deps.logger.child({ actor: 'http' });
+  // Read here, when the daemon is built: a wrong path stops the start with its sentence.
+  const https = readHttpsFiles(deps.settings.tls);
+  const scheme = https ? 'https' : 'http';
   return {
     actors: {
       start: fromPromise<void>(async () => {
         await app?.close().catch(() => undefined);
-        app = buildHttpApp(deps);
+        app = buildHttpApp({ ...deps, https });
         try {
           await app.listen({ host: deps.settings.host, port: deps.settings.port });
         } catch (error) {
@@ -32,7 +36,14 @@ export function createHttpService(deps: HttpDeps) {
             { cause: error },
           );
         }
-        log.info({ url: `http://${deps.settings.host}:${deps.settings.port}` }, 'HTTP server listening');
+        log.info({ url: `${scheme}://${deps.settings.host}:${deps.settings.port}` }, 'HTTP server listening');
+        if (!https && !isLoopback(deps.settings.host)) {
+          log.warn(
+            { code: 'HTTP_PLAIN_ON_NETWORK', host: deps.settings.host },
+            `HTTP bez TLS na sieťovej adrese ${deps.settings.host}: tokeny a heslá idú sieťou nešifrované; nastavte http.tls. / ` +
+              `Plain HTTP on the network address ${deps.settings.host}: tokens and passwords cross the network unencrypted; set http.tls (docs/security.md).`,
+          );
+        }
       }),
       watch: fromCallback(({ sendBack }) => {
         const server = app?.server;
@@ -46,4 +57,15 @@ export function createHttpService(deps: HttpDeps) {
       }),
     },
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    bare === 'localhost' ||
+    bare === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) ||
+    bare === '::ffff:127.0.0.1'
+  );
 }

@@ -4,7 +4,9 @@ import type pg from 'pg';
 import { assertStatus, getDocumentContent, getInvoice, listInvoices } from '../db/invoiceQueries.ts';
 import type { ReceiveResult } from '../db/invoiceStore.ts';
 import type { Ingest } from '../intake/ingest.ts';
+import { safeFilename } from '../intake/safeFilename.ts';
 import { asRequestRefused, RequestRefused } from './requestRefused.ts';
+import { uploadRateLimitHook, type UploadRateLimit } from './uploadRateLimit.ts';
 import { PG } from '../db/pgErrorCodes.ts';
 import { errorCode } from '../errors.ts';
 
@@ -17,6 +19,8 @@ export interface InvoiceRouteDeps {
   ingest: Ingest;
   pool: () => pg.Pool;
   maxUploadMb: number;
+  /** http.uploadRateLimit; none: uploads are not counted. */
+  uploadRateLimit?: UploadRateLimit | undefined;
 }
 
 interface Upload {
@@ -85,6 +89,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
   // Its own plugin scope: the multipart parser and the error mapping apply to these routes only.
   void app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: maxBytes } });
+    const limited = deps.uploadRateLimit ? [await uploadRateLimitHook(scope, deps.uploadRateLimit)] : [];
 
     scope.setErrorHandler((error: FastifyError) => {
       // Thrown on to app.ts's handler, which writes every error answer the same way.
@@ -116,7 +121,13 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
       }
     };
 
-    const intake = { bodyLimit: jsonBodyLimit, config: { role: 'operator' as const }, schema: UPLOAD_SCHEMA };
+    // The rate limit runs after the signed-in context's access hook, before the body is read.
+    const intake = {
+      bodyLimit: jsonBodyLimit,
+      config: { role: 'operator' as const },
+      schema: UPLOAD_SCHEMA,
+      onRequest: limited,
+    };
 
     scope.post('/api/invoices', intake, async (request, reply) => {
       const answer = receiptAnswer(await receive(request));
@@ -259,11 +270,12 @@ export function decodeBase64Strictly(compact: string): Buffer {
   return bytes;
 }
 
-/** The last path segment (browsers and scripts sometimes send C:\fakepath\… or a relative path), without control characters. */
+/**
+ * Browsers and scripts sometimes send C:\fakepath\… or a relative path; a hostile client sends
+ * `../../etc/passwd`. Only a plain file name is kept; an upload naming nothing is refused.
+ */
 function cleanFilename(name: string | undefined): string {
-  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  return base.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return name?.trim() ? safeFilename(name, 'upload') : '';
 }
 
 function optionalText(fields: Record<string, unknown>, name: string): string | null {

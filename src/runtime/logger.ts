@@ -6,22 +6,30 @@ import { makePrivateFolder, PRIVATE_FILE_MODE } from './privateFiles.ts';
 
 export type { Logger } from 'pino';
 
-/** Paths whose values never reach a log line, wherever a caller puts them. */
-export const REDACT_PATHS = [
+/**
+ * Paths whose values never reach a log line, wherever a caller puts them: the config's secret
+ * keys (src/config/schema.ts secretKeyPattern), nodemailer's `auth.pass`, the OAuth2 fields,
+ * and the credentials of an HTTP request or answer. A safety net: the code logs none of
+ * them (test/daemon/secretsInLogs.test.ts searches a day of logs for every configured secret).
+ */
+const SECRET_FIELDS = [
   'password',
-  '*.password',
+  'pass',
   'token',
-  '*.token',
+  'accessToken',
+  'refreshToken',
+  'clientSecret',
   'apiKey',
-  '*.apiKey',
   'passphrase',
-  '*.passphrase',
   'authorization',
-  '*.authorization',
-  'headers["x-api-key"]',
-  '*.headers["x-api-key"]',
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
+  'cookie',
+];
+const SECRET_HEADERS = ['authorization', 'cookie', '"set-cookie"', '"x-api-key"', '"x-csrf-token"'].map((h) =>
+  h.startsWith('"') ? `[${h}]` : `.${h}`,
+);
+export const REDACT_PATHS = [
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]),
+  ...SECRET_HEADERS.flatMap((header) => [`headers${header}`, `*.headers${header}`, `req.headers${header}`]),
 ];
 
 export interface DaemonLogger {

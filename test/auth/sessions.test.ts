@@ -131,15 +131,18 @@ test('repeated wrong passwords lock the person out (logged); the right password 
 test('sign-in is rate-limited per client address', async (t) => {
   const app = await startConsoleApp(t, { signInPerMinute: 3 });
   const statuses: number[] = [];
+  let last: Response | undefined;
   for (let i = 0; i < 4; i += 1) {
-    const response = await fetch(app.url('/api/session'), {
+    last = await fetch(app.url('/api/session'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'nobody', password: 'whatever-it-is' }),
     });
-    statuses.push(response.status);
+    statuses.push(last.status);
   }
   t.deepEqual(statuses, [401, 401, 401, 429]);
+  t.like(await last!.json(), { error: { code: 'SIGN_IN_RATE_LIMITED' } });
+  t.true(Number(last!.headers.get('retry-after')) >= 1);
   t.truthy(app.logs.find((entry) => entry.code === 'SIGN_IN_RATE_LIMITED'));
 });
 

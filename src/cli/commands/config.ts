@@ -13,7 +13,8 @@ import {
 } from '../../backup/configBackup.ts';
 import { ConfigError, loadConfig, type LoadedConfig } from '../../config/load.ts';
 import { redactConfig } from '../../config/redact.ts';
-import { errorMessage, LoaderError } from '../../errors.ts';
+import { errorCode, errorMessage, LoaderError } from '../../errors.ts';
+import { readHttpsFiles } from '../../http/tls.ts';
 import { configOption } from '../configOption.ts';
 
 const check: CommandModule<object, { config?: string; print?: boolean }> = {
@@ -27,6 +28,16 @@ const check: CommandModule<object, { config?: string; print?: boolean }> = {
   handler: (argv) => {
     try {
       const { config, file } = loadConfig({ file: argv.config });
+      // The certificate files too: a wrong path would otherwise surface only when `run` starts.
+      if (config.http.enabled) {
+        try {
+          readHttpsFiles(config.http.tls);
+        } catch (error) {
+          console.error(`The configuration has 1 problem:\n  - ${errorMessage(error)} (${errorCode(error)})`);
+          process.exitCode = 1;
+          return;
+        }
+      }
       console.log(`Configuration OK: defaults${file ? ` < ${file}` : ''} < INVOICE_LOADER_* environment`);
       if (argv.print) console.log(stringify(redactConfig(config)));
     } catch (error) {
