@@ -52,11 +52,20 @@ export function createSessionLock(options: SessionLockOptions): SessionLock {
   const key = lockKey(options.name);
   let session: pg.Client | undefined;
   let onLost: ((error: Error) => void) | undefined;
+  let checks: NodeJS.Timeout | undefined;
+
+  function unwatch(): void {
+    clearInterval(checks);
+    checks = undefined;
+    onLost = undefined;
+  }
 
   /** Forgets the session (closing it frees the lock) and tells the watcher, once. */
   function drop(error: Error): void {
     const ended = session;
     session = undefined;
+    clearInterval(checks);
+    checks = undefined;
     void ended?.end().catch(() => undefined);
     const tell = onLost;
     onLost = undefined;
@@ -114,13 +123,14 @@ export function createSessionLock(options: SessionLockOptions): SessionLock {
       }
     },
     watch(lost) {
+      unwatch();
       onLost = lost;
       if (!session) {
         drop(lostError(new Error('no session')));
-        return () => undefined;
+        return unwatch;
       }
       let checking = false;
-      const timer = setInterval(() => {
+      checks = setInterval(() => {
         const client = session;
         if (checking || !client) return;
         checking = true;
@@ -131,15 +141,12 @@ export function createSessionLock(options: SessionLockOptions): SessionLock {
           })
           .finally(() => (checking = false));
       }, options.checkMs);
-      return () => {
-        clearInterval(timer);
-        onLost = undefined;
-      };
+      return unwatch;
     },
     async release() {
       const ended = session;
       session = undefined;
-      onLost = undefined;
+      unwatch();
       await ended?.end().catch(() => undefined);
     },
   };
