@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import pg from 'pg';
+import { lockKey } from '../../src/db/advisoryLock.ts';
 import type { ActorNode } from '../../src/runtime/actorTree.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemonProcess.ts';
@@ -221,4 +222,68 @@ test('three daemons on one database: every invoice posted once, every notice mai
   const mailedIds = notifications.flatMap((row) => row.ids.map(String));
   t.is(mailedIds.length, new Set(mailedIds).size, 'no alert in two mails');
   t.is(notifications.length, smtp.received.length, 'each recorded mail sent once');
+});
+
+test('a holder whose lock sessions are cut stops its singletons before the other daemon runs them: never both at once', async (t) => {
+  t.timeout(180_000);
+  const url = await createTestDatabase(t);
+  const shared = mkdtempSync(join(tmpdir(), 'invoice-loader-scaleout-'));
+  folders.push(shared);
+  const inbox = join(shared, 'inbox');
+  const config = { monitor: { enabled: false }, intake: { dropFolder: { path: inbox } } };
+  const a = await startDaemonProcess(t, { databaseUrl: url, config });
+  await a.waitForStatus('/health/ready', 200);
+  await until('the first daemon holding every singleton', async () =>
+    (await leading(a)).length === SINGLETONS.length ? true : undefined,
+  );
+  // The second daemon tries every 0.5 s, the first every 5 s: once the locks are free again, the second takes them.
+  const b = await startDaemonProcess(t, { databaseUrl: url, config: { ...config, scaleOut: { retryMs: 500 } } });
+  await b.waitForStatus('/health/ready', 200);
+  await b.waitForLog((e) => /runs on another instance; this one stands by$/.test(e.msg));
+
+  // Only the first daemon's lock sessions are cut (its pool keeps working), and this test's own
+  // session takes the locks as they free, so the first daemon's immediate new attempt finds them held.
+  const instance = String(a.logs.find((e) => e.msg === 'daemon starting')?.instance).slice(0, 8);
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  t.teardown(() => admin.end());
+  const keys = [`dropFolder:${inbox}`, 'backup', 'alertMail'].map(lockKey);
+  const mark = a.logs.length;
+  const { rows } = await admin.query(
+    `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name LIKE $1) AS cut`,
+    [`invoice-loader ${instance} singleton %`],
+  );
+  t.is(rows[0].n, SINGLETONS.length, 'one lock session per singleton');
+  for (const key of keys) await admin.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+  for (const name of SINGLETONS) {
+    await a.waitForLog((e) => e.code === 'SINGLETON_LOCK_LOST' && e.singleton === name, 20_000, mark);
+    await a.waitForLog((e) => e.singleton === name && /stands by$/.test(e.msg), 20_000, mark);
+  }
+  t.deepEqual(await leading(a), [], 'the first daemon stopped every singleton');
+  await admin.query('SELECT pg_advisory_unlock_all()');
+
+  const after = await until(
+    'every singleton on the second daemon',
+    async () => ((await leading(b)).length === SINGLETONS.length ? true : undefined),
+    { timeoutMs: 30_000, everyMs: 100 },
+  );
+  t.true(after);
+  t.deepEqual(await leading(a), []);
+
+  // From both daemons' logs: the spans in which each ran a singleton never overlap.
+  const spans = (daemon: DaemonProcess, name: string) => {
+    const list: Array<[number, number]> = [];
+    for (const e of daemon.logs.filter((line) => line.singleton === name)) {
+      const at = Date.parse(e.time);
+      if (e.code === 'SINGLETON_LEADING') list.push([at, Infinity]);
+      else if (/no longer runs here/.test(e.msg) && list.length) list[list.length - 1]![1] = at;
+    }
+    return list;
+  };
+  for (const name of SINGLETONS) {
+    t.is(spans(b, name).length, 1, `${name} moved to the second daemon`);
+    const overlaps = spans(a, name).flatMap(([s1, e1]) => spans(b, name).filter(([s2, e2]) => s1 < e2 && s2 < e1));
+    t.deepEqual(overlaps, [], `${name} never ran on both daemons at once`);
+  }
 });
