@@ -103,6 +103,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
     instance: short,
     lockNames: singletonLocks(config),
     listeners: { alertMail: (news) => news.event === 'held_elsewhere' && alerter?.mailedElsewhere() },
+    onNote: (id, note) => metrics.singletonLeading.set({ singleton: id }, note === 'held here' ? 1 : 0),
     logger,
   });
   // `root` is created last (it needs every implementation below); these closures run only after that.

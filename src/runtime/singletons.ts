@@ -26,6 +26,8 @@ export interface SingletonOptions {
   lockNames: Record<string, string>;
   /** Told of each change of leadership (the alerter listens for alertMail). */
   listeners?: Record<string, (news: LeadershipNews) => void>;
+  /** Told each singleton's note as it changes (the `invoice_loader_singleton_leading` gauge). */
+  onNote?: (childId: string, note: LockNote) => void;
   logger: Logger;
 }
 
@@ -33,7 +35,15 @@ export interface SingletonOptions {
 export type LockNote = 'held here' | 'held by another instance' | 'not held' | 'database unreachable';
 
 export function createSingletons(options: SingletonOptions) {
-  const notes = new Map<string, LockNote>();
+  const held = new Map<string, LockNote>();
+  const notes = {
+    get: (childId: string) => held.get(childId),
+    set(childId: string, note: LockNote) {
+      if (held.get(childId) !== note) options.onNote?.(childId, note);
+      held.set(childId, note);
+    },
+    entries: () => [...held],
+  };
 
   function announcer(childId: string, lockName: string) {
     const log = options.logger.child({ actor: `singleton:${childId}`, singleton: childId });
@@ -126,7 +136,11 @@ export function createSingletons(options: SingletonOptions) {
       return note ? { lock: note } : undefined;
     },
     /** Which singletons run here now, for the heartbeat. */
-    leading: (): string[] => [...notes].filter(([, note]) => note === 'held here').map(([id]) => id),
+    leading: (): string[] =>
+      notes
+        .entries()
+        .filter(([, note]) => note === 'held here')
+        .map(([id]) => id),
   };
 }
 

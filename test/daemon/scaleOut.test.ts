@@ -230,12 +230,22 @@ test('a holder whose lock sessions are cut stops its singletons before the other
   const shared = mkdtempSync(join(tmpdir(), 'invoice-loader-scaleout-'));
   folders.push(shared);
   const inbox = join(shared, 'inbox');
-  const config = { monitor: { enabled: false }, intake: { dropFolder: { path: inbox } } };
+  const config = {
+    monitor: { enabled: false },
+    intake: { dropFolder: { path: inbox } },
+    heartbeat: { intervalMs: 300 },
+  };
   const a = await startDaemonProcess(t, { databaseUrl: url, config });
   await a.waitForStatus('/health/ready', 200);
   await until('the first daemon holding every singleton', async () =>
     (await leading(a)).length === SINGLETONS.length ? true : undefined,
   );
+  // Where an operator sees it besides inspect: the heartbeat and the metrics.
+  const beat = await a.waitForLog((e) => e.msg === 'heartbeat' && (e.singletons_here as string[]).length === 3);
+  t.deepEqual([...(beat.singletons_here as string[])].sort(), [...SINGLETONS].sort());
+  const metrics = await (await a.request('/metrics', { token: null })).text();
+  for (const name of SINGLETONS)
+    t.regex(metrics, new RegExp(`invoice_loader_singleton_leading\\{singleton="${name}"\\} 1`));
   // The second daemon tries every 0.5 s, the first every 5 s: once the locks are free again, the second takes them.
   const b = await startDaemonProcess(t, { databaseUrl: url, config: { ...config, scaleOut: { retryMs: 500 } } });
   await b.waitForStatus('/health/ready', 200);
@@ -270,6 +280,12 @@ test('a holder whose lock sessions are cut stops its singletons before the other
   );
   t.true(after);
   t.deepEqual(await leading(a), []);
+  const standing = await a.waitForLog((e) => e.msg === 'heartbeat', 5_000, a.logs.length);
+  t.deepEqual(standing.singletons_here, [], 'the first daemon runs none of them now');
+  t.regex(
+    await (await a.request('/metrics', { token: null })).text(),
+    /invoice_loader_singleton_leading\{singleton="backup"\} 0/,
+  );
 
   // From both daemons' logs: the spans in which each ran a singleton never overlap.
   const spans = (daemon: DaemonProcess, name: string) => {
