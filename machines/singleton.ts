@@ -1,5 +1,5 @@
 import { assign, fromCallback, fromPromise, setup, type AnyActorLogic } from 'xstate';
-import { LoaderError } from '../src/errors.ts';
+import { errorMessage, LoaderError } from '../src/errors.ts';
 import { reportReady } from './childProtocol.ts';
 
 /**
@@ -76,7 +76,7 @@ const singleton = setup({
     reportReady,
     /** Provided from src/: logs, and tells whoever cares (the alerter's mail role). */
     announce: (_args, _news: LeadershipNews) => {},
-    noteError: assign({ lastError: (_args, params: { error: unknown }) => describe(params.error) }),
+    noteError: assign({ lastError: (_args, params: { error: unknown }) => errorMessage(params.error) }),
     countAcquisition: assign({ acquisitions: ({ context }) => context.acquisitions + 1, lastError: null }),
     askLeaderToStop: ({ context, self }) => {
       const child = self.getSnapshot().children[context.childId];
@@ -99,10 +99,6 @@ const singleton = setup({
     yield: ({ context }) => context.yieldMs,
   },
 });
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 const leaderExited = (childId: string) =>
   new LoaderError('SINGLETON_CHILD_EXITED', `${childId} exited while it held the singleton lock.`);
