@@ -75,7 +75,7 @@ export function createSessionLock(options: SessionLockOptions): SessionLock {
   function lostError(cause: unknown): LoaderError {
     return new LoaderError(
       'SINGLETON_LOCK_LOST',
-      `Spojenie, ktoré drží zámok ${options.name}, skončilo / the connection holding the lock ${options.name} ended.`,
+      `Spojenie, ktoré drží zámok ${options.name}, skončilo. / The connection holding the lock ${options.name} ended.`,
       { cause },
     );
   }
