@@ -9,18 +9,23 @@ import type { SupervisorInput, SupervisorSettings } from './supervisor.ts';
  *   root (one_for_one)
  *   ├── database
  *   ├── intake (one_for_one)
- *   │   ├── dropFolder
+ *   │   ├── dropFolder   singleton when instances share the folder
  *   │   ├── http
- *   │   └── mailbox      IMAP: stores attachments, then moves or marks the mail
+ *   │   └── mailbox      singleton; IMAP: stores attachments, then moves or marks the mail
  *   ├── pipeline (one_for_one)
  *   │   ├── extractor (one_for_one)
  *   │   │   └── worker-1 … worker-N   one worker thread each
  *   │   ├── invoices     one lifecycle actor per invoice, spawned as work is claimed
  *   │   └── nexWriter    one posting actor per approved invoice (outbox files or the NEX gateway)
- *   ├── backup       scheduled backups, verification, retention, restore drills
+ *   ├── backup       singleton; scheduled backups, verification, retention, restore drills
  *   ├── monitor      system and pipeline samples → conditions (health, metrics, alerts)
+ *   ├── alertMail    singleton (only with several instances): while it runs here, this alerter mails
  *   ├── alerter      alert mail, reports; stops before the database so it can mail the shutdown
  *   └── heartbeat
+ *
+ * A singleton runs on one instance of those sharing the database: `singleton` (provided from
+ * src/runtime/singletons.ts) wraps its spec in machines/singleton.ts, or leaves it as it is
+ * when there is one instance by nature (the embedded database) or scale-out is off.
  */
 export interface DaemonLogics {
   supervisor: AnyActorLogic;
@@ -33,8 +38,12 @@ export interface DaemonLogics {
   nexWriter: AnyActorLogic;
   backup: AnyActorLogic | undefined;
   monitor?: AnyActorLogic | undefined;
+  /** The alerter's mail role under scale-out (src/alerts/alerterService.ts `mailerActors`). */
+  alertMail?: AnyActorLogic | undefined;
   alerter?: AnyActorLogic | undefined;
   heartbeat: AnyActorLogic;
+  /** Wraps a child that must run on one instance only; absent: every child runs here. */
+  singleton?: (spec: ChildSpec) => ChildSpec;
 }
 
 export interface DaemonTreeInputs {
@@ -59,6 +68,7 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
   });
   const optional = (id: string, logic: AnyActorLogic | undefined, shutdown?: number): ChildSpec[] =>
     logic ? [{ id, logic, restart: 'permanent', ...(shutdown === undefined ? {} : { shutdown }) }] : [];
+  const single = (specs: ChildSpec[]): ChildSpec[] => specs.map(logics.singleton ?? ((spec) => spec));
   // Shutdown budgets (OTP's child spec `shutdown`): the workers whose stop only ends timers, a
   // thread or idle sockets get a short one, so the whole tree's worst case fits shutdown.timeoutMs;
   // those that finish work in hand (a mail, a scan, leases, a posting, the farewell mail) keep
@@ -73,11 +83,13 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
       { id: 'database', logic: logics.database, restart: 'permanent', input: inputs.database, shutdown: quick(3_000) },
       // The mailbox last: it stops first, finishing the mail in hand while the rest still runs.
       supervisor('intake', [
-        ...optional('dropFolder', logics.dropFolder),
+        ...single(optional('dropFolder', logics.dropFolder)),
         ...optional('http', logics.http, quick(3_000)), // in-flight requests: an upload commits well within it
-        ...(logics.mailbox
-          ? [{ id: 'mailbox', logic: logics.mailbox, restart: 'permanent' as const, input: inputs.mailbox }]
-          : []),
+        ...single(
+          logics.mailbox
+            ? [{ id: 'mailbox', logic: logics.mailbox, restart: 'permanent' as const, input: inputs.mailbox }]
+            : [],
+        ),
       ]),
       supervisor('pipeline', [
         supervisor(
@@ -93,10 +105,14 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
         { id: 'invoices', logic: logics.invoices, restart: 'permanent', input: inputs.invoices },
         { id: 'nexWriter', logic: logics.nexWriter, restart: 'permanent', input: inputs.nexWriter },
       ]),
-      ...(logics.backup
-        ? [{ id: 'backup', logic: logics.backup, restart: 'permanent' as const, input: inputs.backup }]
-        : []),
+      ...single(
+        logics.backup
+          ? [{ id: 'backup', logic: logics.backup, restart: 'permanent' as const, input: inputs.backup }]
+          : [],
+      ),
       ...optional('monitor', logics.monitor, quick(1_000)),
+      // Before the alerter, so it stops after it: the mailer's farewell still mails as the mailer.
+      ...single(optional('alertMail', logics.alertMail, quick(1_000))),
       ...(logics.alerter
         ? [{ id: 'alerter', logic: logics.alerter, restart: 'permanent' as const, input: inputs.alerter }]
         : []),

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { fromPromise } from 'xstate';
+import { fromCallback, fromPromise } from 'xstate';
 import { DEFAULT_INHIBITIONS, planMail, type PolicySettings } from '../../machines/alertPolicy.ts';
 import type { AlertNoticeEvent, NoticeInput } from '../../machines/alerter.ts';
 import type { AlertSyncEvent } from '../../machines/monitor.ts';
@@ -34,7 +34,19 @@ export interface AlerterDeps {
   /** Tests pass a transport; by default one is made from alerts.smtp when it is configured. */
   transport?: MailTransport | undefined;
   dueWork?: DueWork;
+  /**
+   * `always`: this alerter mails (one daemon on its database). `whenLeading`: several daemons
+   * share the database and only the one running the `alertMail` singleton mails and sends the
+   * reports; the others store what they hear, and the mailer sends it (docs/alerts.md).
+   */
+  mailing?: 'always' | 'whenLeading';
 }
+
+/**
+ * Whether this daemon mails: `here` while it runs the alertMail singleton, `elsewhere` once
+ * another daemon was seen holding it, `unknown` before either (or after this one lost it).
+ */
+type MailRole = 'here' | 'elsewhere' | 'unknown';
 
 export interface AlerterStatus {
   /** not_configured is not a failure: the alerts are recorded, only not mailed. */
@@ -70,6 +82,7 @@ export function createAlerter(deps: AlerterDeps) {
     lastError: null,
     failures: 0,
   };
+  let role: MailRole = deps.mailing === 'whenLeading' ? 'unknown' : 'here';
   let shutdownReason = 'requested';
   let toldNotConfigured = false;
   const policy = (groupWaitMs = settings.groupWaitMs): PolicySettings => ({
@@ -108,9 +121,13 @@ export function createAlerter(deps: AlerterDeps) {
     status.queued = 0;
   }
 
-  /** The database is away: mail the critical conditions the monitor reports, once each. */
+  /**
+   * The database is away: mail the critical conditions the monitor reports, once each. The
+   * outage also ends the mailer's lock session, so `unknown` mails too (the mailer that just
+   * lost its lock); only a daemon that saw another one holding it stays quiet.
+   */
   async function mailWithoutDatabase(now: number) {
-    if (!transport) return;
+    if (!transport || role === 'elsewhere') return;
     const firing = queued
       .filter((e): e is AlertSyncEvent => e.type === 'alert.sync')
       .flatMap((e) => e.firing)
@@ -159,11 +176,14 @@ export function createAlerter(deps: AlerterDeps) {
     client.on('error', markBroken);
     try {
       await store(client);
+      // Another daemon runs the alertMail singleton: what this one heard is stored for it to mail.
+      if (role !== 'here') return 0;
       await client.query('BEGIN');
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
         ALERTS_LOCK,
       ]);
-      // Another daemon on this database mails this round.
+      // Another daemon on this database mails this round (kept beside the singleton: a mailer that
+      // lost its lock session but has not noticed yet must still not mail the same alert twice).
       if (!rows[0]!.locked) return await commit(client, 0);
       const plan = planMail(await loadPending(client), await loadSilences(client, now), policy(groupWaitMs), now);
       let sent = 0;
@@ -263,6 +283,19 @@ export function createAlerter(deps: AlerterDeps) {
     sendTest,
     setShutdownReason: (reason: string) => (shutdownReason = reason),
     close: () => transport?.close(),
+    /** The `alertMail` singleton's child (machines/service.ts): while it runs, this daemon mails. */
+    mailerActors: {
+      watch: fromCallback(() => {
+        role = 'here';
+        return () => {
+          if (role === 'here') role = 'unknown';
+        };
+      }),
+    },
+    /** The alertMail lock is held by another daemon: store only, and stay quiet during an outage. */
+    mailedElsewhere: () => {
+      if (role !== 'here') role = 'elsewhere';
+    },
     actors: {
       verify: fromPromise<string>(() => verify()),
       dispatch: fromPromise<number, { now: number }>(({ input }) => dispatch(input.now)),

@@ -182,6 +182,18 @@ export const configSchema = z.strictObject({
     stopTimeoutMs: positiveMillis,
     backoff,
   }),
+  /**
+   * Several daemons on one configured database (docs/operations.md, Scale-out): the mailbox,
+   * the backups, alert mail with the reports and a shared drop folder run on the one holding
+   * their advisory lock. Ignored with the embedded database: it serves one daemon.
+   */
+  scaleOut: z.strictObject({
+    enabled: z.boolean(),
+    /** How often a standing-by daemon tries to take a free singleton; also how often the holder checks its lock. */
+    retryMs: positiveMillis,
+    /** shared: the daemons read one folder (one of them scans it); perInstance: each its own local folder. */
+    dropFolder: z.enum(['shared', 'perInstance']),
+  }),
   debug: z.strictObject({ faultInjection: z.boolean() }),
 });
 

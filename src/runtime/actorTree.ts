@@ -1,6 +1,7 @@
 import type { AnyActorRef } from 'xstate';
 import type { SupervisorContext } from '../../machines/supervisor.ts';
 import type { ChildRecord } from '../../machines/supervisionPlan.ts';
+import type { SingletonContext } from '../../machines/singleton.ts';
 import { stateLabel } from './inspectionBus.ts';
 
 /** One node of the live actor tree, as `inspect` and `GET /api/actors` show it. */
@@ -26,6 +27,10 @@ export type ActorNotes = (id: string) => Record<string, string> | undefined;
 
 function isSupervisor(context: unknown): context is SupervisorContext {
   return !!context && typeof context === 'object' && 'specs' in context && 'restartLog' in context;
+}
+
+function isSingleton(context: unknown): context is SingletonContext {
+  return !!context && typeof context === 'object' && 'childId' in context && 'retryMs' in context;
 }
 
 export function actorTree(root: AnyActorRef, notes: ActorNotes = () => undefined): ActorNode {
@@ -67,8 +72,15 @@ function describe(
             context.shutdownBudgets[spec.id],
           );
         })
-      : [],
+      : isSingleton(context)
+        ? singletonChild(snapshot?.children?.[context.childId], context.childId, notes)
+        : [],
   };
+}
+
+/** A singleton wrapper's child exists only on the instance that holds its lock (state `leading`). */
+function singletonChild(ref: AnyActorRef | undefined, id: string, notes: ActorNotes): ActorNode[] {
+  return ref && ref.getSnapshot().status === 'active' ? [describe(ref, undefined, notes, id)] : [];
 }
 
 export function flattenTree(node: ActorNode): ActorNode[] {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { createActor, type AnyActorRef } from 'xstate';
 import { daemonTree } from '../../machines/daemon.ts';
 import { alerterMachine } from '../../machines/alerter.ts';
@@ -38,6 +39,7 @@ import { resolveHttpToken } from '../http/token.ts';
 import { actorTree, flattenTree } from './actorTree.ts';
 import { healthReport } from './health.ts';
 import { createHeartbeat } from './heartbeat.ts';
+import { createSingletons } from './singletons.ts';
 import { createInspectionBus } from './inspectionBus.ts';
 import type { Logger } from './logger.ts';
 import { createInvoiceObserver } from '../pipeline/invoiceObserver.ts';
@@ -46,6 +48,23 @@ import { supervisionAnnouncer, warnOfBudgetOverrun } from './supervisionLog.ts';
 import { createThroughput } from './throughput.ts';
 import { VERSION } from './version.ts';
 import { migrateWithUpgradeBackup } from '../upgrade/upgradeBackup.ts';
+
+/**
+ * The advisory lock of each singleton, by child id. The mailbox's names its account, so two
+ * daemons reading different accounts do not wait for each other; a shared drop folder's names
+ * the folder (scaleOut.dropFolder: perInstance leaves each daemon its own folder).
+ */
+function singletonLocks(config: LoadedConfig['config']): Record<string, string> {
+  const imap = config.intake.imap;
+  return {
+    mailbox: `mailbox:${imap.user}@${imap.host}:${imap.port}/${imap.mailbox}`,
+    backup: 'backup',
+    alertMail: 'alertMail',
+    ...(config.scaleOut.dropFolder === 'shared'
+      ? { dropFolder: `dropFolder:${resolve(config.intake.dropFolder.path)}` }
+      : {}),
+  };
+}
 
 export interface RunningDaemon {
   root: AnyActorRef;
@@ -72,9 +91,26 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
   const database = createDatabaseService(config.database, logger, instance, (client, url, log) =>
     migrateWithUpgradeBackup(client, { config, url, log }),
   );
+  const short = instance.id.slice(0, 8);
+  // Several daemons may share a configured database; the embedded one is this process's own.
+  const scaleOut = config.scaleOut.enabled && config.database.url !== '';
+  const singletons = createSingletons({
+    active: scaleOut,
+    retryMs: config.scaleOut.retryMs,
+    yieldMs: config.supervisor.stopTimeoutMs,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    connectionUrl: () => database.handle.connectionUrl(),
+    instance: short,
+    lockNames: singletonLocks(config),
+    listeners: { alertMail: (news) => news.event === 'held_elsewhere' && alerter?.mailedElsewhere() },
+    onNote: (id, note) => metrics.singletonLeading.set({ singleton: id }, note === 'held here' ? 1 : 0),
+    logger,
+  });
   // `root` is created last (it needs every implementation below); these closures run only after that.
   const tree = () =>
-    actorTree(root, (id) => (id === 'nexWriter' && gateway ? { breaker: gateway.breakerState() } : undefined));
+    actorTree(root, (id) =>
+      id === 'nexWriter' && gateway ? { breaker: gateway.breakerState() } : singletons.note(id),
+    );
   const breakers = (): Record<string, string> => (gateway ? { nex: gateway.breakerState() } : {});
 
   const view: DaemonView = {
@@ -143,6 +179,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
         mail: mailContext,
         pool,
         logger,
+        mailing: scaleOut ? 'whenLeading' : 'always',
         dueWork: scheduledReports({ settings: config.alerts, mail: mailContext, extras: reportExtras, logger }),
       })
     : undefined;
@@ -201,12 +238,12 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
       },
       mailbox: () => mailboxStatus(root.system.get('mailbox')),
       alerts: monitor && (() => monitor.firing()),
+      singletons: scaleOut ? singletons.leading : undefined,
       startedAt,
     },
     logger,
   );
   const wakeWriter = () => root.system.get('nexWriter')?.send({ type: 'invoices.wake' });
-  const short = instance.id.slice(0, 8);
   const wakePipeline = () => root.system.get('invoices')?.send({ type: 'invoices.wake' });
   const ingest = createIngest({ pool, logger, actor: `intake@${short}`, wake: wakePipeline });
   const dropFolder = config.intake.dropFolder.enabled
@@ -318,6 +355,8 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
         delays: { interval: config.monitor.intervalMs },
       }),
     alerter: alerter && alerterMachine.provide({ actors: alerter.actors, actions: alerter.actions }),
+    alertMail: scaleOut && alerter ? serviceMachine.provide({ actors: alerter.mailerActors }) : undefined,
+    singleton: singletons.wrap,
   };
   const input = daemonTree(logics, {
     supervision: { ...config.supervisor, shutdownLimitMs: config.shutdown.timeoutMs },

@@ -25,6 +25,8 @@ export interface HeartbeatLine {
   mailbox: MailboxStatus | null;
   /** What the monitor sees firing now, as severity:condition:component; absent when the monitor is off. */
   alerts_firing?: string[];
+  /** Under scale-out: the singletons this instance runs now (the others stand by for them). */
+  singletons_here?: string[];
 }
 
 export interface HeartbeatSources {
@@ -36,6 +38,7 @@ export interface HeartbeatSources {
   lastDrill: () => { at: string; ok: boolean } | null;
   mailbox?: () => MailboxStatus | null;
   alerts?: (() => string[]) | undefined;
+  singletons?: (() => string[]) | undefined;
   startedAt: number;
 }
 
@@ -69,6 +72,7 @@ export function createHeartbeat(sources: HeartbeatSources, logger: Logger) {
       last_drill: sources.lastDrill(),
       mailbox: sources.mailbox?.() ?? null,
       ...(sources.alerts ? { alerts_firing: sources.alerts() } : {}),
+      ...(sources.singletons ? { singletons_here: sources.singletons() } : {}),
     };
     restartsAtLastBeat = total;
     return result;

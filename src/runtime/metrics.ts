@@ -41,6 +41,12 @@ export function createMetrics() {
       labelNames: ['breaker', 'state'] as const,
       registers: [registry],
     }),
+    singletonLeading: new Gauge({
+      name: 'invoice_loader_singleton_leading',
+      help: 'Under scale-out: 1 while this daemon runs the singleton (holds its advisory lock), else 0',
+      labelNames: ['singleton'] as const,
+      registers: [registry],
+    }),
     databaseRoundTrip: new Gauge({
       name: 'invoice_loader_database_round_trip_seconds',
       help: 'Duration of the last database round trip',

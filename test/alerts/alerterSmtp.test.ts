@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import pino from 'pino';
+import { createActor } from 'xstate';
 import type pg from 'pg';
 import type { FiringCondition } from '../../machines/monitor.ts';
 import { createAlerter } from '../../src/alerts/alerterService.ts';
@@ -296,4 +297,56 @@ test('OAuth2: the login is XOAUTH2 with the access token instead of a password',
   await alerter.dispatch(T0 + 30 * SECOND);
   t.is(smtp.received.length, 1);
   t.is(smtp.received[0]!.user, 'alerts');
+});
+
+test('several daemons: only the one running alertMail mails; a notice another daemon heard is mailed once, by it', async (t) => {
+  const { smtp, pool } = await harness(t);
+  const daemon = (db: () => pg.Pool) => {
+    const alerter = createAlerter({
+      settings: settingsFor(smtp),
+      mail: mailContext,
+      pool: db,
+      logger: pino({ level: 'silent' }),
+      mailing: 'whenLeading',
+    });
+    t.teardown(() => alerter.close());
+    return alerter;
+  };
+  const mailer = daemon(() => pool);
+  const role = createActor(mailer.mailerActors.watch).start(); // the alertMail singleton's child runs here
+  const standby = daemon(() => pool);
+  standby.mailedElsewhere(); // its alertMail wrapper found the lock held
+
+  standby.notice({ condition: 'daemon_started', component: 'host-b', severity: 'info', summary: 'B is up', at: T0 });
+  t.is(await standby.dispatch(T0 + 30 * SECOND), 0);
+  t.is(smtp.received.length, 0, 'the standing-by daemon does not mail');
+  t.is((await listAlerts(pool, T0 - HOUR)).length, 1, 'but stores what it heard');
+  t.is(await mailer.dispatch(T0 + 31 * SECOND), 1);
+  t.regex(textOf(smtp, 0), /B is up/);
+  await standby.dispatch(T0 + 40 * SECOND);
+  await mailer.dispatch(T0 + 40 * SECOND);
+  t.is(smtp.received.length, 1, 'once');
+
+  // The database goes away, and with it the mailer's lock session: only the daemon that mailed
+  // last still mails a critical condition from memory, not the one that saw another mailing.
+  role.stop();
+  const away = () => {
+    throw new Error('the database is not available');
+  };
+  const lastMailer = createAlerter({
+    settings: settingsFor(smtp),
+    mail: mailContext,
+    pool: away,
+    logger: pino({ level: 'silent' }),
+    mailing: 'whenLeading',
+  });
+  t.teardown(() => lastMailer.close());
+  const quiet = daemon(away);
+  quiet.mailedElsewhere();
+  for (const alerter of [lastMailer, quiet]) {
+    alerter.enqueue(sync([condition('database:primary', 'critical', T0 + HOUR, 'database down')], T0 + HOUR));
+    await alerter.dispatch(T0 + HOUR + MINUTE);
+  }
+  t.is(smtp.received.length, 2, 'one mail about the outage, not one per daemon');
+  t.regex(textOf(smtp, 1), /database down/);
 });

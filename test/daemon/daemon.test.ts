@@ -14,9 +14,10 @@ test('the tree starts in order and the daemon answers ready', async (t) => {
   await daemon.waitForStatus('/health/ready', 200);
   await daemon.waitForLog(started('heartbeat')); // log lines travel through pino's worker thread
   const order = daemon.logs.filter((e) => e.msg === 'actor started').map((e) => e.child);
+  // With a configured database the singletons run inside their wrappers (scale-out, machines/singleton.ts).
   t.deepEqual(order, [
     'database',
-    'dropFolder',
+    'singleton:dropFolder',
     'http',
     'intake',
     'worker-1',
@@ -24,8 +25,9 @@ test('the tree starts in order and the daemon answers ready', async (t) => {
     'invoices',
     'nexWriter',
     'pipeline',
-    'backup',
+    'singleton:backup',
     'monitor',
+    'singleton:alertMail',
     'alerter',
     'heartbeat',
   ]);
@@ -124,7 +126,8 @@ test('the heartbeat line carries its stable keys', async (t) => {
   t.is(first.level, 30);
   t.is(first.db_ok, true);
   t.deepEqual(first.restarts, { total: 0, since_last: 0 });
-  t.is((first.actors as Record<string, number>).running, 13);
+  // 13 actors, the 3 singleton wrappers, and alertMail (the mail role, which exists under scale-out only).
+  t.is((first.actors as Record<string, number>).running, 17);
   t.deepEqual(first.breakers, {}, 'outbox mode has no gateway, so no breaker');
   t.is(first.success_rate, null);
   t.is(first.last_backup_at, null);
@@ -155,15 +158,16 @@ test('SIGTERM stops the children in reverse order within the deadline and exits 
   t.deepEqual(stopped, [
     'heartbeat',
     'alerter',
+    'singleton:alertMail',
     'monitor',
-    'backup',
+    'singleton:backup',
     'nexWriter',
     'invoices',
     'worker-1',
     'extractor',
     'pipeline',
     'http',
-    'dropFolder',
+    'singleton:dropFolder',
     'intake',
     'database',
   ]);
@@ -190,6 +194,6 @@ test('past the root supervisor limit the process exits non-zero for its service 
   const stopped = daemon.logs
     .filter((e) => e.msg.startsWith('actor ') && e.msg.endsWith(' stopped'))
     .map((e) => e.child);
-  t.deepEqual(stopped.slice(-4), ['http', 'dropFolder', 'intake', 'database']);
+  t.deepEqual(stopped.slice(-4), ['http', 'singleton:dropFolder', 'intake', 'database']);
   t.truthy(daemon.logs.find(started('database')));
 });

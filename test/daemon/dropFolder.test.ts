@@ -82,39 +82,58 @@ test('duplicates, empty files and files of other types are all moved out of the 
   t.deepEqual(readdirSync(inbox).sort(), ['processed', 'rejected'], 'nothing is left in the inbox');
 });
 
-test('while the database is down a file stays in the inbox, and is taken when it is back', async (t) => {
-  const real = new URL(await createTestDatabase(t));
-  const port = await freePort();
-  const proxy = tcpProxy(port, real.hostname, Number(real.port || 5432));
-  t.teardown(() => proxy.close());
-  await proxy.open();
-  const daemon = await startDaemonProcess(t, {
-    databaseUrl: `postgres://${real.username || 'postgres'}@127.0.0.1:${port}${real.pathname}`,
-    config: FAST,
+/**
+ * The drop folder is a scale-out singleton by default (scaleOut.dropFolder: shared): its lock
+ * lives on a database session, so an outage ends it and the folder is not read until the lock is
+ * taken again. With `perInstance` it keeps scanning and defers each file it cannot store.
+ */
+for (const dropFolder of ['shared', 'perInstance'] as const) {
+  test(`while the database is down a file stays in the inbox, and is taken when it is back (scaleOut.dropFolder: ${dropFolder})`, async (t) => {
+    const real = new URL(await createTestDatabase(t));
+    const port = await freePort();
+    const proxy = tcpProxy(port, real.hostname, Number(real.port || 5432));
+    t.teardown(() => proxy.close());
+    await proxy.open();
+    const daemon = await startDaemonProcess(t, {
+      databaseUrl: `postgres://${real.username || 'postgres'}@127.0.0.1:${port}${real.pathname}`,
+      config: { ...FAST, scaleOut: { dropFolder } },
+    });
+    await daemon.waitForStatus('/health/ready', 200);
+    await proxy.close();
+    await daemon.waitForStatus('/health', 503);
+
+    const inbox = join(daemon.dir, 'inbox');
+    const mark = daemon.logs.length;
+    writeFileSync(join(inbox, 'waiting.pdf'), pdfBytes('waiting'));
+    if (dropFolder === 'perInstance') {
+      const deferred = await daemon.waitForLog((e) => e.code === 'INTAKE_DEFERRED');
+      t.regex(deferred.msg, /^waiting\.pdf stays in the drop folder for now: The database .* is not available/);
+    } else {
+      // Its lock went with the database session: the folder is not read while the lock cannot be taken.
+      await daemon.waitForLog((e) => e.code === 'SINGLETON_LOCK_LOST' && e.singleton === 'dropFolder');
+      await daemon.waitForLog((e) => e.msg === 'cannot try the lock of dropFolder', 20_000, mark);
+      await daemon.waitForLog((e) => e.msg === 'cannot try the lock of dropFolder', 20_000, daemon.logs.length);
+      t.false(
+        daemon.logs.some((e) => e.code === 'INTAKE_DEFERRED'),
+        'no scan while the lock is not held',
+      );
+    }
+    t.true(existsSync(join(inbox, 'waiting.pdf')), 'not moved while it could not be stored');
+
+    await proxy.open();
+    const pool = new pg.Pool({ connectionString: real.toString() });
+    t.teardown(() => pool.end());
+    const row = await until(
+      'the invoice',
+      async () =>
+        (await pool.query("SELECT status FROM invoices WHERE filename = 'waiting.pdf' AND status = 'needs_review'"))
+          .rows[0],
+    );
+    t.is(row.status, 'needs_review');
+    await until('the move', async () => (existsSync(join(inbox, 'waiting.pdf')) ? undefined : true));
+    t.deepEqual(processedFiles(daemon), ['waiting.pdf']);
   });
-  await daemon.waitForStatus('/health/ready', 200);
-  await proxy.close();
-  await daemon.waitForStatus('/health', 503);
-
-  const inbox = join(daemon.dir, 'inbox');
-  writeFileSync(join(inbox, 'waiting.pdf'), pdfBytes('waiting'));
-  const deferred = await daemon.waitForLog((e) => e.code === 'INTAKE_DEFERRED');
-  t.regex(deferred.msg, /^waiting\.pdf stays in the drop folder for now: The database .* is not available/);
-  t.true(existsSync(join(inbox, 'waiting.pdf')), 'not moved while it could not be stored');
-
-  await proxy.open();
-  const pool = new pg.Pool({ connectionString: real.toString() });
-  t.teardown(() => pool.end());
-  const row = await until(
-    'the invoice',
-    async () =>
-      (await pool.query("SELECT status FROM invoices WHERE filename = 'waiting.pdf' AND status = 'needs_review'"))
-        .rows[0],
-  );
-  t.is(row.status, 'needs_review');
-  await until('the move', async () => (existsSync(join(inbox, 'waiting.pdf')) ? undefined : true));
-  t.deepEqual(processedFiles(daemon), ['waiting.pdf']);
-});
+}
 
 test('a burst of files is taken once each: no scan races another over the same files', async (t) => {
   const { daemon, pool, inbox } = await setup(t, {

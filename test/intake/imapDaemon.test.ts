@@ -62,8 +62,11 @@ test('the daemon reads mail under intake; its backoff shows in inspect and the h
   const tree = (await (await daemon.request('/api/actors')).json()) as ActorNode;
   t.deepEqual(
     find(tree, 'intake')!.children.map((c) => c.id),
-    ['http', 'mailbox'],
+    ['http', 'singleton:mailbox'],
   );
+  // The only daemon on its database holds the mailbox's lock and runs it (scale-out, machines/singleton.ts).
+  t.like(find(tree, 'singleton:mailbox'), { state: 'leading.running', notes: { lock: 'held here' } });
+  t.truthy(find(tree, 'mailbox'));
   const beat = await daemon.waitForLog((e) => e.msg === 'heartbeat' && !!e.mailbox);
   t.like(beat.mailbox, { connected: true, idle: true, failures: 0 });
 

@@ -150,7 +150,7 @@ test('inspect shows each running child with the budget its supervisor gives it',
   t.deepEqual(budgets, { [tree.root.id]: undefined, first: 2_000, inner: 5_000 + margin, a: 2_000, b: 3_000 });
 });
 
-test('the default tree fits the default shutdown.timeoutMs, with the mailbox on and eight extraction workers', async (t) => {
+test('the default tree fits the default shutdown.timeoutMs, with the mailbox on, eight extraction workers and scale-out', async (t) => {
   const { daemonTree } = await import('../../machines/daemon.ts');
   const { loadConfig } = await import('../../src/config/load.ts');
   const config = loadConfig({ env: {} }).config;
@@ -167,8 +167,11 @@ test('the default tree fits the default shutdown.timeoutMs, with the mailbox on 
       nexWriter: logic,
       backup: logic,
       monitor: logic,
+      alertMail: logic,
       alerter: logic,
       heartbeat: logic,
+      // Scale-out wraps a singleton in a child of the same budget (src/runtime/singletons.ts).
+      singleton: (spec) => ({ ...spec, id: `singleton:${spec.id}` }),
     },
     {
       supervision: { ...config.supervisor, shutdownLimitMs: config.shutdown.timeoutMs },
@@ -182,6 +185,7 @@ test('the default tree fits the default shutdown.timeoutMs, with the mailbox on 
   t.is(budgetOverrun(tree), undefined, 'no SHUTDOWN_BUDGET_CLAMPED warning on a default start');
   const whole = tree.children.reduce((sum, spec) => sum + childBudget(spec, tree), 0);
   t.true(whole <= config.shutdown.timeoutMs, `${whole} ms within ${config.shutdown.timeoutMs} ms`);
+  t.log(`the whole tree's worst case: ${whole} ms`);
   t.is(childBudgets(tree).heartbeat, 1_000, 'a worker that only ends a timer gets a short budget');
   t.is(childBudgets(tree).alerter, config.supervisor.stopTimeoutMs, 'the farewell mail keeps the full worker budget');
 });
