@@ -26,8 +26,8 @@ export function seededRandom(seed: number) {
 export type Random = ReturnType<typeof seededRandom>;
 
 /** The bytes cut at a random point inside (never empty, never whole). */
-export function truncateAt(bytes: Buffer, random: Random): { bytes: Buffer; at: number } {
-  const at = random.int(1, bytes.length - 1);
+export function truncateAt(bytes: Buffer, random: Random, from = 1): { bytes: Buffer; at: number } {
+  const at = random.int(from, bytes.length - 1);
   return { bytes: Buffer.from(bytes.subarray(0, at)), at };
 }
 
@@ -207,11 +207,11 @@ export function deflatedZeros(megabytes: number): Uint8Array {
   return found;
 }
 
-/** An ordinary .isdocx: the .isdoc in the root, its PDF beside it, and whatever else is given. */
-export function isdocx(isdoc: string | Buffer, extra: Record<string, Uint8Array> = {}): Buffer {
-  return Buffer.from(
-    zipSync({ 'invoice.isdoc': Buffer.from(isdoc), ...extra }, { level: 6, mtime: new Date(Date.UTC(2026, 0, 1)) }),
-  );
+/** An ordinary .isdocx: the .isdoc in the root, its PDF beside it, and whatever else is given (first or after). */
+export function isdocx(isdoc: string | Buffer, extra: Record<string, Uint8Array> = {}, extraFirst = false): Buffer {
+  const invoice = { 'invoice.isdoc': Buffer.from(isdoc) };
+  const entries = extraFirst ? { ...extra, ...invoice } : { ...invoice, ...extra };
+  return Buffer.from(zipSync(entries, { level: 6, mtime: new Date(Date.UTC(2026, 0, 1)) }));
 }
 
 export { deflateSync };

@@ -12,7 +12,7 @@ import {
   type Random,
 } from './hostileBuilders.ts';
 import type { HostileCategory, HostileChannel, HostileDocument, HostileOutcome, Seeds } from './hostileCorpus.ts';
-import { uniquely } from './hostileCorpus.ts';
+import { uniquely, withFixedBoundaries } from './hostileCorpus.ts';
 import { INTAKE_VARIANTS } from './hostileIntakeCategories.ts';
 import { buildMail } from './mail.ts';
 import { pdfFile } from './pdfFiles.ts';
@@ -56,12 +56,14 @@ export const pdfSeed = ({ random, seeds }: CategoryContext, id: string) =>
 export const xmlSeed = ({ random, seeds }: CategoryContext, id: string) =>
   uniquely('xml', random.pick(seeds.xmls), id, seeds);
 export const mailSeed = async (context: CategoryContext, id: string) =>
-  buildMail({
-    subject: `hostile ${id}`,
-    messageId: `<${id}@hostile.test>`,
-    date: new Date(Date.UTC(2026, 11, 6, 10)),
-    attachments: [{ filename: `${id}.pdf`, content: pdfSeed(context, id) }],
-  });
+  withFixedBoundaries(
+    await buildMail({
+      subject: `hostile ${id}`,
+      messageId: `<${id}@hostile.test>`,
+      date: new Date(Date.UTC(2026, 11, 6, 10)),
+      attachments: [{ filename: `${id}.pdf`, content: pdfSeed(context, id) }],
+    }),
+  );
 export const IMAP_ONLY: readonly HostileChannel[] = ['imap'];
 
 const VARIANTS: Record<HostileCategory, (context: CategoryContext) => Variant[]> = {
@@ -82,7 +84,7 @@ const VARIANTS: Record<HostileCategory, (context: CategoryContext) => Variant[]>
     (id) => ({
       variant: 'ISDOCX cut short',
       filename: `${id}.isdocx`,
-      bytes: truncateAt(uniquely('isdocx', '', id, context.seeds), context.random).bytes,
+      bytes: truncateAt(uniquely('isdocx', '', id, context.seeds), context.random, 64).bytes,
       expect: always(Q),
     }),
     async (id) => {

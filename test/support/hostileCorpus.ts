@@ -107,7 +107,7 @@ const COUNTS: Record<CorpusOptions['size'], Record<HostileCategory, number>> = {
 };
 
 export async function buildSeeds(): Promise<Seeds> {
-  const pdfs = await Promise.all([
+  const rendered = await Promise.all([
     slovakInvoicePdf(slovakInvoice()),
     lsInvoicePdf(lsInvoice()),
     marsoInvoicePdf(marsoInvoice()),
@@ -116,6 +116,7 @@ export async function buildSeeds(): Promise<Seeds> {
     plainPdf(),
     pdfFile({ attachments: [{ name: 'factur-x.xml', content: Buffer.from(buildCii(slovakSampleInvoice())) }] }),
   ]);
+  const pdfs = rendered.map(withFixedDates);
   const xmls = [
     buildUbl(slovakSampleInvoice()),
     buildCii(slovakSampleInvoice()),
@@ -125,11 +126,28 @@ export async function buildSeeds(): Promise<Seeds> {
   return { pdfs, xmls, isdoc: buildIsdoc(slovakSampleIsdocInvoice()) };
 }
 
+/**
+ * pdfkit writes the time of rendering as CreationDate, and the file /ID from it: the same
+ * invoice renders to other bytes every second. Both are overwritten in place (same length, so
+ * the xref offsets stay right) so that the corpus is the same on every run.
+ */
+export function withFixedDates(pdf: Buffer): Buffer {
+  const text = pdf
+    .toString('latin1')
+    .replace(/\(D:\d{14}Z\)/g, '(D:20261206100000Z)')
+    .replace(
+      /\/ID \[<([0-9a-f]+)> <([0-9a-f]+)>\]/g,
+      (_all, a: string, b: string) => `/ID [<${'0'.repeat(a.length)}> <${'0'.repeat(b.length)}>]`,
+    );
+  return Buffer.from(text, 'latin1');
+}
+
 /** Makes a seed's bytes unique to one mutant without changing what they mean, so no two mutants are duplicates. */
 export function uniquely(kind: 'pdf' | 'xml' | 'isdocx', bytes: Buffer | string, id: string, seeds: Seeds): Buffer {
   if (kind === 'pdf') return Buffer.concat([Buffer.from(bytes), Buffer.from(`\n%hostile ${id}\n`)]);
   if (kind === 'xml') return Buffer.concat([Buffer.from(bytes), Buffer.from(`\n<!-- hostile ${id} -->\n`)]);
-  return isdocx(seeds.isdoc, { [`notes/${id}.txt`]: Buffer.from(id) });
+  // The mutant's own entry first: a prefix of the archive (a truncation) is then unique too.
+  return isdocx(seeds.isdoc, { [`notes/${id}.txt`]: Buffer.from(id) }, true);
 }
 
 export async function buildHostileCorpus(options: CorpusOptions): Promise<HostileMutant[]> {
@@ -174,12 +192,22 @@ export async function buildHostileCorpus(options: CorpusOptions): Promise<Hostil
   return mutants;
 }
 
+/** MailComposer draws the shared part of its boundaries at random: fixed here, for a corpus that is the same on every run. */
+export function withFixedBoundaries(mail: Buffer): Buffer {
+  return Buffer.from(
+    mail.toString('latin1').replace(/_NmP-[0-9a-f]{16}-Part_/g, '_NmP-0123456789abcdef-Part_'),
+    'latin1',
+  );
+}
+
 /** A document as the one attachment of an ordinary mail. */
-function asMail(id: string, document: HostileDocument): Promise<Buffer> {
-  return buildMail({
-    subject: `hostile ${id}`,
-    messageId: `<${id}@hostile.test>`,
-    date: new Date(Date.UTC(2026, 11, 6, 10)),
-    attachments: [{ filename: document.filename, content: document.bytes!, contentType: document.contentType }],
-  });
+async function asMail(id: string, document: HostileDocument): Promise<Buffer> {
+  return withFixedBoundaries(
+    await buildMail({
+      subject: `hostile ${id}`,
+      messageId: `<${id}@hostile.test>`,
+      date: new Date(Date.UTC(2026, 11, 6, 10)),
+      attachments: [{ filename: document.filename, content: document.bytes!, contentType: document.contentType }],
+    }),
+  );
 }

@@ -22,6 +22,9 @@ import { malformedMails } from './hostileMail.ts';
  * those that attack the readers): zip bombs, lying media types, empty and oversize files,
  * path-traversal names, malformed mails.
  */
+// fflate writes the current time into each entry unless told otherwise.
+const FIXED_TIME = { mtime: new Date(Date.UTC(2026, 0, 1)) };
+
 export const INTAKE_VARIANTS: Pick<
   Record<HostileCategory, (context: CategoryContext) => Variant[]>,
   'zipBomb' | 'mediaType' | 'empty' | 'oversize' | 'traversalName' | 'malformedMime'
@@ -66,10 +69,13 @@ export const INTAKE_VARIANTS: Pick<
         zip(
           'an .isdoc only inside a nested zip',
           Buffer.from(
-            zipSync({
-              'inner.zip': zipSync({ 'invoice.isdoc': Buffer.from(context.seeds.isdoc) }),
-              [`notes/${id}`]: Buffer.from(id),
-            }),
+            zipSync(
+              {
+                'inner.zip': zipSync({ 'invoice.isdoc': Buffer.from(context.seeds.isdoc) }, FIXED_TIME),
+                [`notes/${id}`]: Buffer.from(id),
+              },
+              FIXED_TIME,
+            ),
           ),
         )(id),
       (id) =>
