@@ -5,7 +5,7 @@ import { LoaderError } from '../../../src/errors.ts';
 import { extractDocument } from '../../../src/extract/extractDocument.ts';
 import { parseInvoiceXml, readIsdocx } from '../../../src/extract/structured/index.ts';
 import { MAX_ISDOC_BYTES } from '../../../src/extract/structured/isdocx.ts';
-import { MAX_XML_ELEMENTS } from '../../../src/extract/structured/xml.ts';
+import { MAX_TEXT_CHARS, MAX_XML_ELEMENTS } from '../../../src/extract/structured/xmlBounds.ts';
 import { buildIsdoc, buildUbl, slovakSampleInvoice, slovakSampleIsdocInvoice } from '../../support/einvoices.ts';
 
 const SUPPLIER = 'L&amp;Š s.r.o.';
@@ -155,4 +155,32 @@ test('a UBL invoice line has few enough elements that 6 000 lines stay under the
   const perLine = count(buildUbl(invoice)) - count(buildUbl(oneLine));
   const each = perLine / (invoice.lines.length - 1);
   t.true(each * 6_000 < MAX_XML_ELEMENTS, `${each} elements per line`);
+});
+
+test('a UBL invoice carrying a 3 MB embedded PDF is read in full, the attachment left out with a note (issue 15)', (t) => {
+  // fast-xml-parser holds a value being read at ~40 bytes a character: 20 MB of text took 800 MB.
+  const sample = slovakSampleInvoice();
+  const attachment = `<cac:AdditionalDocumentReference><cbc:ID>PDF</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="faktura.pdf">${'QUJD'.repeat(800_000)}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>`;
+  const xml = buildUbl(sample).replace(/<\/Invoice>\s*$/, `${attachment}</Invoice>`);
+  const invoice = parseInvoiceXml(xml);
+  t.is(invoice.invoice_number, sample.invoice_number);
+  t.is(invoice.total_gross, sample.total_gross);
+  t.deepEqual(invoice.lines.length, sample.lines.length);
+  t.true(
+    invoice.notes.some((note) =>
+      /a text of 3200000 characters in <cbc:EmbeddedDocumentBinaryObject> was left out/.test(note),
+    ),
+    invoice.notes.join(' | '),
+  );
+  // At the limit nothing is left out.
+  const atLimit = buildUbl(sample).replace(
+    /<\/Invoice>\s*$/,
+    `<cbc:Note>${'x'.repeat(MAX_TEXT_CHARS)}</cbc:Note></Invoice>`,
+  );
+  t.false(parseInvoiceXml(atLimit).notes.some((note) => note.includes('left out')));
+});
+
+test('a tag longer than any invoice writes (a 1 MB attribute) is refused before it is parsed (issue 15)', (t) => {
+  const xml = `${UBL_OPEN}<cbc:ID schemeID="${'a'.repeat(1024 * 1024)}">1</cbc:ID></Invoice>`;
+  t.throws(() => parseInvoiceXml(xml), { code: 'XML_TOO_LARGE', message: /a tag of \d+ characters/ });
 });
