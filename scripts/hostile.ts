@@ -6,6 +6,8 @@
  *   npm run hostile                 the full corpus (100 MB oversize file)
  *   npm run hostile -- --slice      the CI slice (about 120 mutants)
  *   npm run hostile -- --seed 7     another deterministic corpus
+ *   npm run hostile -- --memory-mb 192   the extraction worker's heap limit (extraction.memoryMb)
+ *   npm run hostile -- --only zipBomb,empty   only these categories
  */
 import { parseArgs } from 'node:util';
 import { formatSummary, hostilePassed } from '../test/support/hostileReport.ts';
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '15' },
     json: { type: 'string' },
     only: { type: 'string' },
+    'memory-mb': { type: 'string' },
   },
 });
 const summary = await runHostileCorpus({
@@ -24,6 +27,10 @@ const summary = await runHostileCorpus({
   seed: Number(values.seed),
   settleMs: 15 * 60_000,
   only: values.only?.split(','),
+  // extraction.memoryMb for the daemon's worker (default 512): what bounds a worker's heap.
+  config: values['memory-mb']
+    ? { extraction: { timeoutMs: 20_000, memoryMb: Number(values['memory-mb']) } }
+    : undefined,
   log: (line) => console.log(line),
 });
 console.log(formatSummary(summary));

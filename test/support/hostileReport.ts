@@ -25,6 +25,8 @@ export interface DaemonChecks {
     vmHwmMb: number;
     samples: number;
     rises: Array<{ atMs: number; rssMb: number }>;
+    /** After the run: the main thread's V8 heap and external memory, and the process RSS, from /metrics. */
+    mainHeap: { totalMb: number; usedMb: number; externalMb: number; residentMb: number } | null;
   };
   pid: number;
   stillRunning: boolean;
@@ -130,6 +132,7 @@ export function formatSummary(summary: HostileSummary): string {
     '',
     `daemon pid ${summary.pid}: ${summary.stillRunning ? 'still running, same process' : 'NOT RUNNING'}; uncaught exceptions: ${summary.uncaught.length}`,
     `RSS ${summary.memory.startRssMb} MB idle before the corpus; peak RSS ${summary.memory.peakRssMb} MB sampled every 100 ms (${summary.memory.samples} samples), kernel VmHWM ${summary.memory.vmHwmMb} MB (bound 400 MB)`,
+    `after the run: RSS ${summary.memory.mainHeap?.residentMb ?? '?'} MB, of which the main thread's heap ${summary.memory.mainHeap?.totalMb ?? '?'} MB (${summary.memory.mainHeap?.usedMb ?? '?'} MB used) and external ${summary.memory.mainHeap?.externalMb ?? '?'} MB; the rest is the extraction worker and native memory`,
     `wall time ${(summary.wallMs / 1000).toFixed(1)} s, of which ${(summary.settledMs / 1000).toFixed(1)} s from the first document sent to the last settled`,
     `files outside the daemon's folders: ${summary.outside.length}; escaped names in /tmp or /: ${summary.escaped.length}; canary requests: ${summary.canaryHits}; /etc/passwd leaks: ${summary.passwdLeaks}`,
     `actor restarts: ${summary.restarts.join(', ') || 'none'}`,

@@ -99,6 +99,8 @@ export async function runHostileCorpus(options: HostileRunOptions): Promise<Host
     }
     const settledMs = Date.now() - sentAt;
     const rss = memory.stop();
+    // The main thread's own heap (prom-client's default metrics): what of the RSS is not the extraction worker's.
+    const mainHeap = daemon.running ? await mainThreadHeap(daemon) : null;
 
     const tree = daemon.running ? ((await (await daemon.request('/api/actors')).json()) as ActorNode) : null;
     const all = (node: ActorNode): ActorNode[] => [node, ...node.children.flatMap(all)];
@@ -109,7 +111,7 @@ export async function runHostileCorpus(options: HostileRunOptions): Promise<Host
     return summarize(results, {
       wallMs: Date.now() - started,
       settledMs,
-      memory: rss,
+      memory: { ...rss, mainHeap },
       pid,
       stillRunning: daemon.running && daemon.child.pid === pid,
       uncaught: daemon.logs
@@ -130,6 +132,18 @@ export async function runHostileCorpus(options: HostileRunOptions): Promise<Host
   } finally {
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
   }
+}
+
+async function mainThreadHeap(daemon: DaemonProcess) {
+  const metrics = await (await daemon.request('/metrics')).text();
+  const mb = (name: string) =>
+    Math.round(Number(new RegExp(`^invoice_loader_${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0) / 1048576);
+  return {
+    totalMb: mb('nodejs_heap_size_total_bytes'),
+    usedMb: mb('nodejs_heap_size_used_bytes'),
+    externalMb: mb('nodejs_external_memory_bytes'),
+    residentMb: mb('process_resident_memory_bytes'),
+  };
 }
 
 function daemonConfig(dovecot: { host: string; port: number; user: string }, extra: Record<string, unknown> = {}) {
