@@ -8,6 +8,7 @@
  *   npm run hostile -- --seed 7     another deterministic corpus
  *   npm run hostile -- --memory-mb 192   the extraction worker's heap limit (extraction.memoryMb)
  *   npm run hostile -- --only zipBomb,empty   only these categories
+ *   npm run hostile -- --rss-bound-mb 1200    the peak RSS that still passes (400 by default)
  */
 import { parseArgs } from 'node:util';
 import { formatSummary, hostilePassed } from '../test/support/hostileReport.ts';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     only: { type: 'string' },
     'memory-mb': { type: 'string' },
+    'rss-bound-mb': { type: 'string', default: '400' },
   },
 });
 const summary = await runHostileCorpus({
@@ -33,7 +35,7 @@ const summary = await runHostileCorpus({
     : undefined,
   log: (line) => console.log(line),
 });
-console.log(formatSummary(summary));
+console.log(formatSummary(summary, Number(values['rss-bound-mb'])));
 if (values.json) {
   const { writeFileSync } = await import('node:fs');
   const { results: _results, ...rest } = summary;
@@ -56,4 +58,4 @@ if (values.json) {
     ),
   );
 }
-process.exitCode = hostilePassed(summary) ? 0 : 1;
+process.exitCode = hostilePassed(summary, Number(values['rss-bound-mb'])) ? 0 : 1;

@@ -114,7 +114,7 @@ export function summarize(results: HostileResult[], checks: DaemonChecks): Hosti
 }
 
 /** The table and the checks as text for a terminal. */
-export function formatSummary(summary: HostileSummary): string {
+export function formatSummary(summary: HostileSummary, rssBoundMb = 400): string {
   const header = ['category', 'channel', 'sent', ...COLUMNS];
   const lines = [...summary.rows, summary.totals].map((r) =>
     [r.category, r.channel, r.sent, ...COLUMNS.map((c) => r[c])].map(String),
@@ -131,7 +131,7 @@ export function formatSummary(summary: HostileSummary): string {
   out.push(
     '',
     `daemon pid ${summary.pid}: ${summary.stillRunning ? 'still running, same process' : 'NOT RUNNING'}; uncaught exceptions: ${summary.uncaught.length}`,
-    `RSS ${summary.memory.startRssMb} MB idle before the corpus; peak RSS ${summary.memory.peakRssMb} MB sampled every 100 ms (${summary.memory.samples} samples), kernel VmHWM ${summary.memory.vmHwmMb} MB (bound 400 MB)`,
+    `RSS ${summary.memory.startRssMb} MB idle before the corpus; peak RSS ${summary.memory.peakRssMb} MB sampled every 100 ms (${summary.memory.samples} samples), kernel VmHWM ${summary.memory.vmHwmMb} MB (bound ${rssBoundMb} MB)`,
     `after the run: RSS ${summary.memory.mainHeap?.residentMb ?? '?'} MB, of which the main thread's heap ${summary.memory.mainHeap?.totalMb ?? '?'} MB (${summary.memory.mainHeap?.usedMb ?? '?'} MB used) and external ${summary.memory.mainHeap?.externalMb ?? '?'} MB; the rest is the extraction worker and native memory`,
     `wall time ${(summary.wallMs / 1000).toFixed(1)} s, of which ${(summary.settledMs / 1000).toFixed(1)} s from the first document sent to the last settled`,
     `files outside the daemon's folders: ${summary.outside.length}; escaped names in /tmp or /: ${summary.escaped.length}; canary requests: ${summary.canaryHits}; /etc/passwd leaks: ${summary.passwdLeaks}`,
