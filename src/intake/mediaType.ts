@@ -14,14 +14,18 @@ const EMAIL_HEADER =
   /^(Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|Delivered-To|Reply-To|X-[\w-]+):/i;
 
 export function sniffMediaType(bytes: Buffer): DocumentMediaType {
-  if (bytes.length >= 5 && bytes.subarray(0, 1024).includes('%PDF-')) return 'application/pdf';
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
-    return 'application/zip';
   const head = bytes
     .subarray(0, 4096)
     .toString('utf8')
     .replace(/^\uFEFF/, '')
     .trimStart();
+  // Readers accept a PDF header anywhere in the first kilobyte (some mailers prepend junk), but
+  // a document that opens as markup is markup: an XML invoice may well mention "%PDF-" in a
+  // comment or note near its top.
+  const pdfHeaderAt = bytes.subarray(0, 1024).indexOf('%PDF-');
+  if (pdfHeaderAt >= 0 && (pdfHeaderAt === 0 || !head.startsWith('<'))) return 'application/pdf';
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
+    return 'application/zip';
   // Comments and processing instructions may come first (licence headers are common).
   const markup = head.replace(/^(?:\s*(?:<!--[\s\S]*?-->|<\?(?!xml\b)[\s\S]*?\?>))*\s*/, '');
   // Checked before XML: a web server's error page saved under an invoice's name is common.

@@ -163,3 +163,23 @@ test('many damaged files at once: every call settles, none throws past its promi
     else if (i % 2 === 0) t.true(outcome.value === null || typeof outcome.value === 'string');
   }
 });
+
+test('a PDF with more pages than an invoice is refused before its text is read (issue 15)', async (t) => {
+  // 5 000 pages took pdf2json 10 s and over 500 MB; the page tree's count is known at once.
+  const pages = 600;
+  const kids = Array.from({ length: pages }, (_, i) => `${i + 3} 0 R`).join(' ');
+  const bodies = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`,
+    ...Array.from({ length: pages }, () => '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>'),
+  ];
+  let pdf = '%PDF-1.7\n';
+  const offsets = bodies.map((body, i) => {
+    const at = pdf.length;
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = offsets.map((at) => `${String(at).padStart(10, '0')} 00000 n \n`).join('');
+  pdf += `xref\n0 ${bodies.length + 1}\n0000000000 65535 f \n${xref}trailer\n<< /Size ${bodies.length + 1} /Root 1 0 R >>\nstartxref\n${pdf.length}\n%%EOF\n`;
+  t.regex((await pdfProblem(Buffer.from(pdf, 'latin1'))) ?? '', /has 600 pages, more than the 500/);
+});

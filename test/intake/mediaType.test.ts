@@ -39,3 +39,21 @@ test('only invoice document endings are accepted by name', (t) => {
     t.true(hasAcceptedExtension(name), name);
   for (const name of ['a.docx', 'b.jpg', 'c.pdf.tmp', 'xml']) t.false(hasAcceptedExtension(name), name);
 });
+
+test('an XML invoice that mentions %PDF- near its top is XML; a PDF after a little junk is still a PDF', (t) => {
+  // Found by the hostile corpus (issue 15): such an invoice was handed to the PDF reader and called damaged.
+  t.is(
+    sniff(
+      '<?xml version="1.0"?>\n<!-- converted from %PDF-1.7 by the ERP -->\n<Invoice xmlns="urn:x"><ID>1</ID></Invoice>',
+    ),
+    'application/xml',
+  );
+  t.is(sniff('<Invoice xmlns="urn:x"><Note>see %PDF-1.4 copy</Note></Invoice>'), 'application/xml');
+  t.is(sniff(Buffer.concat([Buffer.alloc(900, 0x20), pdfBytes('a')])), 'application/pdf', 'blank junk first');
+  t.is(sniff(Buffer.concat([Buffer.from('garbage\r\n'), pdfBytes('a')])), 'application/pdf', 'a mailer line first');
+  t.is(
+    sniff(Buffer.concat([Buffer.alloc(1100, 0x20), pdfBytes('a')])),
+    'application/octet-stream',
+    'past the first kilobyte',
+  );
+});

@@ -48,6 +48,37 @@ export interface ReadOptions {
   createParser?: () => Pdf2JsonParser;
 }
 
+/**
+ * pdf2json renders pages from timer callbacks, and a damaged page can make it throw there
+ * (seen: "Cannot read properties of undefined (reading 'vertical')" from showSpacedText on a PDF
+ * with a few flipped bits, issue 15). Nothing can catch such a throw but the process: it killed
+ * the extraction worker. While reads are in flight, an uncaught exception thrown from
+ * pdf2json's own code fails those reads instead; any other one is thrown on, as before.
+ */
+const inFlight = new Set<(error: Error) => void>();
+
+function fromPdf2json(error: unknown): error is Error {
+  return error instanceof Error && /[\\/]pdf2json[\\/]/.test(error.stack ?? '');
+}
+
+function onUncaught(error: Error): void {
+  if (fromPdf2json(error)) {
+    for (const fail of [...inFlight]) fail(error);
+    return;
+  }
+  // Not ours: alone, rethrown to crash as it would have without us; else the other listener's.
+  if (process.listenerCount('uncaughtException') === 1) throw error;
+}
+
+function track(fail: (error: Error) => void): () => void {
+  if (inFlight.size === 0) process.on('uncaughtException', onUncaught);
+  inFlight.add(fail);
+  return () => {
+    inFlight.delete(fail);
+    if (inFlight.size === 0) process.off('uncaughtException', onUncaught);
+  };
+}
+
 export function readPdfRuns(pdf: Buffer, options: ReadOptions = {}): Promise<PageRuns[]> {
   const { timeoutMs = 60_000, createParser = () => new PDFParser(null, false) } = options;
   return new Promise((resolve, reject) => {
@@ -59,9 +90,12 @@ export function readPdfRuns(pdf: Buffer, options: ReadOptions = {}): Promise<Pag
     let settled = false;
     const timer = setTimeout(() => fail(`pdf2json gave no answer within ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
 
+    const untrack = track((error) => fail(`pdf2json failed: ${errorMessage(error)}`, error));
+
     function finish(): void {
       settled = true;
       clearTimeout(timer);
+      untrack();
       // pdf2json may still be inside the code that reported to us; free its memory once that
       // has returned. Events it sends after this are ignored (settled), and destroy() removes
       // our listeners. Freeing is best effort: the text is read or the failure recorded.

@@ -4,6 +4,13 @@ import { LoaderError } from '../../errors.ts';
 
 export const DEFAULT_PDF_TIMEOUT_MS = 10_000;
 
+/**
+ * The most pages a PDF may have to be read as an invoice. The text reader (pdf2json) holds every
+ * page at once: 5 000 pages took 10 s and over 500 MB in one worker (issue 15's hostile corpus);
+ * 500 pages is about a tenth of that, and far beyond the longest itemised invoice.
+ */
+export const MAX_PDF_PAGES = 500;
+
 export type PdfReadOptions = {
   /** How long pdf.js may take over one document before we give up on it. */
   timeoutMs?: number;
@@ -18,6 +25,11 @@ export async function pdfProblem(pdf: Buffer, options: PdfReadOptions = {}): Pro
   try {
     await withPdfDocument(pdf, options, async (document, checkpoint) => {
       if (document.numPages < 1) throw new LoaderError('PDF_UNREADABLE', 'the PDF has no pages');
+      if (document.numPages > MAX_PDF_PAGES)
+        throw new LoaderError(
+          'PDF_TOO_MANY_PAGES',
+          `the PDF has ${document.numPages} pages, more than the ${MAX_PDF_PAGES} an invoice is read from; ask the supplier for the invoice on its own`,
+        );
       // numPages only reads the page tree's /Count; fetching the page proves the page exists.
       await document.getPage(1);
       await checkpoint();

@@ -54,7 +54,7 @@ export function readCii(document: XmlElement): NormalizedInvoice {
   const settlement = child(transaction, 'ApplicableHeaderTradeSettlement');
 
   for (const note of children(exchanged, 'IncludedNote')) {
-    notes.push(...texts(children(note, 'Content'))); // BT-22
+    for (const content of texts(children(note, 'Content'))) notes.push(content); // BT-22
   }
   const typeCode = textAt(exchanged, 'TypeCode');
   invoice.document_type = documentTypeFromUntdid(typeCode);
@@ -197,7 +197,7 @@ function readPayment(settlement: XmlNode | undefined, invoice: NormalizedInvoice
     `${SETTLEMENT}/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString`,
     due ?? null,
   );
-  notes.push(...texts(terms.map((term) => child(term, 'Description'))).map(paymentTermsNote));
+  for (const note of texts(terms.map((term) => child(term, 'Description'))).map(paymentTermsNote)) notes.push(note);
 }
 
 function readVatBreakdown(settlement: XmlNode | undefined, invoice: NormalizedInvoice): void {

@@ -21,14 +21,20 @@ export type { XmlInvoiceFormat } from './xmlFormat.ts';
  */
 export function parseInvoiceXml(xml: Buffer | string): NormalizedInvoice {
   const document = parseXml(xmlText(xml));
+  const withOmitted = (invoice: NormalizedInvoice) => {
+    for (const note of document.omitted) invoice.notes.push(note);
+    return invoice;
+  };
   const format = xmlInvoiceFormat(document.root, () => child(document.element, 'DocumentType') !== undefined);
   switch (format) {
     case 'ubl':
-      return readUbl(document.element, document.root.localName as UblDocumentName);
+      return withOmitted(readUbl(document.element, document.root.localName as UblDocumentName));
     case 'cii':
-      return readCii(document.root.localName === 'CrossIndustryDocument' ? asCii2(document.element) : document.element);
+      return withOmitted(
+        readCii(document.root.localName === 'CrossIndustryDocument' ? asCii2(document.element) : document.element),
+      );
     case 'isdoc':
-      return readIsdoc(document.element);
+      return withOmitted(readIsdoc(document.element));
     case null:
       throw new LoaderError(
         'XML_NOT_INVOICE',

@@ -1,8 +1,12 @@
 import { Inflate } from 'fflate';
 import { LoaderError } from '../../errors.ts';
 
-/** An .isdoc is a few hundred kilobytes; a larger entry is a zip bomb or not an invoice. */
-const MAX_ISDOC_BYTES = 50 * 1024 * 1024;
+/**
+ * An .isdoc is a few hundred kilobytes (a 6 000-line invoice about 10 MB); a larger entry is a
+ * zip bomb or not an invoice. 50 MB let one archive cost a worker over 300 MB while it was
+ * decoded and scanned (issue 15's hostile corpus); 16 MB keeps that near 100 MB.
+ */
+export const MAX_ISDOC_BYTES = 16 * 1024 * 1024;
 /**
  * Compressed bytes handed to the inflater at a time. Deflate expands at most about 1032:1, so
  * one slice yields at most ~16 MB before the running count is looked at again.

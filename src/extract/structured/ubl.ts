@@ -47,7 +47,8 @@ export function readUbl(document: XmlElement, name: UblDocumentName): Normalized
   const path = (relative: string) => `/${name}/${relative}`;
   const isCreditNote = name === 'CreditNote';
 
-  notes.push(...texts(children(document, 'Note'))); // BT-22
+  // One push per note: spreading a document's 200 000 notes into push() overflows the stack.
+  for (const note of texts(children(document, 'Note'))) notes.push(note); // BT-22
 
   const typeCodeName = isCreditNote ? 'CreditNoteTypeCode' : 'InvoiceTypeCode';
   const typeCode = textAt(document, typeCodeName);
@@ -158,7 +159,7 @@ function readPayment(document: XmlElement, invoice: NormalizedInvoice, path: Pat
       means.map((entry) => date(entry, 'PaymentDueDate', 'due date', notes)).find((entry) => entry !== null) ?? null,
     );
   for (const terms of children(document, 'PaymentTerms')) {
-    notes.push(...texts(children(terms, 'Note')).map(paymentTermsNote));
+    for (const note of texts(children(terms, 'Note')).map(paymentTermsNote)) notes.push(note);
   }
 }
 

@@ -1,12 +1,15 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { LoaderError } from '../../errors.ts';
 import { rootTag, type RootTag } from './rootTag.ts';
+import { boundXml } from './xmlBounds.ts';
 import type { XmlElement, XmlNode } from './xmlNode.ts';
 
 export interface XmlDocument {
   root: RootTag;
   /** The document element's content. */
   element: XmlElement;
+  /** Texts too long to parse, left out (xmlBounds.ts): a sentence each for the invoice's notes. */
+  omitted: string[];
 }
 
 /**
@@ -105,12 +108,14 @@ const parser = new XMLParser({
 
 /**
  * The one way XML enters the extractors. Refuses entity declarations (XML_UNSAFE) before any
- * parsing, characters XML does not allow, written or referenced (XML_FORBIDDEN_CHARACTER), and
- * anything not well-formed (XML_MALFORMED, with the line and column).
+ * parsing, characters XML does not allow, written or referenced (XML_FORBIDDEN_CHARACTER), more
+ * than a parser should be asked to hold (XML_TOO_LARGE, xmlBounds.ts), and anything not
+ * well-formed (XML_MALFORMED, with the line and column).
  */
-export function parseXml(text: string): XmlDocument {
-  refuseEntityDeclarations(text);
-  refuseForbiddenLiterals(text);
+export function parseXml(document: string): XmlDocument {
+  refuseEntityDeclarations(document);
+  refuseForbiddenLiterals(document);
+  const { text, omitted } = boundXml(document);
   const verdict = XMLValidator.validate(text);
   if (verdict !== true) {
     const { line, col, msg } = verdict.err;
@@ -140,7 +145,7 @@ export function parseXml(text: string): XmlDocument {
     throw new LoaderError('XML_MALFORMED', `The XML document has ${roots.length} root elements where one is allowed.`);
   }
   const element = roots[0]!;
-  return { root, element: typeof element === 'object' ? element : { '#text': element } };
+  return { root, element: typeof element === 'object' ? element : { '#text': element }, omitted };
 }
 
 function refuseEntityDeclarations(text: string): void {

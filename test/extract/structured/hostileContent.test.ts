@@ -4,6 +4,8 @@ import { zipSync } from 'fflate';
 import { LoaderError } from '../../../src/errors.ts';
 import { extractDocument } from '../../../src/extract/extractDocument.ts';
 import { parseInvoiceXml, readIsdocx } from '../../../src/extract/structured/index.ts';
+import { MAX_ISDOC_BYTES } from '../../../src/extract/structured/isdocx.ts';
+import { MAX_TEXT_CHARS, MAX_XML_ELEMENTS } from '../../../src/extract/structured/xmlBounds.ts';
 import { buildIsdoc, buildUbl, slovakSampleInvoice, slovakSampleIsdocInvoice } from '../../support/einvoices.ts';
 
 const SUPPLIER = 'L&amp;Š s.r.o.';
@@ -86,7 +88,7 @@ function zipDeclaring(name: string, content: Uint8Array, declared: number): Buff
 }
 
 test('an .isdocx entry that claims a small size but inflates past the limit is stopped by what it inflates to', (t) => {
-  // 64 MiB of spaces: about 64 KiB compressed, over the 50 MiB an .isdoc may be.
+  // 64 MiB of spaces: about 64 KiB compressed, over the 16 MiB an .isdoc may be.
   const bomb = new Uint8Array(64 * 1024 * 1024).fill(0x20);
   const zip = zipDeclaring('faktura.isdoc', bomb, 1_000);
   t.true(zip.length < 1024 * 1024, `the bomb is ${zip.length} bytes`);
@@ -118,4 +120,67 @@ test('a stored (uncompressed) .isdoc and a truncated deflate stream', (t) => {
   const compressedSize = truncated.readUInt32LE(central + 20);
   truncated.writeUInt32LE(compressedSize - 40, central + 20);
   t.throws(() => readIsdocx(truncated), { code: 'ISDOCX_INVALID', message: /does not inflate/ });
+});
+
+test('an .isdoc of 20 MiB of spaces is refused by what it inflates to, before it is decoded (issue 15)', (t) => {
+  // Under the old 50 MiB limit this was inflated, decoded and scanned whole: over 300 MB in a worker.
+  const big = new Uint8Array(20 * 1024 * 1024).fill(0x20);
+  const error = t.throws(() => readIsdocx(zipDeclaring('faktura.isdoc', big, 1_000)), { code: 'ISDOCX_INVALID' });
+  t.regex(error!.message, new RegExp(`inflates to more than ${MAX_ISDOC_BYTES} bytes`));
+});
+
+const UBL_OPEN =
+  '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">';
+
+test('an XML document with more elements than any invoice is refused before it is parsed (issue 15)', (t) => {
+  const xml = `${UBL_OPEN}<cbc:ID>1</cbc:ID>${'<a/>'.repeat(MAX_XML_ELEMENTS)}</Invoice>`;
+  const error = t.throws(() => parseInvoiceXml(xml), { code: 'XML_TOO_LARGE' });
+  t.regex(error!.message, /more than 200000 elements/);
+  // Comments, declarations and end tags are not elements: the same count of them is fine.
+  const comments = `${UBL_OPEN}<cbc:ID>1</cbc:ID>${'<!---->'.repeat(MAX_XML_ELEMENTS)}</Invoice>`;
+  t.is(parseInvoiceXml(comments).invoice_number, '1');
+});
+
+test('an invoice with 150 000 notes is read (a spread into push() overflowed the stack)', (t) => {
+  const xml = `${UBL_OPEN}<cbc:ID>N-1</cbc:ID>${'<cbc:Note>n</cbc:Note>'.repeat(150_000)}</Invoice>`;
+  const invoice = parseInvoiceXml(xml);
+  t.is(invoice.invoice_number, 'N-1');
+  t.true(invoice.notes.filter((note) => note === 'n').length === 150_000);
+});
+
+test('a UBL invoice line has few enough elements that 6 000 lines stay under the element limit', (t) => {
+  const invoice = slovakSampleInvoice();
+  const count = (xml: string) => (xml.match(/<[^/!?]/g) ?? []).length;
+  const oneLine = { ...invoice, lines: invoice.lines.slice(0, 1) };
+  const perLine = count(buildUbl(invoice)) - count(buildUbl(oneLine));
+  const each = perLine / (invoice.lines.length - 1);
+  t.true(each * 6_000 < MAX_XML_ELEMENTS, `${each} elements per line`);
+});
+
+test('a UBL invoice carrying a 3 MB embedded PDF is read in full, the attachment left out with a note (issue 15)', (t) => {
+  // fast-xml-parser holds a value being read at ~40 bytes a character: 20 MB of text took 800 MB.
+  const sample = slovakSampleInvoice();
+  const attachment = `<cac:AdditionalDocumentReference><cbc:ID>PDF</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="faktura.pdf">${'QUJD'.repeat(800_000)}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>`;
+  const xml = buildUbl(sample).replace(/<\/Invoice>\s*$/, `${attachment}</Invoice>`);
+  const invoice = parseInvoiceXml(xml);
+  t.is(invoice.invoice_number, sample.invoice_number);
+  t.is(invoice.total_gross, sample.total_gross);
+  t.deepEqual(invoice.lines.length, sample.lines.length);
+  t.true(
+    invoice.notes.some((note) =>
+      /a text of 3200000 characters in <cbc:EmbeddedDocumentBinaryObject> was left out/.test(note),
+    ),
+    invoice.notes.join(' | '),
+  );
+  // At the limit nothing is left out.
+  const atLimit = buildUbl(sample).replace(
+    /<\/Invoice>\s*$/,
+    `<cbc:Note>${'x'.repeat(MAX_TEXT_CHARS)}</cbc:Note></Invoice>`,
+  );
+  t.false(parseInvoiceXml(atLimit).notes.some((note) => note.includes('left out')));
+});
+
+test('a tag longer than any invoice writes (a 1 MB attribute) is refused before it is parsed (issue 15)', (t) => {
+  const xml = `${UBL_OPEN}<cbc:ID schemeID="${'a'.repeat(1024 * 1024)}">1</cbc:ID></Invoice>`;
+  t.throws(() => parseInvoiceXml(xml), { code: 'XML_TOO_LARGE', message: /a tag of \d+ characters/ });
 });
