@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { assertStatus, getDocumentContent, getInvoice, listInvoices } from '../db/invoiceQueries.ts';
 import type { ReceiveResult } from '../db/invoiceStore.ts';
 import type { Ingest } from '../intake/ingest.ts';
+import { ACCEPTED_EXTENSIONS, hasAcceptedExtension } from '../intake/mediaType.ts';
 import { safeFilename } from '../intake/safeFilename.ts';
 import { asRequestRefused, RequestRefused } from './requestRefused.ts';
 import { uploadRateLimitHook, type UploadRateLimit } from './uploadRateLimit.ts';
@@ -99,6 +100,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
 
     const receive = async (request: FastifyRequest) => {
       const upload = request.isMultipart() ? await readMultipart(request) : readJson(request.body, maxBytes, tooLarge);
+      refuseUnreadable(upload);
       const messageId = optionalText(upload.fields, 'message_id');
       const receivedDate = optionalText(upload.fields, 'received_date');
       const arrival = {
@@ -228,6 +230,17 @@ async function readMultipart(request: FastifyRequest): Promise<Upload> {
     throw new RequestRefused('MISSING_FILE', 'The form has no file: attach the invoice document as a file field.');
   }
   return { bytes: file.bytes, filename: cleanFilename(file.filename), fields };
+}
+
+/** What the drop folder and the mailbox refuse at once is refused here too, before anything is stored. */
+function refuseUnreadable(upload: { bytes: Buffer; filename: string }): void {
+  if (upload.bytes.length === 0) throw new RequestRefused('EMPTY_FILE', 'The file is empty: there is nothing to read.');
+  if (!hasAcceptedExtension(upload.filename)) {
+    throw new RequestRefused(
+      'UNSUPPORTED_FILE_TYPE',
+      `${upload.filename} is not an invoice document type: only ${ACCEPTED_EXTENSIONS.join(' ')} files are read.`,
+    );
+  }
 }
 
 /** `{ file_b64, filename, ...fields }`; the size is checked before anything is decoded. */

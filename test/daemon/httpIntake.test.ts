@@ -226,10 +226,12 @@ test('the intake refuses what it cannot take: no token, too large, bad base64, a
   t.is(badDateForm.status, 400);
   t.is(await errorCode(badDateForm), 'INVALID_DATE');
 
-  // An empty file is not refused: it is stored, and the pipeline sets it aside as unreadable.
+  // What the drop folder and the mailbox refuse at once is refused here too, and nothing is stored.
   const empty = await postJson(daemon, '/api/invoices', { file_b64: '', filename: 'empty.pdf' });
-  t.is(empty.status, 201);
-  const emptyDetail = await waitForStatus(daemon, ((await empty.json()) as Receipt).invoice_id, 'unreadable');
-  t.is(emptyDetail.document.size_bytes, 0);
-  t.is(await invoiceCount(daemon), 2);
+  t.is(empty.status, 400);
+  t.is(await errorCode(empty), 'EMPTY_FILE');
+  const program = await daemon.request('/api/invoices', { method: 'POST', body: form(pdf('exe'), 'setup.exe') });
+  t.is(program.status, 415);
+  t.is(await errorCode(program), 'UNSUPPORTED_FILE_TYPE');
+  t.is(await invoiceCount(daemon), 1);
 });

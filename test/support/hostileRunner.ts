@@ -210,7 +210,14 @@ async function startCanary() {
   };
 }
 
-type InvoiceRow = { id: string; filename: string; channel: string; status: string; status_reason: string | null };
+type InvoiceRow = {
+  id: string;
+  filename: string;
+  channel: string;
+  status: string;
+  status_reason: string | null;
+  intake_ref: string | null;
+};
 type MailRow = { uid: string; outcome: string; detail: string | null; invoice_ids: string[] };
 
 function fromStatus(row: InvoiceRow | undefined): Observed {
@@ -225,10 +232,17 @@ async function observe(
   corpus: HostileMutant[],
   sent: { inbox: string; answers: Map<string, HttpAnswer>; uids: Map<string, number> },
 ): Promise<Map<string, Observed>> {
-  const invoices = (await pool.query<InvoiceRow>('SELECT id, filename, channel, status, status_reason FROM invoices'))
-    .rows;
+  const invoices = (
+    await pool.query<InvoiceRow>('SELECT id, filename, channel, status, status_reason, intake_ref FROM invoices')
+  ).rows;
   const byId = new Map(invoices.map((row) => [row.id, row]));
-  const dropped = new Map(invoices.filter((row) => row.channel === 'drop_folder').map((row) => [row.filename, row]));
+  // By the name the file had in the folder (its intake reference is `name|size|mtime`): the
+  // stored file name is the sanitised one (src/intake/safeFilename.ts).
+  const dropped = new Map(
+    invoices
+      .filter((row) => row.channel === 'drop_folder' && row.intake_ref)
+      .map((row) => [row.intake_ref!.split('|').slice(0, -2).join('|'), row]),
+  );
   const mails = new Map(
     (await pool.query<MailRow>('SELECT uid, outcome, detail, invoice_ids FROM processed_mail')).rows.map((row) => [
       Number(row.uid),
