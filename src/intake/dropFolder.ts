@@ -37,6 +37,8 @@ const INGESTS_IN_FLIGHT = 4;
 
 // Names that editors and copy tools use while a file is still being written.
 const IN_PROGRESS = /(^\.|^~\$|\.(tmp|part|partial|crdownload|download)$)/i;
+/** An "in progress" name unchanged this long is a leftover (a failed copy, a hidden file): say so once. */
+const LEFTOVER_AFTER_MS = 10 * 60_000;
 
 /** The last bytes of a PDF hold its `%%EOF` marker (a few bytes of line ends or padding may follow). */
 function lacksPdfEnd(name: string, bytes: Buffer): boolean {
@@ -53,6 +55,8 @@ export function createDropFolder(deps: {
   /** For superseding a copy stored while its file was still being written. */
   pool: () => pg.Pool;
   actor: string;
+  /** Tests shorten it; see LEFTOVER_AFTER_MS. */
+  leftoverAfterMs?: number;
 }) {
   const folder = resolve(deps.settings.path);
   const processedDir = join(folder, 'processed');
@@ -63,6 +67,9 @@ export function createDropFolder(deps: {
   const incompleteSince = new Map<string, number>();
   /** A file whose stored copy was superseded: the invoice its complete version will replace. */
   const superseded = new Map<string, string>();
+  /** Files under an "in progress" name: since when unchanged, and whether the operator was told. */
+  const skipped = new Map<string, Sighting & { told: boolean }>();
+  const leftoverAfterMs = deps.leftoverAfterMs ?? LEFTOVER_AFTER_MS;
   let scanning: Promise<void> = Promise.resolve();
   let lastScanAt: string | null = null;
 
@@ -183,6 +190,24 @@ export function createDropFolder(deps: {
     );
   }
 
+  /** A name that says "still being written" is never read; one left unchanged for long is reported once. */
+  async function noteSkipped(name: string, now: number): Promise<void> {
+    const info = await stat(join(folder, name)).catch(() => undefined);
+    if (!info) return;
+    const before = skipped.get(name);
+    if (!before || before.size !== info.size || before.mtimeMs !== info.mtimeMs) {
+      skipped.set(name, { size: info.size, mtimeMs: info.mtimeMs, since: now, told: false });
+      return;
+    }
+    if (before.told || now - before.since < leftoverAfterMs) return;
+    before.told = true;
+    log.warn(
+      { file: name, code: 'INTAKE_FILE_IGNORED' },
+      `${name} sa nečíta: takýto názov (bodka na začiatku, ~$, .tmp, .part) má súbor, ktorý sa ešte zapisuje; premenujte ho, ak sa má načítať / ` +
+        `${name} is not read: names like it (a leading dot, ~$, .tmp, .part) belong to files still being written; rename it to have it read`,
+    );
+  }
+
   async function scan(): Promise<void> {
     const entries = await readdir(folder, { withFileTypes: true });
     let deferred = 0;
@@ -190,8 +215,12 @@ export function createDropFolder(deps: {
     const present = new Set<string>();
     const ready: Array<{ name: string; size: number; mtimeMs: number }> = [];
     for (const entry of entries) {
-      if (!entry.isFile() || IN_PROGRESS.test(entry.name)) continue;
+      if (!entry.isFile()) continue;
       present.add(entry.name);
+      if (IN_PROGRESS.test(entry.name)) {
+        await noteSkipped(entry.name, now);
+        continue;
+      }
       const info = await stat(join(folder, entry.name)).catch(() => undefined);
       if (!info) continue;
       const before = seen.get(entry.name);
@@ -225,6 +254,7 @@ export function createDropFolder(deps: {
     for (const name of seen.keys()) if (!present.has(name)) seen.delete(name);
     for (const name of incompleteSince.keys()) if (!present.has(name)) incompleteSince.delete(name);
     for (const name of superseded.keys()) if (!present.has(name)) superseded.delete(name);
+    for (const name of skipped.keys()) if (!present.has(name)) skipped.delete(name);
     // A scan that read the folder and left no file behind for an error is the channel working.
     if (deferred === 0) lastScanAt = new Date().toISOString();
   }

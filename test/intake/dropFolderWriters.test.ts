@@ -33,9 +33,10 @@ async function watchFolder(
   pool: pg.Pool,
   settings: Partial<Settings> = {},
   wrap: (ingest: Ingest) => Ingest = (ingest) => ingest,
+  logger: pino.Logger = pino({ level: 'silent' }),
+  leftoverAfterMs?: number,
 ) {
   const inbox = tempDir(t);
-  const logger = pino({ level: 'silent' });
   const ingest = createIngest({ pool: () => pool, logger, wake: () => {}, actor: 'intake@test' });
   const folder = createDropFolder({
     settings: { ...SETTINGS, path: inbox, ...settings },
@@ -43,6 +44,7 @@ async function watchFolder(
     logger,
     pool: () => pool,
     actor: 'intake@test',
+    leftoverAfterMs,
   });
   await toPromise(createActor(folder.actors.start).start());
   const watcher = createActor(folder.actors.watch).start();
@@ -154,4 +156,29 @@ test("the drop folder's last success is its last scan that left no file behind f
     return at && Date.parse(at) >= before - 1_000 ? true : undefined;
   });
   t.pass();
+});
+
+test('a file left under a name for files still being written is never read, and reported once', async (t) => {
+  const pool = await migratedPool(t);
+  const lines: Array<{ code?: string; file?: string; msg: string }> = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const { inbox } = await watchFolder(t, pool, {}, undefined, logger, 300);
+  writeFileSync(join(inbox, '..\\..\\faktura.pdf'), pdfBytes('hidden'));
+  writeFileSync(join(inbox, 'faktura.pdf.part'), pdfBytes('partial'));
+  const told = await until('both reported', () => {
+    const found = lines.filter((line) => line.code === 'INTAKE_FILE_IGNORED');
+    return found.length >= 2 ? found : undefined;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  t.deepEqual(
+    lines
+      .filter((line) => line.code === 'INTAKE_FILE_IGNORED')
+      .map((line) => line.file)
+      .sort(),
+    ['..\\..\\faktura.pdf', 'faktura.pdf.part'],
+    'once each',
+  );
+  t.regex(told[0]!.msg, /sa nečíta.*is not read/);
+  t.deepEqual(await invoices(pool), [], 'neither was stored');
+  t.true(existsSync(join(inbox, 'faktura.pdf.part')));
 });
