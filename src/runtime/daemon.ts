@@ -252,6 +252,11 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
     templateDirs: [shippedTemplateDir, ...config.extraction.templateDirs],
     ownCompany: config.customer,
     onTemplateWarning: (warning) => logger.warn({ actor: 'extractor', code: 'TEMPLATES_NOT_RELOADED' }, warning),
+    onThread: (id, event) =>
+      logger.debug(
+        { actor: id },
+        event === 'started' ? 'extraction thread started' : 'extraction thread retired (idle)',
+      ),
   });
   // One gate for the pipeline and for corrections: a corrected invoice meets the same rules.
   const approvalGate = createApprovalGate({
