@@ -26,7 +26,7 @@ import { createExtractionPool, workerCount } from '../extract/extractionPool.ts'
 import { shippedTemplateDir } from '../extract/shippedTemplates.ts';
 import { createHttpService } from '../http/httpService.ts';
 import { createDropFolder } from '../intake/dropFolder.ts';
-import { createMailbox, mailboxStatus } from '../intake/imap/mailboxService.ts';
+import { mailboxStatus } from '../intake/imap/mailboxStatus.ts';
 import { createIngest } from '../intake/ingest.ts';
 import { createGatewayClient } from '../nex/gatewayClient.ts';
 import { createNexWriterService } from '../nex/nexWriterService.ts';
@@ -212,8 +212,14 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
   const dropFolder = config.intake.dropFolder.enabled
     ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger, pool, actor: `intake@${short}` })
     : undefined;
+  // Loaded only with IMAP on: imapflow and mailparser are about 20 MB a daemon without it never uses.
   const mailbox = config.intake.imap.enabled
-    ? createMailbox({ settings: config.intake.imap, ingest, pool, logger })
+    ? (await import('../intake/imap/mailboxService.ts')).createMailbox({
+        settings: config.intake.imap,
+        ingest,
+        pool,
+        logger,
+      })
     : undefined;
   const invoices = createInvoicesService({
     pool,
