@@ -212,7 +212,7 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
   const dropFolder = config.intake.dropFolder.enabled
     ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger, pool, actor: `intake@${short}` })
     : undefined;
-  // Loaded only with IMAP on: imapflow and mailparser are about 20 MB a daemon without it never uses.
+  // Loaded only with IMAP on: imapflow and mailparser are about 15 MB a daemon without it never uses.
   const mailbox = config.intake.imap.enabled
     ? (await import('../intake/imap/mailboxService.ts')).createMailbox({
         settings: config.intake.imap,
