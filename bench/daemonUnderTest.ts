@@ -3,7 +3,7 @@
  * database, fed through the drop folder and HTTP, and read from /proc (resident memory,
  * threads, CPU time) and from its database (how many invoices are through the pipeline).
  */
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -99,6 +99,66 @@ export async function startBenchDaemon(config: Record<string, unknown>) {
       await scratch.drop();
     },
   };
+}
+
+/**
+ * The embedded default (`npm start` with no database configured): the daemon starts its own
+ * PostgreSQL in its folder. Only for the idle figure: its memory, and that of the server.
+ */
+export async function startEmbeddedDaemon() {
+  const dir = mkdtempSync(join(tmpdir(), 'invoice-loader-bench-'));
+  const port = await freePort();
+  const configFile = join(dir, 'config.yaml');
+  writeFileSync(
+    configFile,
+    stringify({ http: { port, token: TOKEN }, logging: { dir: './logs', console: 'json', level: 'warn' } }),
+  );
+  const daemon = new DaemonProcess(dir, configFile, port, {});
+  try {
+    await daemon.waitForStatus('/health/ready', 200, 180_000);
+  } catch (error) {
+    await disposeDaemon(daemon);
+    throw error;
+  }
+  const pid = daemon.child.pid!;
+  return {
+    sample: () => sampleProcess(pid),
+    /** Proportional set size of the processes the daemon started (the embedded server), in MB. */
+    childrenPssMb: () => descendants(pid).reduce((sum, child) => sum + pssMb(child), 0),
+    stop: () => disposeDaemon(daemon),
+  };
+}
+
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // ended in between
+    }
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of parents) {
+      if (ppid !== parent) continue;
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+// PSS, not RSS: the server's processes share its buffers, and RSS would count them once per process.
+function pssMb(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
 }
 
 async function upload(daemon: DaemonProcess, doc: BenchDocument): Promise<void> {

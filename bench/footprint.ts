@@ -8,14 +8,17 @@
  *   - RSS after the load, once the extraction threads have retired (idle again)
  *   - CPU % of one core over `--idle-minutes` of idle
  *
- *   npm run bench:footprint -- [--documents 300] [--pdf-every 3] [--idle-minutes 5]
+ *   npm run bench:footprint -- [--documents 300] [--pdf-every 3] [--idle-minutes 5] [--embedded]
+ *
+ * --embedded first starts the embedded default (no database configured) and reports its idle
+ * figure too: the daemon's RSS, and the embedded PostgreSQL's processes (PSS) beside it.
  *
  * The database is TEST_DATABASE_URL, else the local server on 127.0.0.1:5432, else an
  * embedded one (then the figures still count only the daemon's process).
  */
 import { parseArgs } from 'node:util';
 import { mixedDocument } from './benchDocuments.ts';
-import { sleep, startBenchDaemon, type ProcessSample } from './daemonUnderTest.ts';
+import { sleep, startBenchDaemon, startEmbeddedDaemon, type ProcessSample } from './daemonUnderTest.ts';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     'pdf-every': { type: 'string', default: '3' },
     'idle-minutes': { type: 'string', default: '5' },
     'idle-worker-ms': { type: 'string', default: '30000' },
+    embedded: { type: 'boolean', default: false },
   },
 });
 const documents = Number(values.documents);
@@ -31,6 +35,21 @@ const idleMinutes = Number(values['idle-minutes']);
 const idleWorkerMs = Number(values['idle-worker-ms']);
 const IDLE_TARGET_MB = 150;
 const LOAD_TARGET_MB = 250;
+
+if (values.embedded) {
+  const embedded = await startEmbeddedDaemon();
+  try {
+    await sleep(5_000);
+    const { rssMb, threads } = embedded.sample();
+    console.log(
+      `embedded default, idle after start: daemon ${rssMb.toFixed(0)} MB RSS, ${threads} threads` +
+        `  target ≤ ${IDLE_TARGET_MB} MB  ${rssMb <= IDLE_TARGET_MB ? 'met' : 'MISSED'};` +
+        ` its PostgreSQL ${embedded.childrenPssMb().toFixed(0)} MB PSS besides`,
+    );
+  } finally {
+    await embedded.stop();
+  }
+}
 
 const batch = await Promise.all(Array.from({ length: documents }, (_, i) => mixedDocument(i, pdfEvery, 'footprint-')));
 const bench = await startBenchDaemon({ extraction: { idleWorkerMs } });
