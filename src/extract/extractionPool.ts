@@ -148,6 +148,13 @@ export function createExtractionPool(settings: ExtractionPoolSettings) {
       return [...slots.values()].filter((slot) => slot.thread).length;
     },
 
+    /** What `inspect` shows beside a worker actor: whether its slot has a thread now, and whether it is reading. */
+    notes(id: string): Record<string, string> | undefined {
+      const slot = slots.get(id);
+      if (!slot) return undefined;
+      return { thread: slot.thread ? (slot.busy ? 'reading' : 'idle') : slot.busy ? 'starting' : 'none' };
+    },
+
     /** The I/O of one `worker-N` actor (machines/service.ts): open its slot, watch it, close it. */
     workerActors(id: string) {
       return {

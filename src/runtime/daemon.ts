@@ -74,7 +74,9 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
   );
   // `root` is created last (it needs every implementation below); these closures run only after that.
   const tree = () =>
-    actorTree(root, (id) => (id === 'nexWriter' && gateway ? { breaker: gateway.breakerState() } : undefined));
+    actorTree(root, (id) =>
+      id === 'nexWriter' && gateway ? { breaker: gateway.breakerState() } : extraction.notes(id),
+    );
   const breakers = (): Record<string, string> => (gateway ? { nex: gateway.breakerState() } : {});
 
   const view: DaemonView = {

@@ -128,8 +128,10 @@ test('documents wait while every worker is being replaced, and none is lost', as
 test('a worker thread starts with the first document, and ends after idleWorkerMs without one', async (t) => {
   const { pool, restarts } = await startExtractor(t, 1, 10_000, 300);
   t.is(pool.threads, 0, 'an idle extractor holds no thread');
+  t.deepEqual(pool.notes('worker-1'), { thread: 'none' }, 'inspect shows it');
   t.is((await pool.extract(doc('first'), 'application/pdf')).kind, 'extracted');
   t.is(pool.threads, 1);
+  t.deepEqual(pool.notes('worker-1'), { thread: 'idle' });
   await until(() => pool.threads === 0);
   t.is((await pool.extract(doc('again'), 'application/pdf')).kind, 'extracted', 'the next document starts it again');
   t.is(restarts('worker-1'), 0, 'retiring is not a failure');
