@@ -23,47 +23,15 @@ import { sniffMediaType } from '../src/intake/mediaType.ts';
 import { freePort } from '../src/runtime/freePort.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 import { DaemonProcess } from '../test/support/daemonProcess.ts';
-import type { NormalizedInvoice } from '../src/invoice/normalizedInvoice.ts';
-import {
-  buildCii,
-  buildIsdoc,
-  buildUbl,
-  slovakSampleInvoice,
-  slovakSampleIsdocInvoice,
-} from '../test/support/einvoices.ts';
-import {
-  lsInvoice,
-  lsInvoicePdf,
-  marsoInvoice,
-  marsoInvoicePdf,
-  slovakInvoice,
-  slovakInvoicePdf,
-} from '../test/support/pdfInvoices.ts';
+import { pdfKinds, xmlKinds } from './benchDocuments.ts';
 
 const { values } = parseArgs({
   options: { documents: { type: 'string', default: '300' }, warmup: { type: 'string', default: '60' } },
 });
 const count = Number(values.documents);
-// Realistic invoices: the three supplier layouts as PDFs (read through templates) and the
-// three e-invoice formats, each with its own number so none is a duplicate of another.
-const kinds: Array<[string, (n: number) => Promise<Buffer>]> = [
-  ['pdf', (n) => lsInvoicePdf(numbered(lsInvoice(), n))],
-  ['pdf', (n) => marsoInvoicePdf(numbered(marsoInvoice(), n))],
-  ['pdf', (n) => slovakInvoicePdf(numbered(slovakInvoice(), n))],
-  ['xml', async (n) => Buffer.from(buildUbl(numbered(slovakSampleInvoice(), n)))],
-  ['xml', async (n) => Buffer.from(buildCii(numbered(slovakSampleInvoice(), n)))],
-  ['isdoc', async (n) => Buffer.from(buildIsdoc(numbered(slovakSampleIsdocInvoice(), n)))],
-];
-// Each number keeps its supplier's form (MARSO's template reads exactly "11925-10338"): n is
-// added to its last digits, so no document is a duplicate of another.
-function numbered(invoice: NormalizedInvoice, n: number): NormalizedInvoice {
-  const number = invoice.invoice_number!.replace(/\d{4,5}$/, (digits) =>
-    String(Number(digits) + n)
-      .padStart(digits.length, '0')
-      .slice(-digits.length),
-  );
-  return { ...invoice, invoice_number: number, variable_symbol: null };
-}
+// Realistic invoices (benchDocuments.ts): the three supplier layouts as PDFs and the three
+// e-invoice formats, each with its own number so none is a duplicate of another.
+const kinds = [...pdfKinds, ...xmlKinds];
 
 // Where the CPU goes (Linux /proc): per thread kind of a process, and PostgreSQL's processes.
 type CpuSample = Map<string, number>;

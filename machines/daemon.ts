@@ -14,7 +14,8 @@ import type { SupervisorInput, SupervisorSettings } from './supervisor.ts';
  *   │   └── mailbox      singleton; IMAP: stores attachments, then moves or marks the mail
  *   ├── pipeline (one_for_one)
  *   │   ├── extractor (one_for_one)
- *   │   │   └── worker-1 … worker-N   one worker thread each
+ *   │   │   └── worker-1 … worker-N   one slot each; its thread starts with its first document
+ *   │   │                             and ends after extraction.idleWorkerMs without one
  *   │   ├── invoices     one lifecycle actor per invoice, spawned as work is claimed
  *   │   └── nexWriter    one posting actor per approved invoice (outbox files or the NEX gateway)
  *   ├── backup       singleton; scheduled backups, verification, retention, restore drills
@@ -94,7 +95,7 @@ export function daemonTree(logics: DaemonLogics, inputs: DaemonTreeInputs): Supe
       supervisor('pipeline', [
         supervisor(
           'extractor',
-          // A worker thread is terminated; the document it held is claimed again after its lease.
+          // A worker's thread (if it has one running) is terminated; the document it held is claimed again after its lease.
           logics.extractionWorkers.map(({ id, logic }) => ({
             id,
             logic,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { AlertsConfig } from '../config/alertsSchema.ts';
 import { isLoopbackHost } from '../config/imapSchema.ts';
@@ -63,14 +63,17 @@ export function createMailTransport(settings: AlertsConfig): MailTransport {
     maxConnections: smtp.maxConnections,
     ...(smtp.caFile ? { tls: { ca: readFileSync(smtp.caFile, 'utf8') } } : {}),
   };
-  const transport = nodemailer.createTransport(options);
+  // nodemailer is loaded with the first verify or mail: a daemon without alert mail never needs it.
+  let transport: Promise<Transporter<SMTPPool.SentMessageInfo>> | undefined;
+  const connected = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options)));
   const where = `${smtp.host}:${smtpPort(smtp)}`;
   const failure = (error: unknown, doing: string) =>
     new LoaderError('SMTP_FAILED', `The SMTP server ${where} ${doing}: ${errorMessage(error)}.`, { cause: error });
   return {
     async verify() {
       try {
-        await transport.verify();
+        await (await connected()).verify();
         return `connected to ${where}${smtp.user ? ` as ${smtp.user}` : ''}`;
       } catch (error) {
         throw failure(error, 'could not be reached or refused the login (check alerts.smtp)');
@@ -78,12 +81,12 @@ export function createMailTransport(settings: AlertsConfig): MailTransport {
     },
     async send(mail) {
       try {
-        const info = await transport.sendMail({ from: settings.from, ...mail, to: mail.to.join(', ') });
+        const info = await (await connected()).sendMail({ from: settings.from, ...mail, to: mail.to.join(', ') });
         return info.messageId ?? null;
       } catch (error) {
         throw failure(error, 'did not accept the mail');
       }
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((open) => open.close()).catch(() => undefined),
   };
 }

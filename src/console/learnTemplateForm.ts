@@ -7,7 +7,6 @@ import { roleAllows } from '../auth/roles.ts';
 import type { InvoiceDetail } from '../db/invoiceQueries.ts';
 import { errorCode, errorMessage } from '../errors.ts';
 import { shippedTemplateDir } from '../extract/shippedTemplates.ts';
-import { learnFromInvoice } from '../extract/templates/learnFromInvoice.ts';
 import { INVOICE_ID_PARAMS } from '../http/invoiceRoutes.ts';
 import { langOf } from './render.ts';
 import { html, words, type Lang } from './text.ts';
@@ -59,6 +58,8 @@ export function registerTemplateLearning(
       const dir = deps.templates?.dirs[0];
       if (!dir) return back(`learnFailed=${encodeURIComponent(words(langOf(request, reply))('templateDirMissing'))}`);
       try {
+        // Loaded on first use: it reads the PDF with pdf2json, which the console needs for nothing else.
+        const { learnFromInvoice } = await import('../extract/templates/learnFromInvoice.ts');
         const outcome = await learnFromInvoice(deps.pool(), id, {
           dir,
           templateDirs: [shippedTemplateDir, ...(deps.templates?.dirs ?? []).map((d) => resolve(d))],

@@ -1,12 +1,9 @@
 import { errorCode, errorMessage } from '../errors.ts';
-import { emptyInvoice, type NormalizedInvoice, type SourceFormat } from '../invoice/normalizedInvoice.ts';
+import { emptyInvoice, type NormalizedInvoice } from '../invoice/normalizedInvoice.ts';
 import type { DocumentMediaType } from '../intake/mediaType.ts';
 import type { OwnCompany } from './header/ownCompany.ts';
-import { findEmbeddedInvoiceXml } from './pdf/embeddedXml.ts';
-import { extractPdfText } from './pdf/pdfText.ts';
-import { pdfProblem } from './pdf/pdfProblems.ts';
 import { parseInvoiceXml, readIsdocx } from './structured/index.ts';
-import { extractWithTemplates, type Template } from './templates/index.ts';
+import type { Template } from './templates/index.ts';
 
 export type ExtractionMode = 'auto' | 'structured' | 'text';
 export type ExtractionOutcome =
@@ -37,8 +34,11 @@ export async function extractDocument(
   if (bytes.length === 0) return unreadable('the file is empty');
   try {
     switch (mediaType as DocumentMediaType) {
-      case 'application/pdf':
+      case 'application/pdf': {
+        // pdf.js and pdf2json are loaded with the first PDF: a worker that reads only XML never holds them.
+        const { fromPdf } = await import('./fromPdf.ts');
         return await fromPdf(bytes, options);
+      }
       case 'application/xml':
         return options.mode === 'text'
           ? unreadable('an XML document has no text layout to read (mode text)')
@@ -71,34 +71,10 @@ export async function extractDocument(
   }
 }
 
-async function fromPdf(bytes: Buffer, options: ExtractionOptions): Promise<ExtractionOutcome> {
-  const problem = await pdfProblem(bytes);
-  if (problem) return unreadable(problem);
-  let embeddedFailure: string | undefined;
-  if (options.mode !== 'text') {
-    const embedded = await findEmbeddedInvoiceXml(bytes);
-    if (embedded) {
-      try {
-        const invoice = parseInvoiceXml(embedded.xml);
-        const format: SourceFormat = embedded.kind === 'isdoc' ? 'isdoc' : 'facturx';
-        return extracted({ ...invoice, source: { ...invoice.source, format } });
-      } catch (error) {
-        embeddedFailure = `the embedded ${embedded.filename} could not be read (${describeFailure(error)})`;
-        if (options.mode === 'structured') return unreadable(embeddedFailure);
-      }
-    } else if (options.mode === 'structured') {
-      return unreadable('the PDF carries no embedded e-invoice XML (mode structured)');
-    }
-  }
-  const { invoice } = extractWithTemplates(await extractPdfText(bytes), options.templates, options.ownCompany ?? null);
-  if (embeddedFailure) invoice.notes.push(`${embeddedFailure}; the fields were read from the PDF's text instead`);
-  return extracted(invoice);
-}
-
-function describeFailure(error: unknown): string {
+export function describeFailure(error: unknown): string {
   const code = errorCode(error);
   return code === 'UNEXPECTED' ? `extraction failed: ${errorMessage(error)}` : errorMessage(error);
 }
 
-const extracted = (invoice: NormalizedInvoice): ExtractionOutcome => ({ kind: 'extracted', invoice });
-const unreadable = (reason: string): ExtractionOutcome => ({ kind: 'unreadable', reason });
+export const extracted = (invoice: NormalizedInvoice): ExtractionOutcome => ({ kind: 'extracted', invoice });
+export const unreadable = (reason: string): ExtractionOutcome => ({ kind: 'unreadable', reason });

@@ -1,45 +1,40 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { createActor, fromCallback, fromPromise } from 'xstate';
 import { serviceMachine } from '../../machines/service.ts';
-import { LoaderError, errorMessage } from '../errors.ts';
+import { LoaderError } from '../errors.ts';
 import type { ExtractionMode, ExtractionOutcome } from './extractDocument.ts';
-import type { OwnCompany } from './header/ownCompany.ts';
+import { runOnThread, startExtractionThread, type ThreadJob, type ThreadSettings } from './extractionThread.ts';
 
 /**
- * Extraction off the event loop: a pool of worker threads, each owned by one `worker-N`
- * actor under the `extractor` supervisor. A worker that crashes, runs out of memory or takes
- * longer than `timeoutMs` is terminated; its document is quarantined with that reason, and
- * its actor fails, so the supervisor starts a fresh worker (visible in `inspect`).
+ * Extraction off the event loop. Each `worker-N` actor under the `extractor` supervisor owns
+ * one slot; the slot's thread starts with the first document it is given and ends after
+ * `idleWorkerMs` without one, so an idle daemon holds no extraction thread (each costs
+ * 60–250 MB). A thread that crashes, runs out of memory or takes longer than `timeoutMs` is
+ * terminated; its document is quarantined with that reason, and its actor fails, so the
+ * supervisor starts a fresh slot (visible in `inspect` as a restart).
  */
-export interface ExtractionPoolSettings {
+export interface ExtractionPoolSettings extends ThreadSettings {
   workers: number;
-  timeoutMs: number;
-  memoryMb: number;
-  templateDirs: string[];
-  /** The company the loader works for (config `customer`): never read as the supplier. */
-  ownCompany?: OwnCompany | null;
-  /** Told when a worker could not load changed templates (it keeps the previous ones). */
-  onTemplateWarning?: (warning: string) => void;
-  /** The worker's script; tests substitute one that can hang, crash or exhaust memory on demand. */
-  workerScript?: URL;
+  /** A slot's thread ends after this long without a document; undefined or 0: it never does. */
+  idleWorkerMs?: number;
+  /** Told when a slot's thread starts or retires (for the debug log). */
+  onThread?: (id: string, event: 'started' | 'retired') => void;
 }
 
-interface Job {
-  bytes: Buffer;
-  mediaType: string;
-  mode: ExtractionMode;
+interface Job extends ThreadJob {
   resolve: (outcome: ExtractionOutcome) => void;
 }
 
 interface Slot {
-  worker: Worker;
+  /** Undefined until the slot's first document, and again after it retired. */
+  thread: Worker | undefined;
+  /** While its thread starts or a document is on it. */
   busy: boolean;
-  /** Tells the owning actor that this worker is gone, so its supervisor replaces it. */
+  retireTimer: NodeJS.Timeout | undefined;
+  /** Tells the owning actor that this slot is broken, so its supervisor replaces it. */
   fail: (error: Error) => void;
 }
-
-const WORKER_SCRIPT = new URL('./extractionWorker.ts', import.meta.url);
 
 export function workerCount(configured: number): number {
   return configured > 0 ? configured : Math.max(1, availableParallelism());
@@ -48,63 +43,90 @@ export function workerCount(configured: number): number {
 export function createExtractionPool(settings: ExtractionPoolSettings) {
   const slots = new Map<string, Slot>();
   const queue: Job[] = [];
+  const ours = (id: string, slot: Slot) => slots.get(id) === slot;
 
   function dispatch(): void {
-    for (const [id, slot] of slots) {
-      if (slot.busy) continue;
+    // Slots with a running thread first: a trickle of documents keeps one thread warm and lets the others retire.
+    const free = [...slots]
+      .filter(([, slot]) => !slot.busy)
+      .sort(([, a], [, b]) => Number(!a.thread) - Number(!b.thread));
+    for (const [id, slot] of free) {
       const job = queue.shift();
       if (!job) return;
-      run(id, slot, job);
+      void run(id, slot, job);
     }
   }
 
-  function run(id: string, slot: Slot, job: Job): void {
+  async function run(id: string, slot: Slot, job: Job): Promise<void> {
     slot.busy = true;
-    let settled = false;
-    const finish = (outcome: ExtractionOutcome, brokenWorker?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      slot.worker.off('message', onMessage);
-      slot.worker.off('error', onError);
-      slot.worker.off('exit', onExit);
-      job.resolve(outcome);
-      const stillOurs = slots.get(id) === slot;
-      if (brokenWorker || !stillOurs) {
-        // Broken, or its actor was stopped while this job ran: the thread ends here.
-        if (stillOurs) slots.delete(id);
-        void slot.worker.terminate();
-        if (brokenWorker && stillOurs) slot.fail(brokenWorker);
-      } else {
-        slot.busy = false;
-      }
+    clearTimeout(slot.retireTimer);
+    const thread = slot.thread ?? (await startThread(id, slot));
+    if (!thread || !ours(id, slot)) {
+      // The thread could not start, or the slot's actor stopped meanwhile: the document waits for another slot.
+      slot.busy = false;
+      queue.unshift(job);
+      if (thread) void release(slot);
       dispatch();
-    };
-    const onMessage = (message: { outcome?: ExtractionOutcome; error?: string; templateWarning?: string }) => {
-      if (message.templateWarning) settings.onTemplateWarning?.(message.templateWarning);
-      finish(message.outcome ?? { kind: 'unreadable', reason: `extraction failed: ${message.error ?? 'no answer'}` });
-    };
-    const onError = (error: Error) => {
-      const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-      const reason = outOfMemory
-        ? `extracting it needed more than ${settings.memoryMb} MB of memory (extraction.memoryMb)`
-        : `the extraction worker crashed: ${errorMessage(error)}`;
-      finish(
-        { kind: 'unreadable', reason },
-        new LoaderError(outOfMemory ? 'EXTRACTION_OUT_OF_MEMORY' : 'EXTRACTION_CRASHED', reason),
-      );
-    };
-    const onExit = (code: number) => onError(new Error(`the worker exited with code ${code}`));
-    const timer = setTimeout(() => {
-      const reason = `extraction took longer than ${settings.timeoutMs / 1000} s (extraction.timeoutMs)`;
-      finish({ kind: 'unreadable', reason }, new LoaderError('EXTRACTION_TIMEOUT', reason));
-    }, settings.timeoutMs);
-    slot.worker.on('message', onMessage);
-    slot.worker.once('error', onError);
-    slot.worker.once('exit', onExit);
-    // A copy, so the caller's buffer is not detached by the transfer.
-    const bytes = new Uint8Array(job.bytes);
-    slot.worker.postMessage({ bytes, mediaType: job.mediaType, mode: job.mode }, [bytes.buffer]);
+      return;
+    }
+    const { outcome, broken } = await runOnThread(thread, job, settings);
+    job.resolve(outcome);
+    if (broken || !ours(id, slot)) {
+      // Broken, or its actor was stopped while this document ran: the thread ends here, and a
+      // broken slot leaves the map before anything else can give it a document.
+      const failed = broken && ours(id, slot);
+      if (failed) slots.delete(id);
+      slot.busy = false;
+      void release(slot);
+      if (failed) slot.fail(broken);
+    } else {
+      slot.busy = false;
+      scheduleRetirement(id, slot);
+    }
+    dispatch();
+  }
+
+  async function startThread(id: string, slot: Slot): Promise<Worker | undefined> {
+    let thread: Worker;
+    try {
+      thread = await startExtractionThread(settings);
+    } catch (error) {
+      if (ours(id, slot)) {
+        slots.delete(id);
+        slot.fail(error as Error);
+      }
+      return undefined;
+    }
+    slot.thread = thread;
+    settings.onThread?.(id, 'started');
+    // A crash between documents: nobody is waiting on the thread, so it is watched here too.
+    thread.on('exit', (code) => {
+      if (slot.thread !== thread || slot.busy) return; // retired, or the running document reports it
+      slot.thread = undefined;
+      if (!ours(id, slot)) return;
+      slots.delete(id);
+      slot.fail(new LoaderError('EXTRACTION_CRASHED', `The extraction worker ${id} exited (code ${code}).`));
+    });
+    return thread;
+  }
+
+  function scheduleRetirement(id: string, slot: Slot): void {
+    if (!settings.idleWorkerMs) return;
+    slot.retireTimer = setTimeout(() => {
+      if (slot.busy || !slot.thread) return;
+      void release(slot);
+      settings.onThread?.(id, 'retired');
+    }, settings.idleWorkerMs);
+    slot.retireTimer.unref();
+  }
+
+  /** Ends the slot's thread unless a document is on it (that one finishes or times out on its own terms first). */
+  async function release(slot: Slot): Promise<void> {
+    clearTimeout(slot.retireTimer);
+    const thread = slot.thread;
+    if (slot.busy || !thread) return;
+    slot.thread = undefined;
+    await thread.terminate();
   }
 
   return {
@@ -116,69 +138,46 @@ export function createExtractionPool(settings: ExtractionPoolSettings) {
       });
     },
 
+    /** Slots ready for a document (their thread may not have started yet). */
     get idleWorkers(): number {
       return [...slots.values()].filter((slot) => !slot.busy).length;
     },
 
-    /** The I/O of one `worker-N` actor (machines/service.ts): start a thread, watch it, stop it. */
+    /** Threads alive now: started by a document, not yet retired. */
+    get threads(): number {
+      return [...slots.values()].filter((slot) => slot.thread).length;
+    },
+
+    /** What `inspect` shows beside a worker actor: whether its slot has a thread now, and whether it is reading. */
+    notes(id: string): Record<string, string> | undefined {
+      const slot = slots.get(id);
+      if (!slot) return undefined;
+      return { thread: slot.thread ? (slot.busy ? 'reading' : 'idle') : slot.busy ? 'starting' : 'none' };
+    },
+
+    /** The I/O of one `worker-N` actor (machines/service.ts): open its slot, watch it, close it. */
     workerActors(id: string) {
-      let pending: { fail: (error: Error) => void } | undefined;
       return {
         start: fromPromise<void>(async () => {
-          const worker = new Worker(settings.workerScript ?? WORKER_SCRIPT, {
-            workerData: { templateDirs: settings.templateDirs, ownCompany: settings.ownCompany ?? null },
-            resourceLimits: { maxOldGenerationSizeMb: settings.memoryMb },
-            // pdf2json prints stack traces of broken PDFs with console.log; its failures reach us as
-            // outcomes anyway, so a worker's own output is drained here instead of reaching stdout.
-            stdout: true,
-            stderr: true,
-          });
-          worker.stdout.resume();
-          worker.stderr.resume();
-          // A worker may still report an error after its job ended (it ran out of memory just as
-          // the timeout terminated it). Failures are handled where a job or the watcher sees them;
-          // an 'error' event with no listener would be an uncaught exception in the daemon.
-          worker.on('error', () => {});
-          await new Promise<void>((ready, failed) => {
-            const onExit = (code: number) =>
-              failed(
-                new LoaderError('EXTRACTION_WORKER_START', `The extraction worker exited at start (code ${code}).`),
-              );
-            const settle = (outcome: () => void) => () => {
-              worker.off('message', onReady).off('error', onFail).off('exit', onExit);
-              outcome();
-            };
-            const onReady = settle(ready);
-            const onFail = (error: Error) => settle(() => failed(error))();
-            worker.once('message', onReady).once('error', onFail).once('exit', onExit);
-          });
-          slots.set(id, { worker, busy: false, fail: (error) => pending?.fail(error) });
-          dispatch();
+          // A slot left by this actor's previous run (it failed, so its stop never ran) ends its thread here.
+          const previous = slots.get(id);
+          slots.delete(id);
+          if (previous) await release(previous);
+          slots.set(id, { thread: undefined, busy: false, retireTimer: undefined, fail: () => {} });
         }),
         watch: fromCallback(({ sendBack }) => {
-          pending = { fail: (error) => sendBack({ type: 'child.failed', error }) };
           const slot = slots.get(id);
-          // A crash between jobs: nobody is waiting on the worker, so watch it here too.
-          const onIdleExit = (code: number) => {
-            if (slots.get(id) === slot && slot && !slot.busy) {
-              slots.delete(id);
-              sendBack({
-                type: 'child.failed',
-                error: new LoaderError('EXTRACTION_CRASHED', `The extraction worker ${id} exited (code ${code}).`),
-              });
-            }
-          };
-          slot?.worker.on('exit', onIdleExit);
+          if (slot) slot.fail = (error) => sendBack({ type: 'child.failed', error });
+          // Documents go to a slot only once its actor runs, so a failure always has someone to tell.
+          dispatch();
           return () => {
-            pending = undefined;
-            slot?.worker.off('exit', onIdleExit);
+            if (slot) slot.fail = () => {};
           };
         }),
         stop: fromPromise<void>(async () => {
           const slot = slots.get(id);
           slots.delete(id);
-          // A job in flight finishes or times out on its own terms; the thread then ends.
-          if (slot && !slot.busy) await slot.worker.terminate();
+          if (slot) await release(slot);
         }),
       };
     },
@@ -188,9 +187,9 @@ export function createExtractionPool(settings: ExtractionPoolSettings) {
 export type ExtractionPool = ReturnType<typeof createExtractionPool>;
 
 /**
- * A pool with its workers running, outside the daemon's actor tree: for the `extract`
- * command, the conformance run and the benchmarks. Each worker is the same service actor
- * the daemon supervises; `stop()` ends them.
+ * A pool outside the daemon's actor tree: for the `extract` command, the conformance run and
+ * the benchmarks. Each worker is the same service actor the daemon supervises (its thread
+ * starts with its first document); `stop()` ends them.
  */
 export async function startStandalonePool(settings: ExtractionPoolSettings) {
   const pool = createExtractionPool(settings);

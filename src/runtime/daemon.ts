@@ -27,7 +27,7 @@ import { createExtractionPool, workerCount } from '../extract/extractionPool.ts'
 import { shippedTemplateDir } from '../extract/shippedTemplates.ts';
 import { createHttpService } from '../http/httpService.ts';
 import { createDropFolder } from '../intake/dropFolder.ts';
-import { createMailbox, mailboxStatus } from '../intake/imap/mailboxService.ts';
+import { mailboxStatus } from '../intake/imap/mailboxStatus.ts';
 import { createIngest } from '../intake/ingest.ts';
 import { createGatewayClient } from '../nex/gatewayClient.ts';
 import { createNexWriterService } from '../nex/nexWriterService.ts';
@@ -109,7 +109,9 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
   // `root` is created last (it needs every implementation below); these closures run only after that.
   const tree = () =>
     actorTree(root, (id) =>
-      id === 'nexWriter' && gateway ? { breaker: gateway.breakerState() } : singletons.note(id),
+      id === 'nexWriter' && gateway
+        ? { breaker: gateway.breakerState() }
+        : (singletons.note(id) ?? extraction.notes(id)),
     );
   const breakers = (): Record<string, string> => (gateway ? { nex: gateway.breakerState() } : {});
 
@@ -249,8 +251,14 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
   const dropFolder = config.intake.dropFolder.enabled
     ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger, pool, actor: `intake@${short}` })
     : undefined;
+  // Loaded only with IMAP on: imapflow and mailparser are about 15 MB a daemon without it never uses.
   const mailbox = config.intake.imap.enabled
-    ? createMailbox({ settings: config.intake.imap, ingest, pool, logger })
+    ? (await import('../intake/imap/mailboxService.ts')).createMailbox({
+        settings: config.intake.imap,
+        ingest,
+        pool,
+        logger,
+      })
     : undefined;
   const invoices = createInvoicesService({
     pool,
@@ -289,6 +297,11 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
     templateDirs: [shippedTemplateDir, ...config.extraction.templateDirs],
     ownCompany: config.customer,
     onTemplateWarning: (warning) => logger.warn({ actor: 'extractor', code: 'TEMPLATES_NOT_RELOADED' }, warning),
+    onThread: (id, event) =>
+      logger.debug(
+        { actor: id },
+        event === 'started' ? 'extraction thread started' : 'extraction thread retired (idle)',
+      ),
   });
   // One gate for the pipeline and for corrections: a corrected invoice meets the same rules.
   const approvalGate = createApprovalGate({

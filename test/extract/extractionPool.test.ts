@@ -19,10 +19,12 @@ async function startExtractor(
   t: { teardown: (fn: () => void | Promise<void>) => void },
   workers: number,
   timeoutMs = 10_000,
+  idleWorkerMs?: number,
 ) {
   const pool = createExtractionPool({
     workers,
     timeoutMs,
+    idleWorkerMs,
     memoryMb: 64,
     templateDirs: [],
     workerScript: new URL('../support/misbehavingWorker.ts', import.meta.url),
@@ -76,6 +78,7 @@ test('a worker that fails after its job was answered is replaced, and the proces
   const { pool, restarts } = await startExtractor(t, 1);
   t.is((await pool.extract(doc('late-error'), 'application/pdf')).kind, 'extracted');
   await until(() => restarts('worker-1') === 1 && pool.idleWorkers === 1);
+  t.is(pool.threads, 0, 'the restarted slot starts a thread with its next document');
   t.is((await pool.extract(doc('still fine'), 'application/pdf')).kind, 'extracted');
 });
 
@@ -120,4 +123,24 @@ test('documents wait while every worker is being replaced, and none is lost', as
     ['extracted', 'extracted'],
   );
   t.is(restarts('worker-1'), 1);
+});
+
+test('a worker thread starts with the first document, and ends after idleWorkerMs without one', async (t) => {
+  const { pool, restarts } = await startExtractor(t, 1, 10_000, 300);
+  t.is(pool.threads, 0, 'an idle extractor holds no thread');
+  t.deepEqual(pool.notes('worker-1'), { thread: 'none' }, 'inspect shows it');
+  t.is((await pool.extract(doc('first'), 'application/pdf')).kind, 'extracted');
+  t.is(pool.threads, 1);
+  t.deepEqual(pool.notes('worker-1'), { thread: 'idle' });
+  await until(() => pool.threads === 0);
+  t.is((await pool.extract(doc('again'), 'application/pdf')).kind, 'extracted', 'the next document starts it again');
+  t.is(restarts('worker-1'), 0, 'retiring is not a failure');
+});
+
+test('documents one at a time keep one thread warm and leave the other slots without one', async (t) => {
+  const { pool } = await startExtractor(t, 3);
+  for (const text of ['a', 'b', 'c', 'd']) await pool.extract(doc(text), 'application/pdf');
+  t.is(pool.threads, 1);
+  await Promise.all(['e', 'f', 'g'].map((text) => pool.extract(doc(text), 'application/pdf')));
+  t.true(pool.threads > 1, 'a burst starts more');
 });

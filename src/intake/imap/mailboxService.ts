@@ -1,28 +1,15 @@
 import type { ImapFlow } from 'imapflow';
 import type pg from 'pg';
-import { fromCallback, fromPromise, type AnyActorRef } from 'xstate';
+import { fromCallback, fromPromise } from 'xstate';
 import type { MailboxContext, PassResult } from '../../../machines/mailbox.ts';
 import type { ImapSettings } from '../../config/imapSchema.ts';
 import { LoaderError, errorMessage } from '../../errors.ts';
 import type { Logger } from '../../runtime/logger.ts';
-import { stateLabel } from '../../runtime/inspectionBus.ts';
 import type { Ingest } from '../ingest.ts';
 import { describeServer, openMailbox } from './connection.ts';
 import { createMailboxPass } from './mailboxPass.ts';
 
-export interface MailboxStatus {
-  state: string;
-  connected: boolean;
-  idle: boolean;
-  failures: number;
-  retry_in_ms: number | null;
-  last_error: string | null;
-  deferred: number;
-  deferred_reason: string | null;
-  passes: number;
-  /** When the last pass over the mailbox finished: the channel's last success. */
-  last_pass_at: string | null;
-}
+export { mailboxStatus, type MailboxStatus } from './mailboxStatus.ts';
 
 export interface MailboxDeps {
   settings: ImapSettings;
@@ -140,25 +127,5 @@ export function createMailbox(deps: MailboxDeps) {
           log.info({ deferred: context.deferred }, `${context.deferred} mail(s) wait; trying again with backoff`);
       },
     },
-  };
-}
-
-/** The mailbox actor's state for the heartbeat and health, from its snapshot. */
-export function mailboxStatus(ref: AnyActorRef | undefined): MailboxStatus | null {
-  const snapshot = ref?.getSnapshot() as { status?: string; value?: unknown; context?: MailboxContext } | undefined;
-  if (!snapshot?.context || snapshot.status !== 'active') return null;
-  const context = snapshot.context;
-  const state = stateLabel(snapshot.value);
-  return {
-    state,
-    connected: state.startsWith('connected'),
-    idle: context.idle,
-    failures: context.failures,
-    retry_in_ms: state === 'backoff' ? context.retryInMs : null,
-    last_error: context.lastError,
-    deferred: context.deferred,
-    deferred_reason: context.deferredReason,
-    passes: context.passes,
-    last_pass_at: context.lastPassAt,
   };
 }
