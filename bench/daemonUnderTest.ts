@@ -48,7 +48,8 @@ export async function startBenchDaemon(config: Record<string, unknown>) {
     configFile,
     stringify({
       database: { url: scratch.url },
-      http: { port, token: TOKEN },
+      // The benches push thousands of uploads a minute through one token: far past the default limit.
+      http: { port, token: TOKEN, uploadRateLimit: { max: 1_000_000, windowMs: 60_000 } },
       logging: { dir: './logs', console: 'json', level: 'warn' },
       intake: { dropFolder: { stableMs: 0 } },
       ...config,

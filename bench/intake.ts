@@ -25,7 +25,7 @@ import { ImapFlow } from 'imapflow';
 import pg from 'pg';
 import { migrate } from '../src/db/migrate.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
-import { startDovecot, type Dovecot } from '../test/support/dovecot.ts';
+import { imapIntake, startDovecot, type Dovecot } from '../test/support/dovecot.ts';
 import { pdfBytes } from '../test/support/fixtures.ts';
 import { buildMail, newMessageId } from '../test/support/mail.ts';
 import { DaemonProcess, disposeDaemon, prepareDaemonFolder } from '../test/support/daemonProcess.ts';
@@ -148,12 +148,7 @@ async function measureDaemon(dovecot: Dovecot, concurrency: number, run: number)
       intake: {
         dropFolder: { enabled: false },
         imap: {
-          enabled: true,
-          host: dovecot.host,
-          port: dovecot.port,
-          security: 'plain',
-          user: dovecot.user,
-          password: '${ENV:BENCH_IMAP_PASSWORD}',
+          ...imapIntake(dovecot, 'BENCH_IMAP_PASSWORD'),
           pollMs: 600_000,
           concurrency,
         },

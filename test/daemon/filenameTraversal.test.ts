@@ -6,7 +6,7 @@ import test from 'ava';
 import pg from 'pg';
 import { createTestDatabase } from '../support/database.ts';
 import { startDaemonProcess } from '../support/daemonProcess.ts';
-import { startDovecot } from '../support/dovecot.ts';
+import { imapIntake, startDovecot } from '../support/dovecot.ts';
 import { pdfBytes } from '../support/fixtures.ts';
 import { newMessageId } from '../support/mail.ts';
 
@@ -88,12 +88,7 @@ test('hostile names via HTTP (JSON and multipart), IMAP and the drop folder are 
       intake: {
         dropFolder: { pollMs: 200, stableMs: 200 },
         imap: {
-          enabled: true,
-          host: dovecot.host,
-          port: dovecot.port,
-          security: 'plain',
-          user: dovecot.user,
-          password: '${ENV:IMAP_TEST_PASSWORD}',
+          ...imapIntake(dovecot, 'IMAP_TEST_PASSWORD'),
         },
       },
     },

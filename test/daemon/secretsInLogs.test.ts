@@ -7,7 +7,7 @@ import { createToken } from '../../src/auth/apiTokens.ts';
 import { addPerson } from '../../src/auth/people.ts';
 import { freePort } from '../../src/runtime/freePort.ts';
 import { BIN, DaemonProcess, prepareDaemonFolder, disposeDaemon } from '../support/daemonProcess.ts';
-import { startDovecot } from '../support/dovecot.ts';
+import { imapIntake, startDovecot } from '../support/dovecot.ts';
 import { selfSignedCertificate, waitForHttps } from '../support/certificates.ts';
 import { buildUbl } from '../support/einvoices.ts';
 import { buildMail } from '../support/mail.ts';
@@ -99,12 +99,7 @@ test('a day of activity leaves no secret in any log, status file, CLI output or 
     retry: { minMs: 200, maxMs: 1_000 },
   };
   const imap = {
-    enabled: true,
-    host: dovecot.host,
-    port: dovecot.port,
-    security: 'plain',
-    user: dovecot.user,
-    password: dovecot.password,
+    ...imapIntake(dovecot),
     reconnect: { minMs: 200, maxMs: 1_000, jitter: 0 },
   };
   const config = {

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { ActorNode } from '../../src/runtime/actorTree.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { startDaemonProcess } from '../support/daemonProcess.ts';
-import { startDovecot } from '../support/dovecot.ts';
+import { imapIntake, startDovecot } from '../support/dovecot.ts';
 import { pdfBytes } from '../support/fixtures.ts';
 import { buildMail, newMessageId } from '../support/mail.ts';
 
@@ -27,12 +27,7 @@ test('the daemon reads mail under intake; its backoff shows in inspect and the h
       intake: {
         dropFolder: { enabled: false },
         imap: {
-          enabled: true,
-          host: dovecot.host,
-          port: dovecot.port,
-          security: 'plain',
-          user: dovecot.user,
-          password: '${ENV:IMAP_TEST_PASSWORD}',
+          ...imapIntake(dovecot, 'IMAP_TEST_PASSWORD'),
           reconnect: { minMs: 200, maxMs: 1_000, jitter: 0 },
         },
       },

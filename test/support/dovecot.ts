@@ -55,6 +55,25 @@ export function ensureDovecot(): string {
   );
 }
 
+/**
+ * The daemon's `intake.imap` settings for this server's test account. The password is given as
+ * `${ENV:NAME}` when `passwordEnv` is set (the daemon child gets it from its environment, so it
+ * is not in the config file), else in the clear.
+ */
+export function imapIntake(
+  dovecot: Pick<Dovecot, 'host' | 'port' | 'user'> & { password?: string },
+  passwordEnv?: string,
+) {
+  return {
+    enabled: true,
+    host: dovecot.host,
+    port: dovecot.port,
+    security: 'plain' as const,
+    user: dovecot.user,
+    password: passwordEnv ? `\${ENV:${passwordEnv}}` : dovecot.password,
+  };
+}
+
 export interface DovecotOptions {
   /** Also listen with TLS (a self-signed certificate): STARTTLS on `port`, IMAPS on `tlsPort`. */
   tls?: boolean;

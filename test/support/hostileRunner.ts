@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { ActorNode } from '../../src/runtime/actorTree.ts';
 import { DaemonProcess, disposeDaemon, prepareDaemonFolder } from './daemonProcess.ts';
 import { createScratchDatabase } from './database.ts';
-import { startDovecot } from './dovecot.ts';
+import { imapIntake, startDovecot } from './dovecot.ts';
 import { buildHostileCorpus, type CorpusOptions, type HostileMutant } from './hostileCorpus.ts';
 import { summarize, type HostileResult, type HostileSummary, type Observed } from './hostileReport.ts';
 import { appendMail, dropFile, upload, type HttpAnswer } from './hostileSend.ts';
@@ -156,12 +156,7 @@ function daemonConfig(dovecot: { host: string; port: number; user: string }, ext
       dropFolder: { pollMs: 100, stableMs: 200, incompleteRetryMs: 500, maxFileMb: 25 },
       http: { maxUploadMb: 25 },
       imap: {
-        enabled: true,
-        host: dovecot.host,
-        port: dovecot.port,
-        security: 'plain',
-        user: dovecot.user,
-        password: '${ENV:IMAP_TEST_PASSWORD}',
+        ...imapIntake(dovecot, 'IMAP_TEST_PASSWORD'),
         pollMs: 1_000,
         maxMailAttempts: 2,
         reconnect: { minMs: 200, maxMs: 1_000, jitter: 0 },

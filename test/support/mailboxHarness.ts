@@ -10,7 +10,7 @@ import { imapConfigSchema, type ImapSettings } from '../../src/config/imapSchema
 import type { Arrival, ReceiveResult } from '../../src/db/invoiceStore.ts';
 import { createIngest } from '../../src/intake/ingest.ts';
 import { createMailbox, mailboxStatus } from '../../src/intake/imap/mailboxService.ts';
-import type { Dovecot } from './dovecot.ts';
+import { imapIntake, type Dovecot } from './dovecot.ts';
 
 /**
  * The mailbox actor in this process, wired as the daemon wires it (the real ingest, the real
@@ -28,12 +28,7 @@ const DEFAULTS = (
 export function imapSettings(dovecot: Dovecot, overrides: Record<string, unknown> = {}): ImapSettings {
   return imapConfigSchema.parse({
     ...DEFAULTS,
-    enabled: true,
-    host: dovecot.host,
-    port: dovecot.port,
-    security: 'plain',
-    user: dovecot.user,
-    password: dovecot.password,
+    ...imapIntake(dovecot),
     reconnect: { minMs: 200, maxMs: 2_000, jitter: 0 },
     ...overrides,
   });
