@@ -1,0 +1,6 @@
+import { gatewayStorm } from './gatewayStorm.ts';
+import type { Scenario } from './harness.ts';
+import { sigkills } from './sigkills.ts';
+
+/** The scenarios in the order the runner takes them (docs/reliability.md). */
+export const scenarios: Scenario[] = [sigkills, gatewayStorm];
