@@ -23,7 +23,7 @@ export function corpus(count: number, channels: Channel[], firstNumber = 1): Sub
     return {
       channel,
       filename,
-      invoiceNumber: numberedInvoice(n).invoice_number,
+      invoiceNumber: numberedInvoice(n).invoice_number!,
       messageId: `<chaos-${n}-${process.pid}@supplier.test>`,
     };
   });
