@@ -79,7 +79,7 @@ async function runOne(scenario: Scenario, postgres: PrivatePostgres): Promise<Ro
 }
 
 function line(row: Row): string {
-  const head = `${row.scenario.id}  ${row.scenario.name.padEnd(16)}`;
+  const head = `${row.scenario.id}  ${row.scenario.name.padEnd(18)}`;
   const time = `${row.seconds.toFixed(0)} s`;
   if (row.error) return `${head}FAILED: ${row.error.split('\n')[0]}  (${time})`;
   const { tally, detail, failures } = row.result!;

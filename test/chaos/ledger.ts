@@ -119,3 +119,15 @@ export function inboxFolder(daemonDir: string): string {
 export function formatTally(t: Tally): string {
   return `processed ${t.processed} / lost ${t.lost} / duplicated ${t.duplicated}`;
 }
+
+/** Two parts of one scenario counted together. */
+export function addTallies(a: Tally, b: Tally): Tally {
+  return {
+    submitted: a.submitted + b.submitted,
+    processed: a.processed + b.processed,
+    lost: a.lost + b.lost,
+    duplicated: a.duplicated + b.duplicated,
+    pending: a.pending + b.pending,
+    notes: [...a.notes, ...b.notes],
+  };
+}

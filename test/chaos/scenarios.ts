@@ -1,6 +1,8 @@
+import { databaseRestart } from './databaseRestart.ts';
+import { dovecotRestart } from './dovecotRestart.ts';
 import { gatewayStorm } from './gatewayStorm.ts';
 import type { Scenario } from './harness.ts';
 import { sigkills } from './sigkills.ts';
 
 /** The scenarios in the order the runner takes them (docs/reliability.md). */
-export const scenarios: Scenario[] = [sigkills, gatewayStorm];
+export const scenarios: Scenario[] = [sigkills, gatewayStorm, databaseRestart, dovecotRestart];
