@@ -1,3 +1,4 @@
+import { backupDiskFull } from './backupDiskFull.ts';
 import { crashLoop } from './crashLoop.ts';
 import { databaseRestart } from './databaseRestart.ts';
 import { dovecotRestart } from './dovecotRestart.ts';
@@ -7,4 +8,12 @@ import { sigkills } from './sigkills.ts';
 import { smtpOutage } from './smtpOutage.ts';
 
 /** The scenarios in the order the runner takes them (docs/reliability.md). */
-export const scenarios: Scenario[] = [sigkills, gatewayStorm, databaseRestart, dovecotRestart, crashLoop, smtpOutage];
+export const scenarios: Scenario[] = [
+  sigkills,
+  gatewayStorm,
+  databaseRestart,
+  dovecotRestart,
+  crashLoop,
+  smtpOutage,
+  backupDiskFull,
+];
