@@ -6,7 +6,7 @@
  *   npm run chaos -- [--profile short|long] [--only a,c] [--seed N]
  */
 import { parseArgs } from 'node:util';
-import { Cleanup, type Profile, type Scenario, type ScenarioResult } from '../test/chaos/harness.ts';
+import { Cleanup, ScenarioSkipped, type Profile, type Scenario, type ScenarioResult } from '../test/chaos/harness.ts';
 import { formatTally } from '../test/chaos/ledger.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../test/chaos/privatePostgres.ts';
 import { scenarios } from '../test/chaos/scenarios.ts';
@@ -35,23 +35,26 @@ const seed = Number(values.seed ?? Math.floor(Math.random() * 1e6));
 const global = new Cleanup();
 let current: Cleanup | undefined;
 let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    console.error(`\n${signal}: stopping everything the chaos run started…`);
-    void (async () => {
-      await current?.run();
-      await global.run();
-      process.exit(130);
-    })();
-  });
+function abandon(why: string, code: number) {
+  if (interrupted) process.exit(code);
+  interrupted = true;
+  console.error(`\n${why}: stopping everything the chaos run started…`);
+  void (async () => {
+    await current?.run();
+    await global.run();
+    process.exit(code);
+  })();
 }
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => abandon(signal, 130));
+// A scenario's stray rejection must not leave daemons and servers behind either.
+process.on('uncaughtException', (error) => abandon(`uncaught exception: ${error.stack}`, 1));
+process.on('unhandledRejection', (error) => abandon(`unhandled rejection: ${String(error)}`, 1));
 
 interface Row {
   scenario: Scenario;
   result?: ScenarioResult;
   error?: string;
+  skipped?: string;
   seconds: number;
 }
 
@@ -71,6 +74,8 @@ async function runOne(scenario: Scenario, postgres: PrivatePostgres): Promise<Ro
     const result = await scenario.run({ profile, postgres, cleanup, seed, log });
     return { scenario, result, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
+    if (error instanceof ScenarioSkipped)
+      return { scenario, skipped: error.message, seconds: (Date.now() - started) / 1000 };
     return { scenario, error: (error as Error).stack ?? String(error), seconds: (Date.now() - started) / 1000 };
   } finally {
     await cleanup.run();
@@ -81,6 +86,7 @@ async function runOne(scenario: Scenario, postgres: PrivatePostgres): Promise<Ro
 function line(row: Row): string {
   const head = `${row.scenario.id}  ${row.scenario.name.padEnd(18)}`;
   const time = `${row.seconds.toFixed(0)} s`;
+  if (row.skipped) return `${head}skipped: ${row.skipped}`;
   if (row.error) return `${head}FAILED: ${row.error.split('\n')[0]}  (${time})`;
   const { tally, detail, failures } = row.result!;
   const extra = failures.length ? `; FAILED: ${failures.join('; ')}` : '';
@@ -99,7 +105,7 @@ try {
     console.log(`-- ${scenario.id} ${scenario.name}`);
     const row = await runOne(scenario, postgres);
     rows.push(row);
-    console.log(`${passed(row) ? '✔' : '✘'} ${line(row)}`);
+    console.log(`${row.skipped ? '-' : passed(row) ? '✔' : '✘'} ${line(row)}`);
     if (row.error) console.log(row.error);
     for (const note of row.result?.tally.notes ?? []) console.log(`     ${note}`);
   }
@@ -120,11 +126,13 @@ for (const row of rows) {
     String(t?.lost ?? '-').padStart(5),
     String(t?.duplicated ?? '-').padStart(11),
     row.seconds.toFixed(0).padStart(8),
-    passed(row) ? 'pass' : 'FAIL',
+    row.skipped ? 'skipped' : passed(row) ? 'pass' : 'FAIL',
   ];
   console.log(cells.join(' '));
 }
 const good = rows.filter(passed).length;
-const bad = chosen.length - good;
-console.log(`chaos: ${good} passed, ${bad} failed`);
+const skipped = rows.filter((row) => row.skipped).length;
+// A scenario that never ran (the start failed, or an interrupt) counts as failed.
+const bad = chosen.length - good - skipped;
+console.log(`chaos: ${good} passed, ${bad} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(bad === 0 ? 0 : 1);

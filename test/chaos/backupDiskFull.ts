@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startTestSmtp } from '../support/smtpServer.ts';
 import { until } from '../support/until.ts';
 import { corpus, feed, sleep } from './feeds.ts';
-import { DaemonSeat, FAST, poolFor, scenarioDatabase, settle, type Scenario } from './harness.ts';
+import { DaemonSeat, FAST, poolFor, ScenarioSkipped, scenarioDatabase, settle, type Scenario } from './harness.ts';
 
 /**
  * (g) The backup folder's disk fills up. The backup folder is a small tmpfs of its own (root
@@ -52,7 +52,7 @@ export const backupDiskFull: Scenario = {
   name: 'backup disk full',
   async run(ctx) {
     const disk = mountSmallDisk();
-    if (typeof disk === 'string') throw new Error(disk);
+    if (typeof disk === 'string') throw new ScenarioSkipped(disk);
     ctx.cleanup.defer(disk.unmount);
     const count = ctx.profile === 'long' ? 300 : 90;
     const smtp = await startTestSmtp({ user: 'loader', password: 'chaos-smtp' });

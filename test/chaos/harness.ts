@@ -47,6 +47,9 @@ export interface Scenario {
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }
 
+/** Thrown when the machine cannot stage a scenario at all (no root for a mount): reported, not counted. */
+export class ScenarioSkipped extends Error {}
+
 /** Everything a scenario started, stopped in reverse order also when it failed. */
 export class Cleanup {
   private steps: Array<() => Promise<unknown> | unknown> = [];
@@ -86,6 +89,12 @@ export const FAST = {
   backup: { enabled: false },
 };
 
+/** Daemons still running when the runner exits however it exits (the last resort: no await there). */
+const live = new Set<DaemonProcess>();
+process.once('exit', () => {
+  for (const daemon of live) if (daemon.running) daemon.signal('SIGKILL');
+});
+
 /**
  * One daemon's folder, and the process running in it now: a scenario that kills the process
  * starts the next one in the same folder with the same config, as a service manager would.
@@ -115,6 +124,8 @@ export class DaemonSeat {
   private spawn(): DaemonProcess {
     const daemon = new DaemonProcess(this.dir, this.configFile, this.port, this.env);
     this.started.push(daemon);
+    live.add(daemon);
+    void daemon.waitForExit(24 * 3_600_000).finally(() => live.delete(daemon));
     return daemon;
   }
 

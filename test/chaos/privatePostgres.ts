@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,9 +61,15 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`;
   const pgCtl = (args: string[]) => pgCtlRun(binaries.pgCtl, args, account);
   const start = () => pgCtl(['start', '-w', '-t', '120', '-D', dataDir, '-l', logFile, '-o', options]);
+  let stopped = false;
+  // The last resort when the runner dies without its cleanup: an immediate stop, synchronously.
+  process.once('exit', () => {
+    if (stopped) return;
+    spawnSync(binaries.pgCtl, ['stop', '-m', 'immediate', '-D', dataDir], { ...account, stdio: 'ignore' });
+    rmSync(root, { recursive: true, force: true });
+  });
   await start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  let stopped = false;
   return {
     port,
     url,
