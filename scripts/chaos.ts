@@ -89,7 +89,9 @@ function line(row: Row): string {
   if (row.skipped) return `${head}skipped: ${row.skipped}`;
   if (row.error) return `${head}FAILED: ${row.error.split('\n')[0]}  (${time})`;
   const { tally, detail, failures } = row.result!;
-  const extra = failures.length ? `; FAILED: ${failures.join('; ')}` : '';
+  const extra =
+    (tally.pending ? `; ${tally.pending} not at an end state when counted (the deadline passed)` : '') +
+    (failures.length ? `; FAILED: ${failures.join('; ')}` : '');
   return `${head}${formatTally(tally)}  (${detail}, ${time})${extra}`;
 }
 
