@@ -98,6 +98,10 @@ export const smtpOutage: Scenario = {
           // The outage's length depends on the machine's load; its invoices must wait it out, not
           // run out of attempts (a dead letter is by design after nex.retry, and not this scenario's subject).
           retry: { minMs: 200, maxMs: 1_000, maxAttempts: 1_000, maxRetryTimeMs: 600_000 },
+          // The outage hits imports only (reads failing would make matching wait for a person). Each
+          // failed import is followed by a successful reconciliation lookup, so the failure share
+          // hovers at 50 %, on the default threshold: below it the breaker opens every time.
+          breaker: { errorThresholdPercentage: 30, volumeThreshold: 10, rollingCountMs: 5_000, resetTimeoutMs: 1_000 },
         },
         monitor: {
           enabled: true,
@@ -141,9 +145,12 @@ export const smtpOutage: Scenario = {
     ).catch(async (error) => {
       const alerts = (await pool.query('SELECT key, notified_at, mail_failed_at, resolved_at FROM alerts')).rows;
       const breaker = seat.current.logs.filter((e) => e.code === 'NEX_BREAKER_OPEN').length;
-      throw new Error(`${(error as Error).message}; alerts ${JSON.stringify(alerts)}; breaker opened ${breaker}×`, {
-        cause: error,
-      });
+      const statuses = (await pool.query('SELECT status, count(*)::int AS n FROM invoices GROUP BY status')).rows;
+      throw new Error(
+        `${(error as Error).message}; alerts ${JSON.stringify(alerts)}; breaker opened ${breaker}×; ` +
+          `invoices ${JSON.stringify(statuses)}; gateway ${JSON.stringify(simulator.requests)}`,
+        { cause: error },
+      );
     });
     await seat.kill();
     seat.restart();
