@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { LoaderError, errorMessage } from '../errors.ts';
+import { diskFullError, isDiskFull } from './diskFull.ts';
 import { recordBackupOutcome } from './lastRun.ts';
 import { listBackups, recordVerification } from './listBackups.ts';
 import type { BackupType } from './backupFiles.ts';
@@ -47,7 +48,8 @@ export async function backupAndRotate(
     const result = await dumpAndRotate(settings, url, kind, dir, onProgress, options);
     recordBackupOutcome(dir, { at: new Date().toISOString(), ok: true, detail: result.summary });
     return result;
-  } catch (error) {
+  } catch (caught) {
+    const error = isDiskFull(caught) ? diskFullError(dir, caught) : caught;
     recordBackupOutcome(dir, {
       at: new Date().toISOString(),
       ok: false,

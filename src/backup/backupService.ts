@@ -78,7 +78,8 @@ export async function createBackupService(deps: { settings: Config['backup']; ur
         else
           log.error(
             { job: outcome.job, code: outcome.job === 'backup' ? 'BACKUP_FAILED' : 'DRILL_FAILED' },
-            `${outcome.job} failed: ${outcome.detail}`,
+            // The alert mail's summary: Slovak first, as every operator-facing text.
+            `${outcome.job === 'backup' ? 'záloha zlyhala' : 'skúška obnovy zlyhala'} / ${outcome.job} failed: ${outcome.detail}`,
           );
       },
     },

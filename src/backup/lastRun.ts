@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackupOutcome } from '../../machines/backup.ts';
 
@@ -12,9 +12,13 @@ const FILE = 'last-backup.json';
 export function recordBackupOutcome(dir: string, outcome: BackupOutcome): void {
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, FILE), `${JSON.stringify(outcome)}\n`, { mode: 0o600 });
+    // Beside it, then renamed: on a full disk the write fails and the previous record stays whole.
+    const partial = join(dir, `.${FILE}.partial`);
+    writeFileSync(partial, `${JSON.stringify(outcome)}\n`, { mode: 0o600 });
+    renameSync(partial, join(dir, FILE));
   } catch {
     // The backup's own result is what the caller reports; this record is only for health.
+    rmSync(join(dir, `.${FILE}.partial`), { force: true, maxRetries: 0 });
   }
 }
 
