@@ -166,7 +166,8 @@ export async function prepareDaemonFolder(
   const config = deepMerge(
     {
       database: { url: options.databaseUrl, pingIntervalMs: 200, reconnect: { minMs: 100, maxMs: 1_000, jitter: 0 } },
-      http: { port, token: TOKEN },
+      // Tests and the chaos suite push hundreds of uploads a minute through one token.
+      http: { port, token: TOKEN, uploadRateLimit: { max: 100_000, windowMs: 60_000 } },
       logging: { dir: './logs', console: 'json', level: 'debug' },
       debug: { faultInjection: true },
       supervisor: { backoff: { minMs: 100, maxMs: 1_000, resetAfterMs: 60_000, jitter: 0 } },
