@@ -7,6 +7,13 @@ export type BreakerListener = (state: BreakerState, previous: BreakerState) => v
 export interface GatewayBreaker {
   /** Runs the call through the breaker; rejects at once (see isBreakerRejection) while it is open. */
   run<T>(call: () => Promise<T>): Promise<T>;
+  /**
+   * While the breaker is closed, neither its success nor its failure is counted (otherwise it
+   * is `run`): for the look-up that follows each ambiguous import
+   * (the writer's reconciliation). Counted, its successes halved the failure rate of an outage of
+   * imports alone, and at a 50 % threshold the breaker stayed closed in 4 of 11 chaos runs.
+   */
+  runUncounted<T>(call: () => Promise<T>): Promise<T>;
   state(): BreakerState;
   onChange(listener: BreakerListener): () => void;
   shutdown(): void;
@@ -56,6 +63,10 @@ export function createGatewayBreaker(
 
   return {
     run: <T>(call: () => Promise<T>) => breaker.fire(call) as Promise<T>,
+    // Not closed: through the breaker after all, so that it fails fast while open and, half-open,
+    // may be the trial call (a posting waiting on its look-up would otherwise wait for ever).
+    runUncounted: <T>(call: () => Promise<T>) =>
+      current === 'closed' && !breaker.isShutdown ? call() : (breaker.fire(call) as Promise<T>),
     state: () => current,
     onChange(listener) {
       listeners.add(listener);

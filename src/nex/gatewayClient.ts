@@ -126,10 +126,10 @@ export function createGatewayClient(settings: GatewaySettings): GatewayClient {
     throw statusFailure(where, request.writes, status, body, retryAfter);
   }
 
-  /** Through the breaker; its fast failure becomes a NexError like any other. */
-  async function call(request: Request): Promise<Answer> {
+  /** Through the breaker (counted unless `counted` is false); its fast failure becomes a NexError like any other. */
+  async function call(request: Request, counted = true): Promise<Answer> {
     try {
-      return await breaker.run(() => send(request));
+      return await (counted ? breaker.run(() => send(request)) : breaker.runUncounted(() => send(request)));
     } catch (error) {
       if (error instanceof NexError) throw error;
       const where = `${request.method} ${request.path}`;
@@ -183,7 +183,8 @@ export function createGatewayClient(settings: GatewaySettings): GatewayClient {
     async findDocuments(q) {
       const query = new URLSearchParams({ ext_num: q.ext_num, partner_ico: q.partner_ico });
       const path = `/api/v1/documents?${query}`;
-      const { body } = await call({ method: 'GET', path, writes: false });
+      // Reconciliation after an ambiguous import: not counted by the breaker (breaker.ts runUncounted).
+      const { body } = await call({ method: 'GET', path, writes: false }, false);
       return decodeAnswer(documentsAnswer, body, `GET ${path}`).data;
     },
 

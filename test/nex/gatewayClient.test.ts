@@ -286,6 +286,24 @@ test('breaker: opens after failures, fails fast, half-opens after resetTimeout a
   );
 });
 
+test('breaker: an outage of imports alone opens it, though each failed import is followed by a look-up that succeeds', async (t) => {
+  await withGateway(
+    { faults: { error5xxRate: 1 } }, // faults hit imports only (applyToReads is off)
+    async (client) => {
+      for (let i = 0; i < 4; i++) {
+        await nexError(t, client.importInvoice(sampleInvoicePayload(), IDEMPOTENCY_KEY));
+        if (client.breakerState() === 'open') break;
+        t.deepEqual(await client.findDocuments({ ext_num: 'FV2026-0042', partner_ico: '36211451' }), []);
+      }
+      // Counted, the look-ups would make it 50 %, below this 60 % threshold, and it would stay closed.
+      t.is(client.breakerState(), 'open');
+      const fast = await nexError(t, client.findDocuments({ ext_num: 'FV2026-0042', partner_ico: '36211451' }));
+      t.is(fast.code, 'NEX_BREAKER_OPEN', 'while open the look-up fails fast too');
+    },
+    { breaker: { errorThresholdPercentage: 60, volumeThreshold: 4, rollingCountMs: 60_000, resetTimeoutMs: 60_000 } },
+  );
+});
+
 test('breaker: a failed trial call while half-open opens it again', async (t) => {
   await withGateway(
     { faults: { error5xxRate: 1, applyToReads: true } },
