@@ -111,11 +111,6 @@ export function createDropFolder(deps: {
       await reject(name, `not an invoice document type: only ${ACCEPTED_EXTENSIONS.join(' ')} files are read`);
       return 'taken';
     }
-    // Stable for stableMs and still empty: a copy that failed, not one in progress.
-    if (size === 0) {
-      await reject(name, 'the file is empty');
-      return 'taken';
-    }
     if (size > deps.settings.maxFileMb * 1024 * 1024) {
       await reject(
         name,

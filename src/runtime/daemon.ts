@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { createActor, type AnyActorRef } from 'xstate';
@@ -251,6 +252,9 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
   const dropFolder = config.intake.dropFolder.enabled
     ? createDropFolder({ settings: config.intake.dropFolder, ingest, logger, pool, actor: `intake@${short}` })
     : undefined;
+  // The folder is there for people to drop files into as soon as the daemon is up, also on a
+  // daemon standing by while another holds the shared folder's singleton (the actor makes it too).
+  if (dropFolder) await mkdir(dropFolder.folder, { recursive: true });
   // Loaded only with IMAP on: imapflow and mailparser are about 15 MB a daemon without it never uses.
   const mailbox = config.intake.imap.enabled
     ? (await import('../intake/imap/mailboxService.ts')).createMailbox({

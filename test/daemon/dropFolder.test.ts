@@ -66,25 +66,18 @@ test('duplicates, empty files and files of other types are all moved out of the 
   const rows = await until('every outcome', async () => {
     const found = (
       await pool.query(
-        "SELECT filename, status, status_reason, duplicate_of FROM invoices WHERE status IN ('duplicate', 'needs_review') ORDER BY filename",
+        "SELECT filename, status, status_reason, duplicate_of FROM invoices WHERE status IN ('duplicate', 'unreadable', 'needs_review') ORDER BY filename",
       )
     ).rows;
-    return found.length === 2 ? found : undefined;
+    return found.length === 3 ? found : undefined;
   });
   const original = (await pool.query("SELECT id FROM invoices WHERE filename = 'original.pdf'")).rows[0].id;
   t.like(rows[0], { filename: 'copy.pdf', status: 'duplicate', duplicate_of: original });
-  t.like(rows[1], { filename: 'original.pdf', status: 'needs_review' });
-  await until('the moves', async () => (processedFiles(daemon).length === 2 ? true : undefined));
-  t.deepEqual(processedFiles(daemon).sort(), ['copy.pdf', 'original.pdf']);
-  // An empty file is not read (every empty file would be a "duplicate" of the first one): it is set aside with its reason.
-  await until('the refusals', async () => (readdirSync(join(inbox, 'rejected')).length === 4 ? true : undefined));
-  t.deepEqual(readdirSync(join(inbox, 'rejected')).sort(), [
-    'empty.pdf',
-    'empty.pdf.reason.txt',
-    'letter.docx',
-    'letter.docx.reason.txt',
-  ]);
-  t.is(readFileSync(join(inbox, 'rejected', 'empty.pdf.reason.txt'), 'utf8'), 'the file is empty\n');
+  t.like(rows[1], { filename: 'empty.pdf', status: 'unreadable', status_reason: 'the file is empty' });
+  t.like(rows[2], { filename: 'original.pdf', status: 'needs_review' });
+  await until('the moves', async () => (processedFiles(daemon).length === 3 ? true : undefined));
+  t.deepEqual(processedFiles(daemon).sort(), ['copy.pdf', 'empty.pdf', 'original.pdf']);
+  t.deepEqual(readdirSync(join(inbox, 'rejected')).sort(), ['letter.docx', 'letter.docx.reason.txt']);
   t.regex(readFileSync(join(inbox, 'rejected', 'letter.docx.reason.txt'), 'utf8'), /not an invoice document type/);
   t.deepEqual(readdirSync(inbox).sort(), ['processed', 'rejected'], 'nothing is left in the inbox');
 });

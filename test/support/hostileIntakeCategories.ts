@@ -190,8 +190,13 @@ export const INTAKE_VARIANTS: Pick<
       variant: `0 bytes named ${extension}`,
       filename: `${id}${extension}`,
       bytes: Buffer.alloc(0),
-      // Never a duplicate of another empty file (they share one hash): each is quarantined as empty.
-      expect: (channel) => (channel === 'imap' ? ['refused', 'quarantined'] : ['quarantined', 'refused']),
+      // Refused over HTTP; dropped, the first is quarantined as empty and later ones (one hash) are duplicates of it.
+      expect: (channel) =>
+        channel === 'imap'
+          ? ['refused', 'quarantined']
+          : channel === 'drop'
+            ? ['quarantined', 'processed']
+            : ['refused'],
     })),
   oversize: (context) => [
     (id) => ({
