@@ -58,12 +58,24 @@ async function supervisorRestart(daemon: DaemonProcess, child: string, token: st
     10_000,
     from,
   );
+  // With a configured database the drop folder, mailbox and backup run inside a singleton
+  // wrapper (machines/singleton.ts): its supervisor restarts `singleton:<child>`, and the child
+  // is running again once the wrapper has taken the lock again and started it.
   const restarted = await daemon.waitForLog(
-    (entry: LogEntry) => entry.msg === 'actor restarted' && entry.child === child,
+    (entry: LogEntry) =>
+      entry.msg === 'actor restarted' && (entry.child === child || entry.child === `singleton:${child}`),
     10_000,
     from,
   );
-  return Date.parse(restarted.time) - Date.parse(injected.time);
+  const ready =
+    restarted.child === child
+      ? restarted
+      : await daemon.waitForLog(
+          (entry: LogEntry) => entry.code === 'SINGLETON_LEADING' && entry.singleton === child,
+          10_000,
+          from,
+        );
+  return Date.parse(ready.time) - Date.parse(injected.time);
 }
 
 /** SIGKILL → a new process answers /health/ready 200. */

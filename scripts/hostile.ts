@@ -8,7 +8,7 @@
  *   npm run hostile -- --seed 7     another deterministic corpus
  *   npm run hostile -- --memory-mb 192   the extraction worker's heap limit (extraction.memoryMb)
  *   npm run hostile -- --only zipBomb,empty   only these categories
- *   npm run hostile -- --rss-bound-mb 1200    the peak RSS that still passes (400 by default)
+ *   npm run hostile -- --rss-bound-mb 800     the peak RSS that still passes (1024 by default, as the CI test)
  */
 import { parseArgs } from 'node:util';
 import { formatSummary, hostilePassed } from '../test/support/hostileReport.ts';
@@ -21,7 +21,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     only: { type: 'string' },
     'memory-mb': { type: 'string' },
-    'rss-bound-mb': { type: 'string', default: '400' },
+    'rss-bound-mb': { type: 'string', default: '1024' },
   },
 });
 const summary = await runHostileCorpus({

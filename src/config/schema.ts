@@ -117,6 +117,7 @@ export const configSchema = z.strictObject({
     memoryMb: z.number().int().min(64),
     /** A worker thread ends after this long without a document and starts again with the next one; 0 = never ends. */
     idleWorkerMs: z.number().int().min(0),
+    recycleAfterDocuments: z.number().int().min(0),
     /** Folders of user templates, read in addition to the shipped ones. */
     templateDirs: z.array(z.string().min(1)),
   }),

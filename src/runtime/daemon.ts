@@ -304,7 +304,11 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
     onThread: (id, event) =>
       logger.debug(
         { actor: id },
-        event === 'started' ? 'extraction thread started' : 'extraction thread retired (idle)',
+        {
+          started: 'extraction thread started',
+          retired: 'extraction thread retired (idle)',
+          recycled: 'extraction thread recycled (recycleAfterDocuments)',
+        }[event],
       ),
   });
   // One gate for the pipeline and for corrections: a corrected invoice meets the same rules.

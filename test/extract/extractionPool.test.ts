@@ -20,11 +20,15 @@ async function startExtractor(
   workers: number,
   timeoutMs = 10_000,
   idleWorkerMs?: number,
+  recycleAfterDocuments?: number,
+  onThread?: (id: string, event: string) => void,
 ) {
   const pool = createExtractionPool({
     workers,
     timeoutMs,
     idleWorkerMs,
+    recycleAfterDocuments,
+    onThread,
     memoryMb: 64,
     templateDirs: [],
     workerScript: new URL('../support/misbehavingWorker.ts', import.meta.url),
@@ -135,6 +139,16 @@ test('a worker thread starts with the first document, and ends after idleWorkerM
   await until(() => pool.threads === 0);
   t.is((await pool.extract(doc('again'), 'application/pdf')).kind, 'extracted', 'the next document starts it again');
   t.is(restarts('worker-1'), 0, 'retiring is not a failure');
+});
+
+test('a busy thread is recycled after recycleAfterDocuments: the next document gets a fresh one', async (t) => {
+  const events: string[] = [];
+  const { pool, restarts } = await startExtractor(t, 1, 10_000, undefined, 3, (_id, event) => events.push(event));
+  for (let i = 0; i < 7; i++) t.is((await pool.extract(doc(`doc-${i}`), 'application/pdf')).kind, 'extracted');
+  // 7 documents, 3 per thread: threads for documents 1–3, 4–6 and 7.
+  t.deepEqual(events, ['started', 'recycled', 'started', 'recycled', 'started']);
+  t.is(pool.threads, 1);
+  t.is(restarts('worker-1'), 0, 'recycling is not a failure');
 });
 
 test('documents one at a time keep one thread warm and leave the other slots without one', async (t) => {
