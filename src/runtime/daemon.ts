@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { createActor, type AnyActorRef } from 'xstate';
 import { daemonTree } from '../../machines/daemon.ts';
 import { alerterMachine } from '../../machines/alerter.ts';
@@ -15,7 +14,7 @@ import { monitorMachine } from '../../machines/monitor.ts';
 import { nexWriterMachine } from '../../machines/nexWriter.ts';
 import { serviceMachine } from '../../machines/service.ts';
 import { supervisorMachine } from '../../machines/supervisor.ts';
-import { alerterCheck, createAlerter } from '../alerts/alerterService.ts';
+import { createAlerter } from '../alerts/alerterService.ts';
 import { createLogSignals, tapLogger } from '../alerts/logNotices.ts';
 import { scheduledReports } from '../alerts/reports.ts';
 import { createApprovalGate } from '../approval/afterValidation.ts';
@@ -24,6 +23,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import { createDatabaseService } from '../db/databaseService.ts';
 import { errorCode } from '../errors.ts';
 import type { DaemonView } from '../http/app.ts';
+import { createDaemonView } from './daemonView.ts';
 import { createExtractionPool, workerCount } from '../extract/extractionPool.ts';
 import { shippedTemplateDir } from '../extract/shippedTemplates.ts';
 import { createHttpService } from '../http/httpService.ts';
@@ -38,9 +38,8 @@ import { lifecycleSteps } from '../pipeline/lifecycleSteps.ts';
 import { validateInvoice } from '../validate/validateInvoice.ts';
 import { resolveHttpToken } from '../http/token.ts';
 import { actorTree, flattenTree } from './actorTree.ts';
-import { healthReport } from './health.ts';
 import { createHeartbeat } from './heartbeat.ts';
-import { createSingletons } from './singletons.ts';
+import { createSingletons, singletonLocks } from './singletons.ts';
 import { createInspectionBus } from './inspectionBus.ts';
 import type { Logger } from './logger.ts';
 import { createInvoiceObserver } from '../pipeline/invoiceObserver.ts';
@@ -49,23 +48,6 @@ import { supervisionAnnouncer, warnOfBudgetOverrun } from './supervisionLog.ts';
 import { createThroughput } from './throughput.ts';
 import { VERSION } from './version.ts';
 import { migrateWithUpgradeBackup } from '../upgrade/upgradeBackup.ts';
-
-/**
- * The advisory lock of each singleton, by child id. The mailbox's names its account, so two
- * daemons reading different accounts do not wait for each other; a shared drop folder's names
- * the folder (scaleOut.dropFolder: perInstance leaves each daemon its own folder).
- */
-function singletonLocks(config: LoadedConfig['config']): Record<string, string> {
-  const imap = config.intake.imap;
-  return {
-    mailbox: `mailbox:${imap.user}@${imap.host}:${imap.port}/${imap.mailbox}`,
-    backup: 'backup',
-    alertMail: 'alertMail',
-    ...(config.scaleOut.dropFolder === 'shared'
-      ? { dropFolder: `dropFolder:${resolve(config.intake.dropFolder.path)}` }
-      : {}),
-  };
-}
 
 export interface RunningDaemon {
   root: AnyActorRef;
@@ -116,45 +98,20 @@ export async function startDaemon({ config }: LoadedConfig, baseLogger: Logger):
     );
   const breakers = (): Record<string, string> => (gateway ? { nex: gateway.breakerState() } : {});
 
-  const view: DaemonView = {
+  const view = createDaemonView({
+    config,
+    startedAt,
     tree,
-    health: () => {
-      const db = database.handle.status();
-      metrics.databaseUp.set(db.ok ? 1 : 0);
-      if (db.roundTripMs !== null) metrics.databaseRoundTrip.set(db.roundTripMs / 1000);
-      return healthReport({
-        version: VERSION,
-        tree: tree(),
-        database: db,
-        slowRoundTripMs: config.database.slowRoundTripMs,
-        uptimeS: Math.round((Date.now() - startedAt) / 1000),
-        backup: backup && { ...backup.status(), warnAfterHours: config.backup.warnAfterHours, runningSince: startedAt },
-        breakers: breakers(),
-        extraChecks: {
-          ...monitor?.checks(),
-          ...(alerter ? { 'alerts:smtp': [alerterCheck(alerter.status())] } : {}),
-        },
-      });
-    },
-    readiness: () => {
-      const reasons: string[] = [];
-      const rootNode = tree();
-      if (!rootNode || !rootNode.state.startsWith('settled')) reasons.push('the actor tree has not finished starting');
-      const db = database.handle.status();
-      if (!db.ok) reasons.push(`database: ${db.lastError ?? 'not connected yet'}`);
-      return { ready: reasons.length === 0, reasons };
-    },
-    crash: (actorId) => {
-      const target = actorId === 'root' ? root : (root.system.get(actorId) as AnyActorRef | undefined);
-      if (!target || target.getSnapshot().status !== 'active') return false;
-      logger.warn({ actor: actorId, code: 'FAULT_INJECTED' }, `fault injection: crashing actor ${actorId}`);
-      target.send({ type: 'debug.crash' });
-      return true;
-    },
-    inspection,
+    breakers,
+    database: database.handle,
     metrics,
-    faultInjection: config.debug.faultInjection,
-  };
+    inspection,
+    logger,
+    root: () => root,
+    backup: () => backup,
+    monitor: () => monitor,
+    alerter: () => alerter,
+  });
 
   const backup = config.backup.enabled
     ? await createBackupService({ settings: config.backup, url: () => database.handle.connectionUrl(), logger })

@@ -3,6 +3,8 @@ import type { ChildSpec } from '../../machines/childProtocol.ts';
 import { singletonMachine, type LeadershipNews, type SingletonInput } from '../../machines/singleton.ts';
 import { createSessionLock } from '../db/advisoryLock.ts';
 import { errorCode, errorMessage } from '../errors.ts';
+import { resolve } from 'node:path';
+import type { Config } from '../config/schema.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -145,3 +147,20 @@ export function createSingletons(options: SingletonOptions) {
 }
 
 export type Singletons = ReturnType<typeof createSingletons>;
+
+/**
+ * The advisory lock of each singleton, by child id. The mailbox's names its account, so two
+ * daemons reading different accounts do not wait for each other; a shared drop folder's names
+ * the folder (scaleOut.dropFolder: perInstance leaves each daemon its own folder).
+ */
+export function singletonLocks(config: Config): Record<string, string> {
+  const imap = config.intake.imap;
+  return {
+    mailbox: `mailbox:${imap.user}@${imap.host}:${imap.port}/${imap.mailbox}`,
+    backup: 'backup',
+    alertMail: 'alertMail',
+    ...(config.scaleOut.dropFolder === 'shared'
+      ? { dropFolder: `dropFolder:${resolve(config.intake.dropFolder.path)}` }
+      : {}),
+  };
+}
