@@ -99,6 +99,10 @@ for (const dropFolder of ['shared', 'perInstance'] as const) {
       config: { ...FAST, scaleOut: { dropFolder } },
     });
     await daemon.waitForStatus('/health/ready', 200);
+    // Ready does not wait for a singleton to take its lock (standing by is running): the shared
+    // folder's must hold it before the database goes, or there is no lock to lose.
+    if (dropFolder === 'shared')
+      await daemon.waitForLog((e) => e.code === 'SINGLETON_LEADING' && e.singleton === 'dropFolder');
     await proxy.close();
     await daemon.waitForStatus('/health', 503);
 

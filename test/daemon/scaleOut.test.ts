@@ -251,13 +251,35 @@ test('a holder whose lock sessions are cut stops its singletons before the other
   await b.waitForStatus('/health/ready', 200);
   await b.waitForLog((e) => /runs on another instance; this one stands by$/.test(e.msg));
 
-  // Only the first daemon's lock sessions are cut (its pool keeps working), and this test's own
-  // session takes the locks as they free, so the first daemon's immediate new attempt finds them held.
+  // Only the first daemon's lock sessions are cut (its pool keeps working), and this test takes
+  // the locks as they free, so neither daemon can run a singleton meanwhile. The test's requests
+  // queue behind the first daemon's sessions before those are cut: PostgreSQL then grants each
+  // lock to the queued request, never to the second daemon's try-lock (which found the test
+  // waiting ahead of it). Taken after the cut instead, the second daemon sometimes won a lock
+  // first, and the test's blocking request waited for ever.
   const instance = String(a.logs.find((e) => e.msg === 'daemon starting')?.instance).slice(0, 8);
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   t.teardown(() => admin.end());
   const keys = [`dropFolder:${inbox}`, 'backup', 'alertMail'].map(lockKey);
+  const takers = await Promise.all(
+    keys.map(async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      t.teardown(() => client.end());
+      return client;
+    }),
+  );
+  const taken = keys.map((key, i) => takers[i]!.query('SELECT pg_advisory_lock($1::bigint)', [key]));
+  await until('the test waiting for every lock', async () =>
+    (
+      await admin.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      )
+    ).rows[0]!.n >= keys.length
+      ? true
+      : undefined,
+  );
   const mark = a.logs.length;
   const { rows } = await admin.query(
     `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
@@ -265,13 +287,13 @@ test('a holder whose lock sessions are cut stops its singletons before the other
     [`invoice-loader ${instance} singleton %`],
   );
   t.is(rows[0].n, SINGLETONS.length, 'one lock session per singleton');
-  for (const key of keys) await admin.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+  await Promise.all(taken);
   for (const name of SINGLETONS) {
     await a.waitForLog((e) => e.code === 'SINGLETON_LOCK_LOST' && e.singleton === name, 20_000, mark);
     await a.waitForLog((e) => e.singleton === name && /stands by$/.test(e.msg), 20_000, mark);
   }
   t.deepEqual(await leading(a), [], 'the first daemon stopped every singleton');
-  await admin.query('SELECT pg_advisory_unlock_all()');
+  await Promise.all(takers.map((client) => client.query('SELECT pg_advisory_unlock_all()')));
 
   const after = await until(
     'every singleton on the second daemon',
