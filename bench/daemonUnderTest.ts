@@ -64,6 +64,8 @@ export async function startBenchDaemon(config: Record<string, unknown>) {
   let sent = 0;
   return {
     daemon,
+    /** The scratch database, for a bench's own queries. */
+    db,
     pid,
     sample: () => sampleProcess(pid),
     cpuMs: () => cpuMs(pid),
