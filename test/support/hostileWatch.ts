@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 /**
@@ -46,23 +46,30 @@ export function sampleMemory(pid: number, everyMs = 100) {
   };
 }
 
+/**
+ * Walks `dir` at most `depth` folders down, not following symbolic links; `visit` says whether
+ * to go into a folder (false: skip it). Unreadable folders are passed over.
+ */
+function walk(dir: string, depth: number, visit: (path: string, entry: Dirent) => boolean): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (visit(path, entry) && entry.isDirectory() && depth > 0) walk(path, depth - 1, visit);
+  }
+}
+
 /** Every file below `root` (relative paths), not following symbolic links, at most `depth` folders down. */
 export function filesBelow(root: string, depth = 8): string[] {
   const found: string[] = [];
-  const walk = (dir: string, left: number) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory() && left > 0) walk(path, left - 1);
-      else if (!entry.isDirectory()) found.push(relative(root, path));
-    }
-  };
-  walk(root, depth);
+  walk(root, depth, (path, entry) => {
+    if (!entry.isDirectory()) found.push(relative(root, path));
+    return true;
+  });
   return found;
 }
 
@@ -78,22 +85,14 @@ export function filesOutside(sandbox: string, before: Set<string>, allowed: stri
 /** Names carrying the corpus's escape marker in /tmp (two levels) and at the root: a traversal that worked. */
 export function escapedFiles(marker: string, allowedRoots: string[]): string[] {
   const hits: string[] = [];
-  const look = (dir: string, left: number) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (allowedRoots.some((root) => path === root || path.startsWith(root + sep))) continue;
-      if (entry.name.includes(marker)) hits.push(path);
-      else if (entry.isDirectory() && left > 0) look(path, left - 1);
-    }
+  const look = (path: string, entry: Dirent) => {
+    if (allowedRoots.some((root) => path === root || path.startsWith(root + sep))) return false;
+    if (!entry.name.includes(marker)) return true;
+    hits.push(path);
+    return false;
   };
-  look('/tmp', 2);
-  look('/', 0);
+  walk('/tmp', 2, look);
+  walk('/', 0, look);
   return hits.filter((path) => {
     try {
       return statSync(path) !== undefined;
