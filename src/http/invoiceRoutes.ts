@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { assertStatus, getDocumentContent, getInvoice, listInvoices } from '../db/invoiceQueries.ts';
 import type { ReceiveResult } from '../db/invoiceStore.ts';
 import type { Ingest } from '../intake/ingest.ts';
-import { ACCEPTED_EXTENSIONS, hasAcceptedExtension } from '../intake/mediaType.ts';
+import { hasAcceptedExtension, NOT_AN_INVOICE_TYPE } from '../intake/mediaType.ts';
 import { safeFilename } from '../intake/safeFilename.ts';
 import { asRequestRefused, RequestRefused } from './requestRefused.ts';
 import { uploadRateLimitHook, type UploadRateLimit } from './uploadRateLimit.ts';
@@ -236,10 +236,7 @@ async function readMultipart(request: FastifyRequest): Promise<Upload> {
 function refuseUnreadable(upload: { bytes: Buffer; filename: string }): void {
   if (upload.bytes.length === 0) throw new RequestRefused('EMPTY_FILE', 'The file is empty: there is nothing to read.');
   if (!hasAcceptedExtension(upload.filename)) {
-    throw new RequestRefused(
-      'UNSUPPORTED_FILE_TYPE',
-      `${upload.filename} is not an invoice document type: only ${ACCEPTED_EXTENSIONS.join(' ')} files are read.`,
-    );
+    throw new RequestRefused('UNSUPPORTED_FILE_TYPE', `${upload.filename}: ${NOT_AN_INVOICE_TYPE}.`);
   }
 }
 

@@ -10,7 +10,7 @@ import { linkSuperseding, supersedeInvoice } from '../db/supersededInvoices.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Ingest } from './ingest.ts';
-import { hasAcceptedExtension, ACCEPTED_EXTENSIONS } from './mediaType.ts';
+import { hasAcceptedExtension, NOT_AN_INVOICE_TYPE } from './mediaType.ts';
 
 /**
  * The `dropFolder` actor's I/O for machines/service.ts. A file is taken only once it is
@@ -108,7 +108,7 @@ export function createDropFolder(deps: {
   /** Stores the file and moves it to processed/; 'waiting' leaves it for a later look. */
   async function take(name: string, size: number, mtimeMs: number): Promise<'taken' | 'waiting'> {
     if (!hasAcceptedExtension(name)) {
-      await reject(name, `not an invoice document type: only ${ACCEPTED_EXTENSIONS.join(' ')} files are read`);
+      await reject(name, NOT_AN_INVOICE_TYPE);
       return 'taken';
     }
     if (size > deps.settings.maxFileMb * 1024 * 1024) {

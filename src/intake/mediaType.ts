@@ -38,6 +38,9 @@ export function sniffMediaType(bytes: Buffer): DocumentMediaType {
 /** File name endings the intake accepts as invoice documents. */
 export const ACCEPTED_EXTENSIONS = ['.pdf', '.xml', '.isdoc', '.isdocx', '.eml'] as const;
 
+/** Why a file of another type is not taken, as the drop folder and the HTTP upload say it. */
+export const NOT_AN_INVOICE_TYPE = `not an invoice document type: only ${ACCEPTED_EXTENSIONS.join(' ')} files are read`;
+
 export function hasAcceptedExtension(filename: string): boolean {
   const lower = filename.toLowerCase();
   return ACCEPTED_EXTENSIONS.some((extension) => lower.endsWith(extension));
